@@ -1,0 +1,410 @@
+//! `khabar train ner`, `khabar eval ner`, `khabar tag`, `khabar bench ner`.
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand, ValueEnum};
+use khabar_ner::clusters::{self, ClusterOptions};
+use khabar_ner::data::{read_conll_file, split_dev};
+use khabar_ner::eval::Scores;
+use khabar_ner::features::Resources;
+use khabar_ner::lexicon::Gazetteer;
+use khabar_ner::train::{evaluate, most_frequent_tag_baseline, TrainOptions};
+use khabar_ner::{Label, NerModel};
+use std::io::{BufRead, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+const DEFAULT_TRAIN: &str = "../shared/data/ner/anercorp/train.txt";
+const DEFAULT_GAZ: &str = "../shared/data/ner/gazetteers";
+const DEFAULT_MODEL: &str = "crates/ner/model/ner.bin";
+const DEFAULT_CLUSTERS: &str = "crates/ner/model/clusters.bin";
+
+#[derive(Subcommand)]
+pub enum TrainWhat {
+    /// Train the named-entity recognizer (averaged perceptron) and write the model file.
+    Ner(TrainNerArgs),
+    /// Learn the word clusters the recognizer uses, from unlabeled news (JSONL, gzip ok).
+    NerClusters(TrainClustersArgs),
+}
+
+#[derive(Args)]
+pub struct TrainNerArgs {
+    /// Labelled training data (`token TAG` per line, blank line between sentences).
+    #[arg(long, default_value = DEFAULT_TRAIN)]
+    train: PathBuf,
+    /// Fraction of training sentences (taken from the end) held out as dev set.
+    #[arg(long, default_value_t = 0.1)]
+    dev_fraction: f64,
+    /// Directory with the gazetteer files.
+    #[arg(long, default_value = DEFAULT_GAZ)]
+    gazetteers: PathBuf,
+    /// Word clusters from `khabar train ner-clusters` (trains without them if missing).
+    #[arg(long, default_value = DEFAULT_CLUSTERS)]
+    clusters: PathBuf,
+    /// Where to write the model.
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    out: PathBuf,
+    /// Maximum epochs.
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    /// Stop after this many epochs without dev improvement.
+    #[arg(long, default_value_t = 5)]
+    patience: usize,
+    /// Shuffle seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Drop features whose weights are all below this (absolute value) when saving.
+    #[arg(long, default_value_t = 0.05)]
+    prune: f32,
+    /// Ignore features seen fewer times than this in training.
+    #[arg(long, default_value_t = 1)]
+    min_count: u32,
+    /// Keep the model trained on the train part only (by default it is refit on train+dev
+    /// for the best epoch count found on dev).
+    #[arg(long)]
+    no_refit: bool,
+}
+
+#[derive(Args)]
+pub struct TrainClustersArgs {
+    /// News files (JSONL or JSONL.gz with `title` and `body`).
+    #[arg(
+        long = "news",
+        default_values = ["../shared/data/news/saudinewsnet-2015.jsonl.gz", "../shared/data/news/ant-v1.1.jsonl.gz"]
+    )]
+    news: Vec<PathBuf>,
+    /// Output cluster file.
+    #[arg(long, default_value = DEFAULT_CLUSTERS)]
+    out: PathBuf,
+    /// Embedding dimension.
+    #[arg(long, default_value_t = 100)]
+    dim: usize,
+    /// Embedding epochs.
+    #[arg(long, default_value_t = 3)]
+    epochs: usize,
+    /// Number of fine clusters (also fine/4 and fine/16 levels).
+    #[arg(long, default_value_t = 1024)]
+    k: usize,
+    /// Minimum word count.
+    #[arg(long, default_value_t = 5)]
+    min_count: u32,
+    /// Read at most this many articles per file (0 = all).
+    #[arg(long, default_value_t = 0)]
+    max_articles: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
+#[derive(Subcommand)]
+pub enum EvalWhat {
+    /// Evaluate the named-entity recognizer on labelled data (conlleval-style report).
+    Ner(EvalNerArgs),
+}
+
+#[derive(Args)]
+pub struct EvalNerArgs {
+    /// Labelled test data (`token TAG` per line).
+    #[arg(long)]
+    test: PathBuf,
+    /// Model file (default: the model shipped inside khabar).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Also print the most-frequent-tag baseline (trained on this file).
+    #[arg(long)]
+    baseline_train: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TagFormat {
+    /// One token per line in, `token TAG` out; blank lines separate sentences.
+    Conll,
+    /// Raw text in, JSON entities with character offsets out.
+    Json,
+}
+
+#[derive(Args)]
+pub struct TagArgs {
+    /// Input file, or `-` for stdin.
+    #[arg(default_value = "-")]
+    input: String,
+    /// Input/output format.
+    #[arg(long, value_enum, default_value_t = TagFormat::Conll)]
+    format: TagFormat,
+    /// Model file (default: the model shipped inside khabar).
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct BenchNerArgs {
+    /// JSONL(.gz) corpus with `title` and `body`.
+    path: PathBuf,
+    /// Model file (default: the shipped model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Stop after this many articles (0 = all).
+    #[arg(long, default_value_t = 0)]
+    max_articles: usize,
+}
+
+fn load_model(path: &Option<PathBuf>) -> anyhow::Result<std::borrow::Cow<'static, NerModel>> {
+    Ok(match path {
+        Some(p) => std::borrow::Cow::Owned(NerModel::load(p)?),
+        None => std::borrow::Cow::Owned(NerModel::try_shipped()?),
+    })
+}
+
+pub fn train(what: TrainWhat) -> anyhow::Result<ExitCode> {
+    match what {
+        TrainWhat::Ner(a) => train_ner(a),
+        TrainWhat::NerClusters(a) => train_clusters(a),
+    }
+}
+
+fn train_clusters(a: TrainClustersArgs) -> anyhow::Result<ExitCode> {
+    let opts = ClusterOptions {
+        dim: a.dim,
+        epochs: a.epochs,
+        k: a.k,
+        min_count: a.min_count,
+        max_articles: a.max_articles,
+        seed: a.seed,
+        ..Default::default()
+    };
+    let t0 = Instant::now();
+    let mut log = |m: &str| eprintln!("[{:7.1}s] {m}", t0.elapsed().as_secs_f64());
+    let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
+    let corpus = clusters::read_corpus(&paths, &opts, &mut log).context("reading news")?;
+    let mut emb = clusters::train_embeddings(&corpus, &opts, &mut log);
+    let cl = clusters::cluster(&corpus, &mut emb, &opts, &mut log);
+    let size = clusters::save_clusters(&cl, &a.out)
+        .with_context(|| format!("writing {}", a.out.display()))?;
+    log(&format!(
+        "wrote {} ({} words, {} bytes)",
+        a.out.display(),
+        cl.len(),
+        size
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn train_ner(a: TrainNerArgs) -> anyhow::Result<ExitCode> {
+    let t0 = Instant::now();
+    let all = read_conll_file(&a.train).map_err(anyhow::Error::msg)?;
+    let (tr, dev) = split_dev(all.clone(), a.dev_fraction);
+    eprintln!(
+        "train: {} sentences, dev: {} sentences (last {:.0}% of {})",
+        tr.len(),
+        dev.len(),
+        a.dev_fraction * 100.0,
+        a.train.display()
+    );
+    let (gaz, loaded) = Gazetteer::from_dir(&a.gazetteers)
+        .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
+    eprintln!(
+        "gazetteers: {} entries ({})",
+        gaz.entries.len(),
+        loaded.join(", ")
+    );
+    let cl = if a.clusters.exists() {
+        let c = clusters::load_clusters(&a.clusters).map_err(anyhow::Error::msg)?;
+        eprintln!("clusters: {} words from {}", c.len(), a.clusters.display());
+        c
+    } else {
+        eprintln!(
+            "warning: no cluster file at {}; training without word clusters",
+            a.clusters.display()
+        );
+        Default::default()
+    };
+    let res = Resources { gaz, clusters: cl };
+    let base = most_frequent_tag_baseline(&tr, &dev);
+    eprintln!("dev most-frequent-tag baseline F1 {:.2}", base.micro().f1);
+    let opts = TrainOptions {
+        epochs: a.epochs,
+        patience: a.patience,
+        seed: a.seed,
+        min_count: a.min_count,
+    };
+    let (model, reports) = khabar_ner::train::train(res.clone(), &tr, &dev, &opts, |r| {
+        let m = r.dev.micro();
+        eprintln!(
+            "epoch {:2}: {} sentences with mistakes; dev P {:.2} R {:.2} F1 {:.2} [{:.1}s]",
+            r.epoch,
+            r.mistakes,
+            m.p,
+            m.r,
+            m.f1,
+            t0.elapsed().as_secs_f64()
+        );
+    });
+    let (best_epoch, best_dev) = reports
+        .iter()
+        .map(|r| (r.epoch, r.dev.clone()))
+        .max_by(|a, b| {
+            a.1.micro()
+                .f1
+                .partial_cmp(&b.1.micro().f1)
+                .unwrap()
+                .then(b.0.cmp(&a.0))
+        })
+        .context("no epoch ran")?;
+    eprintln!(
+        "best dev F1 {:.2} at epoch {best_epoch}",
+        best_dev.micro().f1
+    );
+    eprint!("{}", best_dev.table());
+    let model = if a.no_refit {
+        model
+    } else {
+        eprintln!("refitting on train+dev for {best_epoch} epochs");
+        let opts = TrainOptions {
+            epochs: best_epoch,
+            patience: usize::MAX,
+            seed: a.seed,
+            min_count: a.min_count,
+        };
+        let (m, _) = khabar_ner::train::train(res, &all, &[], &opts, |r| {
+            eprintln!("refit epoch {:2}: {} sentences with mistakes", r.epoch, r.mistakes);
+        });
+        m
+    };
+    let mut per_type = serde_json::Map::new();
+    for l in Label::ALL {
+        let x = best_dev.label(l);
+        per_type.insert(
+            l.to_string(),
+            serde_json::json!({"p": round2(x.p), "r": round2(x.r), "f1": round2(x.f1)}),
+        );
+    }
+    let meta = serde_json::json!({
+        "trainer": "averaged structured perceptron",
+        "train_file": a.train.display().to_string(),
+        "dev_fraction": a.dev_fraction,
+        "seed": a.seed,
+        "epochs": best_epoch,
+        "refit_on_train_plus_dev": !a.no_refit,
+        "dev_micro_f1": round2(best_dev.micro().f1),
+        "dev_per_type": per_type,
+        "prune": a.prune,
+    });
+    let model = NerModel::from_parts(
+        model.resources().clone(),
+        model_weights(&model),
+        meta.to_string(),
+    );
+    let size = model
+        .save(&a.out, a.prune)
+        .with_context(|| format!("writing {}", a.out.display()))?;
+    // Reload to report what actually ships (pruned, quantized).
+    let reloaded = NerModel::load(&a.out)?;
+    let dev_after = evaluate(&reloaded, &dev);
+    eprintln!(
+        "wrote {} ({} bytes, {} features); reloaded model dev F1 {:.2}{} [{:.1}s]",
+        a.out.display(),
+        size,
+        reloaded.num_features(),
+        dev_after.micro().f1,
+        if a.no_refit { "" } else { " (dev was seen in refit)" },
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn model_weights(m: &NerModel) -> khabar_ner::Weights {
+    m.weights().clone()
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
+    let EvalWhat::Ner(a) = what;
+    let t0 = Instant::now();
+    let model = load_model(&a.model)?;
+    let load = t0.elapsed();
+    let test = read_conll_file(&a.test).map_err(anyhow::Error::msg)?;
+    let t1 = Instant::now();
+    let scores = evaluate(&model, &test);
+    let secs = t1.elapsed().as_secs_f64();
+    print!("{}", scores.table());
+    println!(
+        "model: {} ({} features), loaded in {:.0} ms; tagged {} tokens in {:.3}s ({:.0} tokens/s)",
+        a.model
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "shipped".into()),
+        model.num_features(),
+        load.as_secs_f64() * 1000.0,
+        scores.tokens,
+        secs,
+        scores.tokens as f64 / secs.max(1e-9)
+    );
+    if let Some(bt) = &a.baseline_train {
+        let train = read_conll_file(bt).map_err(anyhow::Error::msg)?;
+        let b: Scores = most_frequent_tag_baseline(&train, &test);
+        println!("most-frequent-tag baseline:");
+        print!("{}", b.table());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(input: &str) -> anyhow::Result<String> {
+    let mut s = String::new();
+    if input == "-" {
+        std::io::stdin().read_to_string(&mut s)?;
+    } else {
+        s = std::fs::read_to_string(input).with_context(|| format!("reading {input}"))?;
+    }
+    Ok(s)
+}
+
+pub fn tag(a: TagArgs) -> anyhow::Result<ExitCode> {
+    let model = load_model(&a.model)?;
+    let text = read_input(&a.input)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match a.format {
+        TagFormat::Conll => {
+            let mut sent: Vec<String> = Vec::new();
+            let flush = |sent: &mut Vec<String>, out: &mut dyn Write| -> std::io::Result<()> {
+                let toks: Vec<&str> = sent.iter().map(|s| s.as_str()).collect();
+                let tags = model.tag(&toks);
+                for (t, g) in toks.iter().zip(tags) {
+                    writeln!(out, "{t} {g}")?;
+                }
+                sent.clear();
+                Ok(())
+            };
+            for line in text.as_bytes().lines() {
+                let line = line?;
+                // Accept `token` or `token TAG` lines (gold tags are ignored).
+                let tok = line.split_whitespace().next();
+                match tok {
+                    None => {
+                        if !sent.is_empty() {
+                            flush(&mut sent, &mut out)?;
+                        }
+                        writeln!(out)?;
+                    }
+                    Some(t) => sent.push(t.to_string()),
+                }
+            }
+            if !sent.is_empty() {
+                flush(&mut sent, &mut out)?;
+            }
+        }
+        TagFormat::Json => {
+            bail!("--format json needs khabar-text (not wired yet)");
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
+    let _ = (&a.path, &a.model, a.max_articles);
+    bail!("not built yet")
+}

@@ -1,0 +1,354 @@
+//! Feature extraction: each token gets a list of 32-bit hashed feature keys.
+
+use crate::hash::{combine, hash_bytes, hash_str};
+use crate::lexicon::{Clusters, Gazetteer, GAZ_TYPES};
+use crate::tags::NUM_TAGS;
+use crate::text::{normalize, shape, split_clitics, Shape};
+
+/// Version of the feature set; stored in the model and checked at load.
+pub const FEATURE_VERSION: u32 = 1;
+
+/// Lexical resources the features read.
+#[derive(Debug, Default, Clone)]
+pub struct Resources {
+    /// Gazetteer.
+    pub gaz: Gazetteer,
+    /// Word clusters.
+    pub clusters: Clusters,
+}
+
+/// Document-level information for one token, from a first tagging pass (stacking).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// First-pass tag index of this token.
+    pub own: u8,
+    /// First-pass tag of the previous token (`NUM_TAGS` at the start).
+    pub prev: u8,
+    /// First-pass tag of the next token (`NUM_TAGS` at the end).
+    pub next: u8,
+    /// How often the same word form got each tag elsewhere in the document.
+    pub other: [u16; NUM_TAGS],
+}
+
+/// Key of a word form for document-level counting (`None` for punctuation, digits and
+/// one-letter tokens, which say nothing about entities).
+pub fn doc_form_key(tok: &str) -> Option<u64> {
+    let n = normalize(cut(tok));
+    if !matches!(shape(&n), Shape::Arabic | Shape::Latin) {
+        return None;
+    }
+    let sp = split_clitics(&n);
+    if sp.bare.chars().count() < 2 {
+        return None;
+    }
+    Some(hash_str(0xD0C, sp.bare))
+}
+
+/// Per-token precomputed information.
+struct Info {
+    norm: String,
+    core: String,
+    bare: String,
+    pre: String,
+    alt: Option<String>,
+    shape: Shape,
+    chars: usize,
+    cl: Option<u16>,
+    cl_alt: Option<u16>,
+    gaz_core: u8,
+    gaz_alt: u8,
+}
+
+/// Longest token (in bytes) looked at; longer tokens are cut for features.
+const MAX_TOKEN_BYTES: usize = 256;
+
+fn cut(s: &str) -> &str {
+    if s.len() <= MAX_TOKEN_BYTES {
+        return s;
+    }
+    let mut e = MAX_TOKEN_BYTES;
+    while !s.is_char_boundary(e) {
+        e -= 1;
+    }
+    &s[..e]
+}
+
+fn info(res: &Resources, tok: &str) -> Info {
+    let norm = normalize(cut(tok));
+    let sp = split_clitics(&norm);
+    let core = sp.core.to_string();
+    let bare = sp.bare.to_string();
+    let pre = sp.pre.to_string();
+    let alt = sp.alt.map(str::to_string);
+    let cl = res.clusters.get(&norm).or_else(|| res.clusters.get(&core));
+    let cl_alt = alt.as_deref().and_then(|a| res.clusters.get(a));
+    let gaz_core = res.gaz.single(&core) | res.gaz.single(&norm);
+    let gaz_alt = alt.as_deref().map(|a| res.gaz.single(a)).unwrap_or(0);
+    Info {
+        shape: shape(&norm),
+        chars: norm.chars().count(),
+        norm,
+        core,
+        bare,
+        pre,
+        alt,
+        cl,
+        cl_alt,
+        gaz_core,
+        gaz_alt,
+    }
+}
+
+#[inline]
+fn key(h: u64) -> u32 {
+    ((h >> 32) ^ h) as u32
+}
+
+struct Sink<'a> {
+    out: &'a mut Vec<u32>,
+}
+
+impl Sink<'_> {
+    #[inline]
+    fn s(&mut self, t: u64, v: &str) {
+        self.out.push(key(hash_str(t, v)));
+    }
+    #[inline]
+    fn n(&mut self, t: u64, v: u64) {
+        self.out.push(key(hash_bytes(t, &v.to_le_bytes())));
+    }
+    #[inline]
+    fn s2(&mut self, t: u64, a: &str, b: &str) {
+        self.out
+            .push(key(combine(hash_str(t, a), hash_str(t ^ 0xABCD, b))));
+    }
+}
+
+fn prefix(s: &str, n: usize) -> Option<&str> {
+    let mut it = s.char_indices();
+    let (e, _) = it.nth(n)?;
+    Some(&s[..e])
+}
+
+fn suffix(s: &str, n: usize) -> Option<&str> {
+    let mut it = s.char_indices().rev();
+    let (b, _) = it.nth(n - 1)?;
+    if b == 0 {
+        return None;
+    }
+    Some(&s[b..])
+}
+
+const BOS: &str = "<s>";
+const EOS: &str = "</s>";
+
+/// Extracts features for a sentence: `keys[offsets[i]..offsets[i+1]]` are token i's keys.
+pub fn sentence_features(
+    res: &Resources,
+    tokens: &[&str],
+    keys: &mut Vec<u32>,
+    offsets: &mut Vec<usize>,
+) {
+    base_features(res, tokens, keys, offsets);
+}
+
+/// Appends the document-level features of `extra` to base features computed by
+/// [`sentence_features`]; `keys`/`offsets` are rebuilt into `out_keys`/`out_offsets`.
+pub fn add_extra_features(
+    keys: &[u32],
+    offsets: &[usize],
+    extra: &[Extra],
+    out_keys: &mut Vec<u32>,
+    out_offsets: &mut Vec<usize>,
+) {
+    out_keys.clear();
+    out_offsets.clear();
+    out_offsets.push(0);
+    for (i, x) in extra.iter().enumerate() {
+        out_keys.extend_from_slice(&keys[offsets[i]..offsets[i + 1]]);
+        let mut s = Sink { out: out_keys };
+        s.n(200, x.own as u64);
+        s.n(201, ((x.prev as u64) << 8) | x.own as u64);
+        s.n(202, ((x.own as u64) << 8) | x.next as u64);
+        let total: u32 = x.other.iter().map(|&c| c as u32).sum();
+        if total > 0 {
+            let ent: u32 = x.other[1..].iter().map(|&c| c as u32).sum();
+            // Share of the other mentions tagged as an entity, in quarters.
+            s.n(203, (4 * ent / total) as u64);
+            for (t, &c) in x.other.iter().enumerate() {
+                if c > 0 {
+                    s.n(204, t as u64);
+                    s.n(205, ((x.own as u64) << 8) | t as u64);
+                }
+            }
+            let best = (1..NUM_TAGS).max_by_key(|&t| (x.other[t], NUM_TAGS - t));
+            if let Some(b) = best.filter(|&b| x.other[b] > 0) {
+                s.n(206, b as u64);
+                s.n(207, (((4 * x.other[b] as u32) / total) as u64) << 8 | b as u64);
+            }
+        } else {
+            s.n(208, 0);
+        }
+        out_offsets.push(out_keys.len());
+    }
+}
+
+fn base_features(res: &Resources, tokens: &[&str], keys: &mut Vec<u32>, offsets: &mut Vec<usize>) {
+    keys.clear();
+    offsets.clear();
+    offsets.push(0);
+    let n = tokens.len();
+    if n == 0 {
+        return;
+    }
+    let infos: Vec<Info> = tokens.iter().map(|t| info(res, t)).collect();
+    let norms: Vec<String> = infos.iter().map(|x| x.norm.clone()).collect();
+    let cores: Vec<&str> = infos.iter().map(|x| x.core.as_str()).collect();
+    let alts: Vec<Option<&str>> = infos.iter().map(|x| x.alt.as_deref()).collect();
+    let gm = res.gaz.mark(&norms, &cores, &alts);
+    let cls = &res.clusters;
+
+    let word = |j: isize| -> &str {
+        if j < 0 {
+            BOS
+        } else if j as usize >= n {
+            EOS
+        } else {
+            &infos[j as usize].norm
+        }
+    };
+    let core = |j: isize| -> &str {
+        if j < 0 {
+            BOS
+        } else if j as usize >= n {
+            EOS
+        } else {
+            &infos[j as usize].core
+        }
+    };
+    let cl = |j: isize| -> Option<(u16, u16, u16)> {
+        if j < 0 || j as usize >= n {
+            None
+        } else {
+            infos[j as usize].cl.map(|c| cls.levels(c))
+        }
+    };
+    let shp = |j: isize| -> u64 {
+        if j < 0 {
+            100
+        } else if j as usize >= n {
+            101
+        } else {
+            infos[j as usize].shape as u64
+        }
+    };
+
+    for i in 0..n {
+        let x = &infos[i];
+        let ii = i as isize;
+        let mut s = Sink { out: keys };
+        s.n(1, 0);
+        s.s(2, &x.norm);
+        s.s(3, &x.core);
+        s.s(4, &x.bare);
+        s.s(5, &x.pre);
+        for k in 1..=3 {
+            if let Some(p) = prefix(&x.bare, k) {
+                s.s(10 + k as u64, p);
+            }
+        }
+        for k in 1..=4 {
+            if let Some(p) = suffix(&x.norm, k) {
+                s.s(20 + k as u64, p);
+            }
+        }
+        s.n(30, x.shape as u64);
+        s.n(31, x.chars.min(12) as u64);
+        for d in [-2isize, -1, 1, 2] {
+            let t = (40 + d) as u64;
+            s.s(t, word(ii + d));
+            s.s(t + 10, core(ii + d));
+            s.n(t + 20, shp(ii + d));
+        }
+        s.s2(70, word(ii - 1), &x.norm);
+        s.s2(71, &x.norm, word(ii + 1));
+        s.s2(72, core(ii - 1), &x.core);
+        match cl(ii) {
+            Some((a, b, c)) => {
+                s.n(80, a as u64);
+                s.n(81, b as u64);
+                s.n(82, c as u64);
+            }
+            None => s.n(83, x.shape as u64),
+        }
+        if let Some(c) = x.cl_alt {
+            let (a, b, c) = cls.levels(c);
+            s.n(84, a as u64);
+            s.n(85, b as u64);
+            s.n(86, c as u64);
+        }
+        for d in [-1isize, 1] {
+            let t = (90 + 3 * d) as u64;
+            match cl(ii + d) {
+                Some((a, b, c)) => {
+                    s.n(t, a as u64);
+                    s.n(t + 1, b as u64);
+                    s.n(t + 2, c as u64);
+                }
+                None => s.n(t, 9999),
+            }
+        }
+        for d in [-2isize, 2] {
+            if let Some((a, _, _)) = cl(ii + d) {
+                s.n((96 + d) as u64, a as u64);
+            }
+        }
+        if let (Some((_, b0, _)), Some((_, b1, _))) = (cl(ii - 1), cl(ii)) {
+            s.n(99, ((b0 as u64) << 16) | b1 as u64);
+        }
+        if x.gaz_core != 0 {
+            s.n(100, x.gaz_core as u64);
+        }
+        if x.gaz_alt != 0 {
+            s.n(101, x.gaz_alt as u64);
+        }
+        for t in 0..GAZ_TYPES {
+            let v = gm[i][t];
+            if v != 0 {
+                s.n(110 + t as u64, v as u64);
+            }
+            if i > 0 && gm[i - 1][t] != 0 {
+                s.n(120 + t as u64, gm[i - 1][t] as u64);
+            }
+            if i + 1 < n && gm[i + 1][t] != 0 {
+                s.n(130 + t as u64, gm[i + 1][t] as u64);
+            }
+        }
+        offsets.push(keys.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affixes() {
+        assert_eq!(prefix("قوات", 2), Some("قو"));
+        assert_eq!(prefix("قو", 2), None);
+        assert_eq!(suffix("قوات", 2), Some("ات"));
+        assert_eq!(suffix("ات", 2), None);
+    }
+
+    #[test]
+    fn features_per_token() {
+        let res = Resources::default();
+        let mut k = Vec::new();
+        let mut o = Vec::new();
+        sentence_features(&res, &["قال", "", "محمد"], &mut k, &mut o);
+        assert_eq!(o.len(), 4);
+        assert!(o.windows(2).all(|w| w[0] < w[1]));
+        sentence_features(&res, &[], &mut k, &mut o);
+        assert_eq!(o, vec![0]);
+    }
+}

@@ -1,0 +1,234 @@
+//! Gazetteers and word clusters: the lexical resources stored inside the model.
+
+use crate::hash::{combine, hash_str, word_key};
+use crate::text::{normalize, simple_tokens, split_clitics};
+use rustc_hash::FxHashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+/// Gazetteer type bits.
+pub const GAZ_PER: u8 = 1;
+/// Location bit.
+pub const GAZ_LOC: u8 = 2;
+/// Organization bit.
+pub const GAZ_ORG: u8 = 4;
+/// Number of gazetteer types.
+pub const GAZ_TYPES: usize = 3;
+/// Longest gazetteer entry, in tokens.
+pub const GAZ_MAX_LEN: usize = 6;
+
+const GAZ_SEED: u64 = 0x4741_5a;
+
+/// Hash of one normalized gazetteer token.
+#[inline]
+pub fn gaz_tok(norm: &str) -> u64 {
+    hash_str(GAZ_SEED, norm)
+}
+
+/// Multi-token gazetteer: hashes of normalized token sequences → type bits.
+#[derive(Debug, Default, Clone)]
+pub struct Gazetteer {
+    /// Sequence hash → type bits.
+    pub entries: FxHashMap<u64, u8>,
+}
+
+impl Gazetteer {
+    /// Adds one entry (raw text) with a type bit.
+    pub fn add(&mut self, entry: &str, bit: u8) {
+        let toks: Vec<String> = simple_tokens(entry)
+            .into_iter()
+            .map(normalize)
+            .filter(|t| !t.is_empty())
+            .collect();
+        if toks.is_empty() || toks.len() > GAZ_MAX_LEN {
+            return;
+        }
+        // Only Arabic-script entries are useful here.
+        if !toks.iter().all(|t| t.chars().any(|c| ('\u{0621}'..='\u{064A}').contains(&c))) {
+            return;
+        }
+        let mut h = 0u64;
+        for t in &toks {
+            h = combine(h, gaz_tok(t));
+        }
+        *self.entries.entry(h).or_insert(0) |= bit;
+    }
+
+    /// Type bits for one single normalized token.
+    #[inline]
+    pub fn single(&self, norm: &str) -> u8 {
+        self.entries
+            .get(&combine(0, gaz_tok(norm)))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Marks gazetteer matches over a sentence: for each token and type, 0 = none,
+    /// 1 = begins a match, 2 = inside a match. The first token of a match may carry
+    /// proclitics (its core is tried too); longest match wins per type.
+    pub fn mark(
+        &self,
+        norms: &[String],
+        cores: &[&str],
+        alts: &[Option<&str>],
+    ) -> Vec<[u8; GAZ_TYPES]> {
+        let n = norms.len();
+        let mut out = vec![[0u8; GAZ_TYPES]; n];
+        let toks: Vec<u64> = norms.iter().map(|t| gaz_tok(t)).collect();
+        for i in 0..n {
+            let core = gaz_tok(cores[i]);
+            let alt = alts[i].map(gaz_tok);
+            for first in [Some(toks[i]), (core != toks[i]).then_some(core), alt]
+                .into_iter()
+                .flatten()
+            {
+                let mut h = combine(0, first);
+                let mut best = [0usize; GAZ_TYPES];
+                let max = GAZ_MAX_LEN.min(n - i);
+                for len in 1..=max {
+                    if len > 1 {
+                        h = combine(h, toks[i + len - 1]);
+                    }
+                    if let Some(&bits) = self.entries.get(&h) {
+                        for (t, b) in best.iter_mut().enumerate() {
+                            if bits & (1 << t) != 0 {
+                                *b = len;
+                            }
+                        }
+                    }
+                }
+                for (t, &len) in best.iter().enumerate() {
+                    for k in 0..len {
+                        let v = if k == 0 { 1 } else { 2 };
+                        let slot = &mut out[i + k][t];
+                        // B wins over I when matches overlap.
+                        if *slot == 0 || v == 1 {
+                            *slot = v;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Builds the gazetteer from the shared files in `dir`; missing files are skipped
+    /// and reported in the returned list.
+    pub fn from_dir(dir: &Path) -> std::io::Result<(Gazetteer, Vec<String>)> {
+        let mut g = Gazetteer::default();
+        let mut loaded = Vec::new();
+        let mut read = |name: &str, f: &mut dyn FnMut(&str)| -> std::io::Result<()> {
+            let p = dir.join(name);
+            let file = std::fs::File::open(&p)?;
+            let mut n = 0;
+            for line in std::io::BufReader::new(file).lines() {
+                let line = line?;
+                let line = line.trim();
+                if line.is_empty() || line.starts_with("====") {
+                    continue;
+                }
+                f(line);
+                n += 1;
+            }
+            loaded.push(format!("{name}: {n} lines"));
+            Ok(())
+        };
+        read("ANERGazet_Loc.txt", &mut |l| g.add(l, GAZ_LOC))?;
+        read("ANERGazet_Pers.txt", &mut |l| g.add(l, GAZ_PER))?;
+        read("ANERGazet_Org.txt", &mut |l| g.add(l, GAZ_ORG))?;
+        read("cldr48_ar_territories.tsv", &mut |l| {
+            if let Some((_, name)) = l.split_once('\t') {
+                g.add(name, GAZ_LOC)
+            }
+        })?;
+        read("i18n_iso_countries_ar.tsv", &mut |l| {
+            if let Some((_, name)) = l.split_once('\t') {
+                g.add(name, GAZ_LOC)
+            }
+        })?;
+        read("geonames_cities15000_arabic_names.tsv", &mut |l| {
+            if let Some(names) = l.split('\t').nth(4) {
+                for name in names.split(" | ") {
+                    g.add(name, GAZ_LOC)
+                }
+            }
+        })?;
+        read("arabnamer_en2ar_names.tsv", &mut |l| {
+            if let Some((_, name)) = l.split_once('\t') {
+                g.add(name, GAZ_PER)
+            }
+        })?;
+        Ok((g, loaded))
+    }
+}
+
+/// Word clusters at three granularities (1024 → 256 → 64, nested).
+#[derive(Debug, Default, Clone)]
+pub struct Clusters {
+    /// Word key → fine cluster id.
+    pub fine: FxHashMap<u32, u16>,
+    /// Fine id → medium id (256).
+    pub to_mid: Vec<u16>,
+    /// Fine id → coarse id (64).
+    pub to_coarse: Vec<u16>,
+}
+
+impl Clusters {
+    /// Fine cluster of a normalized word.
+    #[inline]
+    pub fn get(&self, norm: &str) -> Option<u16> {
+        self.fine.get(&word_key(norm)).copied()
+    }
+
+    /// (coarse, mid, fine) ids of a fine id.
+    #[inline]
+    pub fn levels(&self, fine: u16) -> (u16, u16, u16) {
+        let f = fine as usize;
+        (
+            self.to_coarse.get(f).copied().unwrap_or(0),
+            self.to_mid.get(f).copied().unwrap_or(0),
+            fine,
+        )
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.fine.len()
+    }
+
+    /// True when there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.fine.is_empty()
+    }
+}
+
+/// Looks up the cluster of a token: full form first, then its core (clitics removed).
+pub fn cluster_of(cl: &Clusters, norm: &str) -> Option<u16> {
+    cl.get(norm).or_else(|| {
+        let s = split_clitics(norm);
+        cl.get(&s.core)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_multi_token_matches() {
+        let mut g = Gazetteer::default();
+        g.add("قوات سوريا الديمقراطية", GAZ_ORG);
+        g.add("سوريا", GAZ_LOC);
+        let words = ["سلم", "نفسه", "لقوات", "سوريا", "الديمقراطية"];
+        let norms: Vec<String> = words.iter().map(|w| normalize(w)).collect();
+        let cores: Vec<&str> = norms.iter().map(|s| s.as_str()).collect();
+        let alts = vec![None, None, Some("قوات"), None, None];
+        let m = g.mark(&norms, &cores, &alts);
+        assert_eq!(m[2][2], 1);
+        assert_eq!(m[3][2], 2);
+        assert_eq!(m[4][2], 2);
+        assert_eq!(m[3][1], 1);
+        assert_eq!(m[0], [0, 0, 0]);
+        assert_eq!(g.single("سوريا"), GAZ_LOC);
+    }
+}

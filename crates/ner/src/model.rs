@@ -1,0 +1,379 @@
+//! The model: resources + weights, and its binary file format.
+//!
+//! File layout: magic `KHNERMDL`, u32 format version, u32 feature version, u64 payload
+//! length, u64 payload hash, then the zlib-compressed payload (all little endian).
+
+use crate::decode::{viterbi, Transitions};
+use crate::features::{sentence_features, Resources, FEATURE_VERSION};
+use crate::hash::hash_bytes;
+use crate::lexicon::{Clusters, Gazetteer};
+use crate::tags::{Tag, NUM_TAGS};
+use rustc_hash::FxHashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// File magic.
+pub const MAGIC: &[u8; 8] = b"KHNERMDL";
+/// Current file format version.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8;
+
+/// Errors loading a model.
+#[derive(Debug, thiserror::Error)]
+pub enum NerError {
+    /// The file could not be read.
+    #[error("cannot read NER model {path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Not a model file.
+    #[error("{path} is not a khabar NER model (bad magic bytes)")]
+    BadMagic {
+        /// File.
+        path: PathBuf,
+    },
+    /// Made by another version of khabar.
+    #[error("NER model {path} has format {found_format}/features {found_features}; this khabar reads format {FORMAT_VERSION}/features {FEATURE_VERSION} (retrain with `khabar train ner`)")]
+    Version {
+        /// File.
+        path: PathBuf,
+        /// Format version in the file.
+        found_format: u32,
+        /// Feature version in the file.
+        found_features: u32,
+    },
+    /// Truncated or damaged.
+    #[error("NER model {path} is truncated or corrupt: {detail}")]
+    Corrupt {
+        /// File.
+        path: PathBuf,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+/// Weights of the linear model.
+#[derive(Debug, Clone, Default)]
+pub struct Weights {
+    /// Feature key → row.
+    pub index: FxHashMap<u32, u32>,
+    /// Rows of `NUM_TAGS` weights.
+    pub w: Vec<[f32; NUM_TAGS]>,
+    /// Transition scores.
+    pub trans: Transitions,
+}
+
+/// A trained named-entity recognizer.
+#[derive(Debug, Clone, Default)]
+pub struct NerModel {
+    pub(crate) res: Resources,
+    pub(crate) weights: Weights,
+    pub(crate) meta: String,
+}
+
+/// Reusable buffers for tagging.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    keys: Vec<u32>,
+    offsets: Vec<usize>,
+    em: Vec<[f32; NUM_TAGS]>,
+    out: Vec<u8>,
+}
+
+impl NerModel {
+    /// Builds a model from parts.
+    pub fn from_parts(res: Resources, weights: Weights, meta: String) -> NerModel {
+        NerModel { res, weights, meta }
+    }
+
+    /// Training metadata stored in the file (JSON text).
+    pub fn meta(&self) -> &str {
+        &self.meta
+    }
+
+    /// Number of weighted features.
+    pub fn num_features(&self) -> usize {
+        self.weights.w.len()
+    }
+
+    /// The weights.
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// Lexical resources.
+    pub fn resources(&self) -> &Resources {
+        &self.res
+    }
+
+    pub(crate) fn tag_indices(&self, tokens: &[&str], s: &mut Scratch) {
+        sentence_features(&self.res, tokens, &mut s.keys, &mut s.offsets);
+        s.em.clear();
+        for i in 0..tokens.len() {
+            let mut e = [0f32; NUM_TAGS];
+            for k in &s.keys[s.offsets[i]..s.offsets[i + 1]] {
+                if let Some(&r) = self.weights.index.get(k) {
+                    let row = &self.weights.w[r as usize];
+                    for t in 0..NUM_TAGS {
+                        e[t] += row[t];
+                    }
+                }
+            }
+            s.em.push(e);
+        }
+        viterbi(&s.em, &self.weights.trans, &mut s.out);
+    }
+
+    /// Tags one sentence (or any token sequence): one BIO tag per token, always valid BIO.
+    pub fn tag(&self, tokens: &[&str]) -> Vec<Tag> {
+        let mut s = Scratch::default();
+        self.tag_indices(tokens, &mut s);
+        s.out.iter().map(|&i| Tag::from_index(i as usize)).collect()
+    }
+
+    /// Serializes the model; weights are quantized to i16 and features whose weights are
+    /// all below `prune` in absolute value are dropped.
+    pub fn to_bytes(&self, prune: f32) -> Vec<u8> {
+        let mut p = Vec::new();
+        p.extend_from_slice(&(NUM_TAGS as u32).to_le_bytes());
+        for row in &self.weights.trans {
+            for v in row {
+                p.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        let mut feats: Vec<(u32, [f32; NUM_TAGS])> = self
+            .weights
+            .index
+            .iter()
+            .map(|(&k, &r)| (k, self.weights.w[r as usize]))
+            .filter(|(_, w)| w.iter().any(|x| x.abs() >= prune && x.is_finite()))
+            .collect();
+        feats.sort_unstable_by_key(|f| f.0);
+        let maxw = feats
+            .iter()
+            .flat_map(|f| f.1.iter())
+            .fold(0f32, |a, &x| a.max(x.abs()));
+        let scale = if maxw > 0.0 { maxw / 32000.0 } else { 1.0 };
+        p.extend_from_slice(&scale.to_le_bytes());
+        p.extend_from_slice(&(feats.len() as u32).to_le_bytes());
+        let mut prev = 0u32;
+        for f in &feats {
+            // Delta-coded sorted keys compress better.
+            p.extend_from_slice(&(f.0.wrapping_sub(prev)).to_le_bytes());
+            prev = f.0;
+        }
+        for t in 0..NUM_TAGS {
+            for f in &feats {
+                let q = (f.1[t] / scale).round().clamp(-32767.0, 32767.0) as i16;
+                p.extend_from_slice(&q.to_le_bytes());
+            }
+        }
+        // Clusters.
+        let cl = &self.res.clusters;
+        let mut words: Vec<(u32, u16)> = cl.fine.iter().map(|(&k, &v)| (k, v)).collect();
+        words.sort_unstable();
+        p.extend_from_slice(&(words.len() as u32).to_le_bytes());
+        let mut prev = 0u32;
+        for w in &words {
+            p.extend_from_slice(&(w.0.wrapping_sub(prev)).to_le_bytes());
+            prev = w.0;
+        }
+        for w in &words {
+            p.extend_from_slice(&w.1.to_le_bytes());
+        }
+        p.extend_from_slice(&(cl.to_mid.len() as u32).to_le_bytes());
+        for (&m, &c) in cl.to_mid.iter().zip(&cl.to_coarse) {
+            p.extend_from_slice(&m.to_le_bytes());
+            p.extend_from_slice(&c.to_le_bytes());
+        }
+        // Gazetteer.
+        let mut gz: Vec<(u64, u8)> = self.res.gaz.entries.iter().map(|(&k, &v)| (k, v)).collect();
+        gz.sort_unstable();
+        p.extend_from_slice(&(gz.len() as u32).to_le_bytes());
+        for g in &gz {
+            p.extend_from_slice(&g.0.to_le_bytes());
+        }
+        for g in &gz {
+            p.push(g.1);
+        }
+        p.extend_from_slice(&(self.meta.len() as u32).to_le_bytes());
+        p.extend_from_slice(self.meta.as_bytes());
+
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&p).expect("writing to memory");
+        let z = enc.finish().expect("writing to memory");
+        let mut out = Vec::with_capacity(HEADER_LEN + z.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&FEATURE_VERSION.to_le_bytes());
+        out.extend_from_slice(&(z.len() as u64).to_le_bytes());
+        out.extend_from_slice(&hash_bytes(7, &z).to_le_bytes());
+        out.extend_from_slice(&z);
+        out
+    }
+
+    /// Writes the model file.
+    pub fn save(&self, path: &Path, prune: f32) -> std::io::Result<usize> {
+        let b = self.to_bytes(prune);
+        std::fs::write(path, &b)?;
+        Ok(b.len())
+    }
+
+    /// Loads a model file.
+    pub fn load(path: &Path) -> Result<NerModel, NerError> {
+        let bytes = std::fs::read(path).map_err(|source| NerError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        NerModel::from_bytes(&bytes, path)
+    }
+
+    /// Parses model bytes; `path` only names the source in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<NerModel, NerError> {
+        let corrupt = |d: &str| NerError::Corrupt {
+            path: path.to_path_buf(),
+            detail: d.to_string(),
+        };
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            if bytes.is_empty() {
+                return Err(corrupt("the file is empty"));
+            }
+            return Err(NerError::BadMagic {
+                path: path.to_path_buf(),
+            });
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(corrupt("header cut short"));
+        }
+        let u32_at = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap());
+        let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().unwrap());
+        let (fv, feat_v) = (u32_at(8), u32_at(12));
+        if fv != FORMAT_VERSION || feat_v != FEATURE_VERSION {
+            return Err(NerError::Version {
+                path: path.to_path_buf(),
+                found_format: fv,
+                found_features: feat_v,
+            });
+        }
+        let len = u64_at(16) as usize;
+        let z = &bytes[HEADER_LEN..];
+        if z.len() != len {
+            return Err(corrupt(&format!(
+                "payload is {} bytes, header says {len}",
+                z.len()
+            )));
+        }
+        if hash_bytes(7, z) != u64_at(24) {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let mut p = Vec::new();
+        flate2::read::ZlibDecoder::new(z)
+            .read_to_end(&mut p)
+            .map_err(|e| corrupt(&format!("decompression failed: {e}")))?;
+        parse_payload(&p).map_err(|d| corrupt(&d))
+    }
+}
+
+struct Cur<'a> {
+    b: &'a [u8],
+    o: usize,
+}
+
+impl<'a> Cur<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self
+            .o
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| format!("payload ends early at byte {}", self.o))?;
+        let s = &self.b[self.o..end];
+        self.o = end;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
+    fn f32(&mut self) -> Result<f32, String> {
+        Ok(f32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
+    fn len(&mut self, elem: usize) -> Result<usize, String> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(elem) > self.b.len() - self.o {
+            return Err(format!("count {n} exceeds the payload"));
+        }
+        Ok(n)
+    }
+}
+
+fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
+    let mut c = Cur { b, o: 0 };
+    if c.u32()? as usize != NUM_TAGS {
+        return Err("unexpected tag count".into());
+    }
+    let mut trans: Transitions = [[0f32; NUM_TAGS]; NUM_TAGS + 1];
+    for row in trans.iter_mut() {
+        for v in row.iter_mut() {
+            *v = c.f32()?;
+        }
+    }
+    let scale = c.f32()?;
+    let n = c.len(4 + 2 * NUM_TAGS)?;
+    let mut keys = Vec::with_capacity(n);
+    let mut prev = 0u32;
+    for ch in c.take(4 * n)?.chunks_exact(4) {
+        prev = prev.wrapping_add(u32::from_le_bytes(ch.try_into().unwrap()));
+        keys.push(prev);
+    }
+    let mut w = vec![[0f32; NUM_TAGS]; n];
+    for t in 0..NUM_TAGS {
+        for (row, ch) in w.iter_mut().zip(c.take(2 * n)?.chunks_exact(2)) {
+            row[t] = i16::from_le_bytes(ch.try_into().unwrap()) as f32 * scale;
+        }
+    }
+    let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
+    for (r, k) in keys.iter().enumerate() {
+        index.insert(*k, r as u32);
+    }
+    let nw = c.len(6)?;
+    let mut wkeys = Vec::with_capacity(nw);
+    let mut prev = 0u32;
+    for ch in c.take(4 * nw)?.chunks_exact(4) {
+        prev = prev.wrapping_add(u32::from_le_bytes(ch.try_into().unwrap()));
+        wkeys.push(prev);
+    }
+    let mut fine = FxHashMap::with_capacity_and_hasher(nw, Default::default());
+    for (k, ch) in wkeys.iter().zip(c.take(2 * nw)?.chunks_exact(2)) {
+        fine.insert(*k, u16::from_le_bytes(ch.try_into().unwrap()));
+    }
+    let nf = c.len(4)?;
+    let mut to_mid = Vec::with_capacity(nf);
+    let mut to_coarse = Vec::with_capacity(nf);
+    for ch in c.take(4 * nf)?.chunks_exact(4) {
+        to_mid.push(u16::from_le_bytes([ch[0], ch[1]]));
+        to_coarse.push(u16::from_le_bytes([ch[2], ch[3]]));
+    }
+    let ng = c.len(9)?;
+    let gkeys = c.take(8 * ng)?;
+    let gbits = c.take(ng)?;
+    let mut entries = FxHashMap::with_capacity_and_hasher(ng, Default::default());
+    for (ch, &bits) in gkeys.chunks_exact(8).zip(gbits) {
+        entries.insert(u64::from_le_bytes(ch.try_into().unwrap()), bits);
+    }
+    let nm = c.len(1)?;
+    let meta = String::from_utf8_lossy(c.take(nm)?).into_owned();
+    Ok(NerModel {
+        res: Resources {
+            gaz: Gazetteer { entries },
+            clusters: Clusters {
+                fine,
+                to_mid,
+                to_coarse,
+            },
+        },
+        weights: Weights { index, w, trans },
+        meta,
+    })
+}
