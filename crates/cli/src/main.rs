@@ -3,10 +3,21 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod analyze_cmd;
+mod bench_cmd;
+mod corpus_cmd;
+mod input;
 mod ner_cmd;
 
 #[derive(Parser)]
-#[command(name = "khabar", version, about = "Arabic news → structured, searchable knowledge")]
+#[command(
+    name = "khabar",
+    version,
+    about = "Arabic news → structured, searchable knowledge",
+    long_about = "khabar reads Arabic news and turns it into structured, searchable knowledge: \
+sentences, tokens with clitic segmentation, named entities, quotations with their speakers, \
+numbers, quantities and dates — with char offsets into the text."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -14,6 +25,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Analyze articles (a headline-first .txt file, JSON Lines (.gz/.zst), or - for stdin).
+    Analyze(analyze_cmd::AnalyzeArgs),
+    /// List the quotations of articles: who said what.
+    Quotes(analyze_cmd::QuotesArgs),
+    /// Tag named entities: CoNLL (one token per line) or raw text.
+    Tag(ner_cmd::TagArgs),
     /// Train a model (`khabar train ner`).
     Train {
         #[command(subcommand)]
@@ -24,16 +41,31 @@ enum Command {
         #[command(subcommand)]
         what: ner_cmd::EvalWhat,
     },
-    /// Tag named entities: CoNLL (one token per line) or raw text.
-    Tag(ner_cmd::TagArgs),
+    /// Index articles into a corpus database.
+    Index(corpus_cmd::IndexArgs),
+    /// Search a corpus database.
+    Search(corpus_cmd::SearchArgs),
+    /// Statistics of a corpus database.
+    Stats(corpus_cmd::StatsArgs),
+    /// Benchmarks (release builds): `text`, `ner`, ...
+    Bench {
+        #[command(subcommand)]
+        what: bench_cmd::BenchWhat,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Analyze(args) => analyze_cmd::analyze(args),
+        Command::Quotes(args) => analyze_cmd::quotes(args),
+        Command::Tag(args) => ner_cmd::tag(args),
         Command::Train { what } => ner_cmd::train(what),
         Command::Eval { what } => ner_cmd::eval(what),
-        Command::Tag(args) => ner_cmd::tag(args),
+        Command::Index(args) => corpus_cmd::index(args),
+        Command::Search(args) => corpus_cmd::search(args),
+        Command::Stats(args) => corpus_cmd::stats(args),
+        Command::Bench { what } => bench_cmd::run(what),
     };
     match result {
         Ok(code) => code,

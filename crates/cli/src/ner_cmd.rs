@@ -7,7 +7,9 @@ use khabar_ner::data::{read_conll_file, split_dev};
 use khabar_ner::eval::Scores;
 use khabar_ner::features::Resources;
 use khabar_ner::lexicon::Gazetteer;
-use khabar_ner::train::{evaluate, most_frequent_tag_baseline, TrainOptions};
+use khabar_ner::train::{
+    evaluate, most_frequent_tag_baseline, train_model, Algorithm, StackOptions, TrainOptions,
+};
 use khabar_ner::{Label, NerModel};
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -59,6 +61,31 @@ pub struct TrainNerArgs {
     /// Ignore features seen fewer times than this in training.
     #[arg(long, default_value_t = 1)]
     min_count: u32,
+    /// Learning algorithm: `perceptron` (averaged) or `crf` (SGD with L2).
+    #[arg(long, default_value = "perceptron")]
+    algorithm: String,
+    /// CRF L2 strength.
+    #[arg(long, default_value_t = 1.0)]
+    c2: f64,
+    /// CRF initial learning rate.
+    #[arg(long, default_value_t = 0.1)]
+    eta: f64,
+    /// Perceptron: no weights shared by B-X and I-X.
+    #[arg(long)]
+    no_shared_types: bool,
+    /// Train the first pass only (no document-level second pass).
+    #[arg(long)]
+    no_stack: bool,
+    /// Cross-validation folds for the second pass.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Sentences before and after a sentence that count as its document (CoNLL data).
+    #[arg(long, default_value_t = 10)]
+    window: usize,
+    /// Only cross-validate with this many folds over the training file (pooled
+    /// dev scores, for comparing settings); writes no model.
+    #[arg(long, default_value_t = 0)]
+    cv: usize,
     /// Keep the model trained on the train part only (by default it is refit on train+dev
     /// for the best epoch count found on dev).
     #[arg(long)]
@@ -226,49 +253,90 @@ fn train_ner(a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         patience: a.patience,
         seed: a.seed,
         min_count: a.min_count,
+        algorithm: match a.algorithm.as_str() {
+            "perceptron" => Algorithm::Perceptron,
+            "crf" => Algorithm::Crf {
+                c2: a.c2,
+                eta: a.eta,
+            },
+            "adacrf" => Algorithm::AdaCrf {
+                l2: a.c2,
+                eta: a.eta,
+            },
+            other => bail!("unknown --algorithm {other:?} (perceptron, crf or adacrf)"),
+        },
+        shared_types: !a.no_shared_types,
     };
-    let (model, reports) = khabar_ner::train::train(res.clone(), &tr, &dev, &opts, |r| {
-        let m = r.dev.micro();
-        eprintln!(
-            "epoch {:2}: {} sentences with mistakes; dev P {:.2} R {:.2} F1 {:.2} [{:.1}s]",
-            r.epoch,
-            r.mistakes,
-            m.p,
-            m.r,
-            m.f1,
+    let stack = StackOptions {
+        enabled: !a.no_stack,
+        folds: a.folds,
+        window: a.window,
+    };
+    if a.cv > 1 {
+        let mut p1 = Scores::default();
+        let mut p2 = Scores::default();
+        let k = a.cv;
+        for f in 0..k {
+            let lo = all.len() * f / k;
+            let hi = all.len() * (f + 1) / k;
+            let rest: Vec<_> = all[..lo].iter().chain(&all[hi..]).cloned().collect();
+            let (_, sum) = train_model(
+                res.clone(),
+                &rest,
+                &all[lo..hi],
+                &opts,
+                &opts,
+                &stack,
+                &mut |_| {},
+            );
+            eprintln!(
+                "fold {}/{k}: pass 1 F1 {:.2} (epoch {}), full {:.2} (epoch {})",
+                f + 1,
+                sum.dev1.micro().f1,
+                sum.epochs1,
+                sum.dev2.micro().f1,
+                sum.epochs2
+            );
+            p1.merge(&sum.dev1);
+            p2.merge(&sum.dev2);
+        }
+        println!(
+            "cv{k}: pass 1 F1 {:.2}, full F1 {:.2} [{:.1}s]",
+            p1.micro().f1,
+            p2.micro().f1,
             t0.elapsed().as_secs_f64()
         );
-    });
-    let (best_epoch, best_dev) = reports
-        .iter()
-        .map(|r| (r.epoch, r.dev.clone()))
-        .max_by(|a, b| {
-            a.1.micro()
-                .f1
-                .partial_cmp(&b.1.micro().f1)
-                .unwrap()
-                .then(b.0.cmp(&a.0))
-        })
-        .context("no epoch ran")?;
+        print!("{}", p2.table());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut log = |m: &str| eprintln!("[{:6.1}s] {m}", t0.elapsed().as_secs_f64());
+    let (model, sum) = train_model(res.clone(), &tr, &dev, &opts, &opts, &stack, &mut log);
     eprintln!(
-        "best dev F1 {:.2} at epoch {best_epoch}",
-        best_dev.micro().f1
+        "dev F1: pass 1 {:.2} (epoch {}), full model {:.2} (epoch {})",
+        sum.dev1.micro().f1,
+        sum.epochs1,
+        sum.dev2.micro().f1,
+        sum.epochs2
     );
+    let best_dev = sum.dev2.clone();
     eprint!("{}", best_dev.table());
     let model = if a.no_refit {
         model
     } else {
-        eprintln!("refitting on train+dev for {best_epoch} epochs");
-        let opts = TrainOptions {
-            epochs: best_epoch,
+        eprintln!(
+            "refitting on train+dev ({} + {} epochs)",
+            sum.epochs1, sum.epochs2
+        );
+        let o1 = TrainOptions {
+            epochs: sum.epochs1,
             patience: usize::MAX,
-            seed: a.seed,
-            min_count: a.min_count,
+            ..opts.clone()
         };
-        let (m, _) = khabar_ner::train::train(res, &all, &[], &opts, |r| {
-            eprintln!("refit epoch {:2}: {} sentences with mistakes", r.epoch, r.mistakes);
-        });
-        m
+        let o2 = TrainOptions {
+            epochs: sum.epochs2.max(1),
+            ..o1.clone()
+        };
+        train_model(res, &all, &[], &o1, &o2, &stack, &mut log).0
     };
     let mut per_type = serde_json::Map::new();
     for l in Label::ALL {
@@ -283,7 +351,11 @@ fn train_ner(a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         "train_file": a.train.display().to_string(),
         "dev_fraction": a.dev_fraction,
         "seed": a.seed,
-        "epochs": best_epoch,
+        "epochs_pass1": sum.epochs1,
+        "epochs_pass2": sum.epochs2,
+        "dev_micro_f1_pass1": round2(sum.dev1.micro().f1),
+        "document_window": a.window,
+        "stacked": !a.no_stack,
         "refit_on_train_plus_dev": !a.no_refit,
         "dev_micro_f1": round2(best_dev.micro().f1),
         "dev_per_type": per_type,
@@ -291,7 +363,9 @@ fn train_ner(a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     });
     let model = NerModel::from_parts(
         model.resources().clone(),
-        model_weights(&model),
+        model.weights().clone(),
+        model.stage2().cloned(),
+        model.window() as u32,
         meta.to_string(),
     );
     let size = model
@@ -306,14 +380,14 @@ fn train_ner(a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         size,
         reloaded.num_features(),
         dev_after.micro().f1,
-        if a.no_refit { "" } else { " (dev was seen in refit)" },
+        if a.no_refit {
+            ""
+        } else {
+            " (dev was seen in refit)"
+        },
         t0.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn model_weights(m: &NerModel) -> khabar_ner::Weights {
-    m.weights().clone()
 }
 
 fn round2(x: f64) -> f64 {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// `date`, `source` and `url` are kept verbatim (no date parsing here: formats differ between
 /// outlets and the layers above decide what they need).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
     /// Identifier from the input, or derived from the file name when the input has none.
     pub id: String,

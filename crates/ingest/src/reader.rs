@@ -131,7 +131,11 @@ pub struct ReadReport {
     pub articles: usize,
     /// Rejected records yielded so far.
     pub rejected: usize,
-    /// Rejections by category, e.g. `{"invalid JSON": 2, "missing body": 1}`.
+    /// Rejections by category, e.g. `{"invalid JSON": 2, "missing body": 1}`. Categories:
+    /// `invalid JSON`, `truncated JSON`, `invalid record` (e.g. a duplicate field),
+    /// `not a JSON object`, `invalid UTF-8`, `wrong field type`, `missing body`,
+    /// `missing title and body`, `line too long`, `stream error` (corrupt or truncated
+    /// compressed data, read failure), `undecodable text`, `empty article`, `text too large`.
     pub reasons: BTreeMap<String, usize>,
 }
 
@@ -149,6 +153,14 @@ pub struct ReadReport {
 /// `"-"` reads standard input, and any other name is sniffed from its content: gzip or zstd
 /// magic bytes → compressed JSON Lines; first non-blank character `{` → JSON Lines; otherwise
 /// a text article.
+///
+/// JSON Lines records are objects with `id`, `title`, `body` and optional `date`, `source`,
+/// `url` strings; other fields are ignored. `content` or `text` stand in for a missing `body`;
+/// `null` counts as missing. A numeric `id` becomes a string, and a missing or blank one
+/// becomes `"{file_stem}:{line}"` (e.g. `ant-v1.1:17`). A missing title is accepted as empty,
+/// a missing body is rejected. Title and body are trimmed. Blank lines are skipped, a UTF-8
+/// byte-order mark opening the file is ignored. Corrupt or truncated compressed data yields
+/// one final rejection; the articles before it are kept.
 ///
 /// Only failing to open (or start reading) the input is an error; everything found inside is
 /// reported through [`Record::Rejected`] so that one bad record never loses the good ones.

@@ -82,6 +82,17 @@ impl Scores {
         }
     }
 
+    /// Adds the counts of another score set.
+    pub fn merge(&mut self, o: &Scores) {
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            a.0 += b.0;
+            a.1 += b.1;
+            a.2 += b.2;
+        }
+        self.tokens += o.tokens;
+        self.tokens_correct += o.tokens_correct;
+    }
+
     /// Scores of one label.
     pub fn label(&self, l: Label) -> Prf {
         let (c, p, g) = self.counts[l as usize];

@@ -59,6 +59,17 @@ struct Info {
     gaz_alt: u8,
 }
 
+fn exp(bit: u32) -> bool {
+    static E: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let v = *E.get_or_init(|| {
+        std::env::var("KHNER_EXP")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    });
+    v & bit != 0
+}
+
 /// Longest token (in bytes) looked at; longer tokens are cut for features.
 const MAX_TOKEN_BYTES: usize = 256;
 
@@ -264,6 +275,39 @@ fn base_features(res: &Resources, tokens: &[&str], keys: &mut Vec<u32>, offsets:
         }
         s.n(30, x.shape as u64);
         s.n(31, x.chars.min(12) as u64);
+        if exp(1) {
+            // Character trigrams of the bare word, with boundary marks.
+            let cs: Vec<char> = std::iter::once('^')
+                .chain(x.bare.chars())
+                .chain(std::iter::once('$'))
+                .collect();
+            let mut buf = String::new();
+            for w in cs.windows(3) {
+                buf.clear();
+                buf.extend(w);
+                s.s(32, &buf);
+            }
+        }
+        if exp(2) {
+            for d in [-3isize, 3] {
+                s.s((40 + d) as u64, word(ii + d));
+            }
+            for d in -4isize..=4 {
+                if d.abs() > 1 {
+                    s.s(33, core(ii + d));
+                }
+            }
+        }
+        if exp(4) {
+            if let Some(a) = &x.alt {
+                s.s(34, a);
+            }
+            for d in [-1isize, 1] {
+                if let Some(p) = suffix(word(ii + d), 2) {
+                    s.s((36 + d) as u64, p);
+                }
+            }
+        }
         for d in [-2isize, -1, 1, 2] {
             let t = (40 + d) as u64;
             s.s(t, word(ii + d));

@@ -8,6 +8,7 @@
 pub mod clusters;
 pub mod data;
 pub mod decode;
+pub mod doc;
 pub mod eval;
 pub mod features;
 mod hash;

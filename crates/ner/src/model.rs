@@ -4,7 +4,8 @@
 //! length, u64 payload hash, then the zlib-compressed payload (all little endian).
 
 use crate::decode::{viterbi, Transitions};
-use crate::features::{sentence_features, Resources, FEATURE_VERSION};
+use crate::doc;
+use crate::features::{add_extra_features, doc_form_key, sentence_features, Resources, FEATURE_VERSION};
 use crate::hash::hash_bytes;
 use crate::lexicon::{Clusters, Gazetteer};
 use crate::tags::{Tag, NUM_TAGS};
@@ -71,22 +72,103 @@ pub struct Weights {
 pub struct NerModel {
     pub(crate) res: Resources,
     pub(crate) weights: Weights,
+    pub(crate) stage2: Option<Weights>,
+    pub(crate) window: u32,
     pub(crate) meta: String,
 }
 
-/// Reusable buffers for tagging.
-#[derive(Default)]
-pub(crate) struct Scratch {
-    keys: Vec<u32>,
-    offsets: Vec<usize>,
-    em: Vec<[f32; NUM_TAGS]>,
-    out: Vec<u8>,
+/// Emission scores of each token.
+pub(crate) fn emissions(w: &Weights, keys: &[u32], offsets: &[usize], em: &mut Vec<[f32; NUM_TAGS]>) {
+    em.clear();
+    for i in 0..offsets.len().saturating_sub(1) {
+        let mut e = [0f32; NUM_TAGS];
+        for k in &keys[offsets[i]..offsets[i + 1]] {
+            if let Some(&r) = w.index.get(k) {
+                let row = &w.w[r as usize];
+                for t in 0..NUM_TAGS {
+                    e[t] += row[t];
+                }
+            }
+        }
+        em.push(e);
+    }
 }
 
 impl NerModel {
-    /// Builds a model from parts.
-    pub fn from_parts(res: Resources, weights: Weights, meta: String) -> NerModel {
-        NerModel { res, weights, meta }
+    /// Builds a model from parts: resources, first-pass weights, optional second-pass
+    /// (document-level) weights, the sentence window used as document for CoNLL input,
+    /// and metadata text.
+    pub fn from_parts(
+        res: Resources,
+        weights: Weights,
+        stage2: Option<Weights>,
+        window: u32,
+        meta: String,
+    ) -> NerModel {
+        NerModel {
+            res,
+            weights,
+            stage2,
+            window,
+            meta,
+        }
+    }
+
+    /// Second-pass weights, if the model has a document-level pass.
+    pub fn stage2(&self) -> Option<&Weights> {
+        self.stage2.as_ref()
+    }
+
+    /// Sentences before and after a sentence that serve as its document when tagging a
+    /// stream of sentences without document boundaries (CoNLL files).
+    pub fn window(&self) -> usize {
+        self.window as usize
+    }
+
+    /// Tags the sentences of one document. With a second-pass model, each sentence is
+    /// tagged again knowing how its words were tagged elsewhere in the document
+    /// (`window = Some(w)`: only the w sentences before and after count; `None`: all).
+    pub fn tag_document(&self, sents: &[&[&str]], window: Option<usize>) -> Vec<Vec<Tag>> {
+        let idx = self.tag_document_indices(sents, window);
+        idx.into_iter()
+            .map(|v| v.into_iter().map(|i| Tag::from_index(i as usize)).collect())
+            .collect()
+    }
+
+    pub(crate) fn tag_document_indices(&self, sents: &[&[&str]], window: Option<usize>) -> Vec<Vec<u8>> {
+        let mut keys = Vec::new();
+        let mut offsets = Vec::new();
+        let mut em = Vec::new();
+        let mut out = Vec::new();
+        let mut feats = Vec::with_capacity(sents.len());
+        let mut tags1 = Vec::with_capacity(sents.len());
+        for toks in sents {
+            sentence_features(&self.res, toks, &mut keys, &mut offsets);
+            emissions(&self.weights, &keys, &offsets, &mut em);
+            viterbi(&em, &self.weights.trans, &mut out);
+            tags1.push(out.clone());
+            if self.stage2.is_some() {
+                feats.push((keys.clone(), offsets.clone()));
+            }
+        }
+        let Some(w2) = &self.stage2 else {
+            return tags1;
+        };
+        let forms: Vec<Vec<Option<u64>>> = sents
+            .iter()
+            .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
+            .collect();
+        let ex = doc::extras(&forms, &tags1, window);
+        let mut k2 = Vec::new();
+        let mut o2 = Vec::new();
+        let mut res = Vec::with_capacity(sents.len());
+        for ((k, o), x) in feats.iter().zip(&ex) {
+            add_extra_features(k, o, x, &mut k2, &mut o2);
+            emissions(w2, &k2, &o2, &mut em);
+            viterbi(&em, &w2.trans, &mut out);
+            res.push(out.clone());
+        }
+        res
     }
 
     /// Training metadata stored in the file (JSON text).
@@ -109,29 +191,10 @@ impl NerModel {
         &self.res
     }
 
-    pub(crate) fn tag_indices(&self, tokens: &[&str], s: &mut Scratch) {
-        sentence_features(&self.res, tokens, &mut s.keys, &mut s.offsets);
-        s.em.clear();
-        for i in 0..tokens.len() {
-            let mut e = [0f32; NUM_TAGS];
-            for k in &s.keys[s.offsets[i]..s.offsets[i + 1]] {
-                if let Some(&r) = self.weights.index.get(k) {
-                    let row = &self.weights.w[r as usize];
-                    for t in 0..NUM_TAGS {
-                        e[t] += row[t];
-                    }
-                }
-            }
-            s.em.push(e);
-        }
-        viterbi(&s.em, &self.weights.trans, &mut s.out);
-    }
-
-    /// Tags one sentence (or any token sequence): one BIO tag per token, always valid BIO.
+    /// Tags one sentence (or any token sequence, treated as one document): one BIO tag
+    /// per token, always valid BIO.
     pub fn tag(&self, tokens: &[&str]) -> Vec<Tag> {
-        let mut s = Scratch::default();
-        self.tag_indices(tokens, &mut s);
-        s.out.iter().map(|&i| Tag::from_index(i as usize)).collect()
+        self.tag_document(&[tokens], None).pop().unwrap_or_default()
     }
 
     /// Serializes the model; weights are quantized to i16 and features whose weights are
@@ -139,38 +202,12 @@ impl NerModel {
     pub fn to_bytes(&self, prune: f32) -> Vec<u8> {
         let mut p = Vec::new();
         p.extend_from_slice(&(NUM_TAGS as u32).to_le_bytes());
-        for row in &self.weights.trans {
-            for v in row {
-                p.extend_from_slice(&v.to_le_bytes());
-            }
+        write_weights(&mut p, &self.weights, prune);
+        p.extend_from_slice(&(self.stage2.is_some() as u32).to_le_bytes());
+        if let Some(w2) = &self.stage2 {
+            write_weights(&mut p, w2, prune);
         }
-        let mut feats: Vec<(u32, [f32; NUM_TAGS])> = self
-            .weights
-            .index
-            .iter()
-            .map(|(&k, &r)| (k, self.weights.w[r as usize]))
-            .filter(|(_, w)| w.iter().any(|x| x.abs() >= prune && x.is_finite()))
-            .collect();
-        feats.sort_unstable_by_key(|f| f.0);
-        let maxw = feats
-            .iter()
-            .flat_map(|f| f.1.iter())
-            .fold(0f32, |a, &x| a.max(x.abs()));
-        let scale = if maxw > 0.0 { maxw / 32000.0 } else { 1.0 };
-        p.extend_from_slice(&scale.to_le_bytes());
-        p.extend_from_slice(&(feats.len() as u32).to_le_bytes());
-        let mut prev = 0u32;
-        for f in &feats {
-            // Delta-coded sorted keys compress better.
-            p.extend_from_slice(&(f.0.wrapping_sub(prev)).to_le_bytes());
-            prev = f.0;
-        }
-        for t in 0..NUM_TAGS {
-            for f in &feats {
-                let q = (f.1[t] / scale).round().clamp(-32767.0, 32767.0) as i16;
-                p.extend_from_slice(&q.to_le_bytes());
-            }
-        }
+        p.extend_from_slice(&self.window.to_le_bytes());
         // Clusters.
         let cl = &self.res.clusters;
         let mut words: Vec<(u32, u16)> = cl.fine.iter().map(|(&k, &v)| (k, v)).collect();
@@ -277,6 +314,68 @@ impl NerModel {
     }
 }
 
+fn write_weights(p: &mut Vec<u8>, w: &Weights, prune: f32) {
+    for row in &w.trans {
+        for v in row {
+            p.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let mut feats: Vec<(u32, [f32; NUM_TAGS])> = w
+        .index
+        .iter()
+        .map(|(&k, &r)| (k, w.w[r as usize]))
+        .filter(|(_, w)| w.iter().any(|x| x.abs() >= prune && x.is_finite()))
+        .collect();
+    feats.sort_unstable_by_key(|f| f.0);
+    let maxw = feats
+        .iter()
+        .flat_map(|f| f.1.iter())
+        .fold(0f32, |a, &x| a.max(x.abs()));
+    let scale = if maxw > 0.0 { maxw / 32000.0 } else { 1.0 };
+    p.extend_from_slice(&scale.to_le_bytes());
+    p.extend_from_slice(&(feats.len() as u32).to_le_bytes());
+    let mut prev = 0u32;
+    for f in &feats {
+        // Delta-coded sorted keys compress better.
+        p.extend_from_slice(&(f.0.wrapping_sub(prev)).to_le_bytes());
+        prev = f.0;
+    }
+    for t in 0..NUM_TAGS {
+        for f in &feats {
+            let q = (f.1[t] / scale).round().clamp(-32767.0, 32767.0) as i16;
+            p.extend_from_slice(&q.to_le_bytes());
+        }
+    }
+}
+
+fn read_weights(c: &mut Cur<'_>) -> Result<Weights, String> {
+    let mut trans: Transitions = [[0f32; NUM_TAGS]; NUM_TAGS + 1];
+    for row in trans.iter_mut() {
+        for v in row.iter_mut() {
+            *v = c.f32()?;
+        }
+    }
+    let scale = c.f32()?;
+    let n = c.len(4 + 2 * NUM_TAGS)?;
+    let mut keys = Vec::with_capacity(n);
+    let mut prev = 0u32;
+    for ch in c.take(4 * n)?.chunks_exact(4) {
+        prev = prev.wrapping_add(u32::from_le_bytes(ch.try_into().unwrap()));
+        keys.push(prev);
+    }
+    let mut w = vec![[0f32; NUM_TAGS]; n];
+    for t in 0..NUM_TAGS {
+        for (row, ch) in w.iter_mut().zip(c.take(2 * n)?.chunks_exact(2)) {
+            row[t] = i16::from_le_bytes(ch.try_into().unwrap()) as f32 * scale;
+        }
+    }
+    let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
+    for (r, k) in keys.iter().enumerate() {
+        index.insert(*k, r as u32);
+    }
+    Ok(Weights { index, w, trans })
+}
+
 struct Cur<'a> {
     b: &'a [u8],
     o: usize,
@@ -313,30 +412,13 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
     if c.u32()? as usize != NUM_TAGS {
         return Err("unexpected tag count".into());
     }
-    let mut trans: Transitions = [[0f32; NUM_TAGS]; NUM_TAGS + 1];
-    for row in trans.iter_mut() {
-        for v in row.iter_mut() {
-            *v = c.f32()?;
-        }
-    }
-    let scale = c.f32()?;
-    let n = c.len(4 + 2 * NUM_TAGS)?;
-    let mut keys = Vec::with_capacity(n);
-    let mut prev = 0u32;
-    for ch in c.take(4 * n)?.chunks_exact(4) {
-        prev = prev.wrapping_add(u32::from_le_bytes(ch.try_into().unwrap()));
-        keys.push(prev);
-    }
-    let mut w = vec![[0f32; NUM_TAGS]; n];
-    for t in 0..NUM_TAGS {
-        for (row, ch) in w.iter_mut().zip(c.take(2 * n)?.chunks_exact(2)) {
-            row[t] = i16::from_le_bytes(ch.try_into().unwrap()) as f32 * scale;
-        }
-    }
-    let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
-    for (r, k) in keys.iter().enumerate() {
-        index.insert(*k, r as u32);
-    }
+    let weights = read_weights(&mut c)?;
+    let stage2 = match c.u32()? {
+        0 => None,
+        1 => Some(read_weights(&mut c)?),
+        _ => return Err("bad stage flag".into()),
+    };
+    let window = c.u32()?;
     let nw = c.len(6)?;
     let mut wkeys = Vec::with_capacity(nw);
     let mut prev = 0u32;
@@ -373,7 +455,9 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
                 to_coarse,
             },
         },
-        weights: Weights { index, w, trans },
+        weights,
+        stage2,
+        window,
         meta,
     })
 }

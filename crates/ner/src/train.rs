@@ -1,10 +1,11 @@
 //! Averaged structured perceptron training.
 
 use crate::data::Sentence;
-use crate::decode::{viterbi, Transitions, START};
+use crate::decode::{allowed, viterbi, Transitions, START};
+use crate::doc;
 use crate::eval::Scores;
-use crate::features::{sentence_features, Resources};
-use crate::model::{NerModel, Weights};
+use crate::features::{add_extra_features, doc_form_key, sentence_features, Extra, Resources};
+use crate::model::{emissions, NerModel, Weights};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
 
@@ -19,6 +20,32 @@ pub struct TrainOptions {
     pub seed: u64,
     /// Features seen fewer times than this in training are ignored.
     pub min_count: u32,
+    /// Learning algorithm.
+    pub algorithm: Algorithm,
+    /// Perceptron: also learn weights shared by B-X and I-X of a type (folded into the
+    /// tag weights afterwards, so tagging cost is unchanged).
+    pub shared_types: bool,
+}
+
+/// Learning algorithm for the linear tagger.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Algorithm {
+    /// Averaged structured perceptron.
+    Perceptron,
+    /// Linear-chain CRF trained with SGD and L2 regularization (`c2`), initial step `eta`.
+    Crf {
+        /// L2 strength (CRFsuite's `c2`).
+        c2: f64,
+        /// Initial learning rate.
+        eta: f64,
+    },
+    /// Linear-chain CRF trained with AdaGrad; `l2` is applied per feature occurrence.
+    AdaCrf {
+        /// L2 strength per occurrence.
+        l2: f64,
+        /// Learning rate.
+        eta: f64,
+    },
 }
 
 impl Default for TrainOptions {
@@ -28,6 +55,8 @@ impl Default for TrainOptions {
             patience: 5,
             seed: 42,
             min_count: 1,
+            algorithm: Algorithm::Perceptron,
+            shared_types: true,
         }
     }
 }
@@ -49,9 +78,19 @@ struct Prepared {
     gold: Vec<u8>,
 }
 
+/// Entity type of a tag index (0 = O): weights shared by B-X and I-X.
+const NUM_TYPES: usize = 5;
+#[inline]
+fn ty(t: usize) -> usize {
+    (t + 1) / 2
+}
+
 struct Learner {
     w: Vec<[f32; NUM_TAGS]>,
     acc: Vec<[f32; NUM_TAGS]>,
+    /// Type-level weights (shared by B-X and I-X), folded into `w` when averaging.
+    u: Vec<[f32; NUM_TYPES]>,
+    uacc: Vec<[f32; NUM_TYPES]>,
     trans: Transitions,
     tacc: Transitions,
     c: f32,
@@ -66,6 +105,11 @@ impl Learner {
                 let row = &self.w[f as usize];
                 for t in 0..NUM_TAGS {
                     e[t] += row[t];
+                }
+                if let Some(u) = self.u.get(f as usize) {
+                    for t in 0..NUM_TAGS {
+                        e[t] += u[ty(t)];
+                    }
                 }
             }
             em.push(e);
@@ -84,6 +128,12 @@ impl Learner {
                     self.acc[f][g] += c;
                     self.w[f][y] -= 1.0;
                     self.acc[f][y] -= c;
+                    if !self.u.is_empty() && ty(g) != ty(y) {
+                        self.u[f][ty(g)] += 1.0;
+                        self.uacc[f][ty(g)] += c;
+                        self.u[f][ty(y)] -= 1.0;
+                        self.uacc[f][ty(y)] -= c;
+                    }
                 }
             }
             let pg = if i == 0 { START } else { p.gold[i - 1] as usize };
@@ -103,12 +153,179 @@ impl Learner {
             .w
             .iter()
             .zip(&self.acc)
-            .map(|(w, a)| std::array::from_fn(|t| w[t] - a[t] / c))
+            .enumerate()
+            .map(|(f, (w, a))| {
+                std::array::from_fn(|t| {
+                    let shared = match (self.u.get(f), self.uacc.get(f)) {
+                        (Some(u), Some(ua)) => u[ty(t)] - ua[ty(t)] / c,
+                        _ => 0.0,
+                    };
+                    w[t] - a[t] / c + shared
+                })
+            })
             .collect();
         let mut tr = self.trans;
         for (p, row) in tr.iter_mut().enumerate() {
             for (t, v) in row.iter_mut().enumerate() {
                 *v -= self.tacc[p][t] / c;
+            }
+        }
+        (w, tr)
+    }
+}
+
+fn logsumexp(xs: &[f64]) -> f64 {
+    let m = xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+/// CRF trained by SGD; true weights are `scale * v` so L2 decay is O(1) per step.
+struct Crf {
+    v: Vec<[f32; NUM_TAGS]>,
+    /// AdaGrad accumulators (empty for plain SGD).
+    gsum: Vec<[f32; NUM_TAGS]>,
+    /// Per-occurrence L2 strength for AdaGrad.
+    ada_l2: f32,
+    t: [[f64; NUM_TAGS]; NUM_TAGS + 1],
+    scale: f64,
+}
+
+impl Crf {
+    /// One SGD step on a sentence; returns true if Viterbi got it wrong.
+    fn step(&mut self, p: &Prepared, eta: f64, lambda: f64) {
+        let n = p.gold.len();
+        if n == 0 {
+            return;
+        }
+        let mask = |a: usize, b: usize| allowed(a, b);
+        let mut em = vec![[0f64; NUM_TAGS]; n];
+        for i in 0..n {
+            for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
+                let row = &self.v[f as usize];
+                for c in 0..NUM_TAGS {
+                    em[i][c] += row[c] as f64;
+                }
+            }
+            for c in 0..NUM_TAGS {
+                em[i][c] *= self.scale;
+            }
+        }
+        let ninf = f64::NEG_INFINITY;
+        let tr = |a: usize, b: usize| if mask(a, b) { self.t[a][b] } else { ninf };
+        let mut alpha = vec![[ninf; NUM_TAGS]; n];
+        let mut beta = vec![[0f64; NUM_TAGS]; n];
+        let mut buf = [0f64; NUM_TAGS];
+        for c in 0..NUM_TAGS {
+            alpha[0][c] = tr(START, c) + em[0][c];
+        }
+        for i in 1..n {
+            for c in 0..NUM_TAGS {
+                for q in 0..NUM_TAGS {
+                    buf[q] = alpha[i - 1][q] + tr(q, c);
+                }
+                alpha[i][c] = logsumexp(&buf) + em[i][c];
+            }
+        }
+        for i in (0..n - 1).rev() {
+            for q in 0..NUM_TAGS {
+                for c in 0..NUM_TAGS {
+                    buf[c] = tr(q, c) + em[i + 1][c] + beta[i + 1][c];
+                }
+                beta[i][q] = logsumexp(&buf);
+            }
+        }
+        let z = logsumexp(&alpha[n - 1]);
+        if !z.is_finite() {
+            return;
+        }
+        // Transition gradient with the current values, applied after the decay.
+        let mut dt = [[0f64; NUM_TAGS]; NUM_TAGS + 1];
+        for i in 0..n {
+            let gold = p.gold[i] as usize;
+            let pg = if i == 0 { START } else { p.gold[i - 1] as usize };
+            dt[pg][gold] += 1.0;
+            if i == 0 {
+                for c in 0..NUM_TAGS {
+                    dt[START][c] -= (alpha[0][c] + beta[0][c] - z).exp();
+                }
+            } else {
+                for q in 0..NUM_TAGS {
+                    for c in 0..NUM_TAGS {
+                        if mask(q, c) {
+                            dt[q][c] -= (alpha[i - 1][q] + self.t[q][c] + em[i][c] + beta[i][c] - z).exp();
+                        }
+                    }
+                }
+            }
+        }
+        if !self.gsum.is_empty() {
+            // AdaGrad: per-parameter steps, L2 on the features touched.
+            for (x, d) in self.t.iter_mut().flatten().zip(dt.iter().flatten()) {
+                *x += eta * 0.1 * d;
+            }
+            let (eta, l2) = (eta as f32, self.ada_l2);
+            for i in 0..n {
+                let gold = p.gold[i] as usize;
+                let mut d = [0f32; NUM_TAGS];
+                for c in 0..NUM_TAGS {
+                    let m = (alpha[i][c] + beta[i][c] - z).exp() as f32;
+                    d[c] = if c == gold { 1.0 - m } else { -m };
+                }
+                for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
+                    let row = &mut self.v[f as usize];
+                    let gs = &mut self.gsum[f as usize];
+                    for c in 0..NUM_TAGS {
+                        let g = d[c] - l2 * row[c];
+                        gs[c] += g * g;
+                        row[c] += eta * g / (gs[c] + 1e-6).sqrt();
+                    }
+                }
+            }
+            return;
+        }
+        // L2 decay, then the gradient step on v (scaled).
+        self.scale *= 1.0 - eta * lambda;
+        if self.scale < 1e-6 {
+            for row in self.v.iter_mut() {
+                for x in row.iter_mut() {
+                    *x = (*x as f64 * self.scale) as f32;
+                }
+            }
+            self.scale = 1.0;
+        }
+        for (row, drow) in self.t.iter_mut().zip(&dt) {
+            for (x, d) in row.iter_mut().zip(drow) {
+                *x = *x * (1.0 - eta * lambda) + eta * d;
+            }
+        }
+        let g = eta / self.scale;
+        for i in 0..n {
+            let gold = p.gold[i] as usize;
+            let mut d = [0f32; NUM_TAGS];
+            for c in 0..NUM_TAGS {
+                let m = (alpha[i][c] + beta[i][c] - z).exp();
+                let obs = if c == gold { 1.0 } else { 0.0 };
+                d[c] = ((obs - m) * g) as f32;
+            }
+            for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
+                let row = &mut self.v[f as usize];
+                for c in 0..NUM_TAGS {
+                    row[c] += d[c];
+                }
+            }
+        }
+    }
+
+    fn weights(&self) -> (Vec<[f32; NUM_TAGS]>, Transitions) {
+        let s = self.scale as f32;
+        let w = self.v.iter().map(|r| std::array::from_fn(|c| r[c] * s)).collect();
+        let mut tr = [[0f32; NUM_TAGS]; NUM_TAGS + 1];
+        for (a, row) in tr.iter_mut().enumerate() {
+            for (b, x) in row.iter_mut().enumerate() {
+                *x = self.t[a][b] as f32;
             }
         }
         (w, tr)
@@ -122,26 +339,72 @@ fn xorshift(s: &mut u64) -> u64 {
     *s
 }
 
-/// Trains a model. `dev` may be empty; then all `epochs` run and the last weights win.
-/// `progress` is called after each epoch. Single-threaded and deterministic for a seed.
-pub fn train(
-    res: Resources,
-    train: &[Sentence],
-    dev: &[Sentence],
-    opts: &TrainOptions,
-    mut progress: impl FnMut(&EpochReport),
-) -> (NerModel, Vec<EpochReport>) {
+fn prepare(
+    res: &Resources,
+    data: &[Sentence],
+    extra: Option<&[Vec<Extra>]>,
+) -> Vec<(Vec<u32>, Vec<usize>)> {
     let mut keys = Vec::new();
     let mut offsets = Vec::new();
-    let mut raw: Vec<(Vec<u32>, Vec<usize>)> = Vec::with_capacity(train.len());
+    let mut k2 = Vec::new();
+    let mut o2 = Vec::new();
+    data.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let toks: Vec<&str> = s.tokens.iter().map(|t| t.as_str()).collect();
+            sentence_features(res, &toks, &mut keys, &mut offsets);
+            match extra {
+                Some(x) => {
+                    add_extra_features(&keys, &offsets, &x[i], &mut k2, &mut o2);
+                    (k2.clone(), o2.clone())
+                }
+                None => (keys.clone(), offsets.clone()),
+            }
+        })
+        .collect()
+}
+
+fn decode_all(w: &Weights, feats: &[(Vec<u32>, Vec<usize>)]) -> Vec<Vec<u8>> {
+    let mut em = Vec::new();
+    let mut out = Vec::new();
+    feats
+        .iter()
+        .map(|(k, o)| {
+            emissions(w, k, o, &mut em);
+            viterbi(&em, &w.trans, &mut out);
+            out.clone()
+        })
+        .collect()
+}
+
+fn score(gold: &[Sentence], pred: &[Vec<u8>]) -> Scores {
+    let mut s = Scores::default();
+    for (g, p) in gold.iter().zip(pred) {
+        let p: Vec<Tag> = p.iter().map(|&i| Tag::from_index(i as usize)).collect();
+        s.add(&g.tags, &p);
+    }
+    s
+}
+
+/// Trains one linear tagger. `extra` (document-level first-pass information) must be
+/// given for both sets or neither. `dev` may be empty: then all epochs run and the last
+/// weights win; otherwise the best dev epoch wins, with early stopping.
+pub fn train_weights(
+    res: &Resources,
+    train: &[Sentence],
+    train_extra: Option<&[Vec<Extra>]>,
+    dev: &[Sentence],
+    dev_extra: Option<&[Vec<Extra>]>,
+    opts: &TrainOptions,
+    mut progress: impl FnMut(&EpochReport),
+) -> (Weights, Vec<EpochReport>) {
+    let raw = prepare(res, train, train_extra);
+    let dev_feats = prepare(res, dev, dev_extra);
     let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
-    for s in train {
-        let toks: Vec<&str> = s.tokens.iter().map(|t| t.as_str()).collect();
-        sentence_features(&res, &toks, &mut keys, &mut offsets);
-        for k in &keys {
+    for (keys, _) in &raw {
+        for k in keys {
             *counts.entry(*k).or_insert(0) += 1;
         }
-        raw.push((keys.clone(), offsets.clone()));
     }
     let mut index: FxHashMap<u32, u32> = FxHashMap::default();
     let mut data: Vec<Prepared> = Vec::with_capacity(train.len());
@@ -168,9 +431,23 @@ pub fn train(
     let mut l = Learner {
         w: vec![[0.0; NUM_TAGS]; nf],
         acc: vec![[0.0; NUM_TAGS]; nf],
+        u: vec![[0.0; NUM_TYPES]; if opts.shared_types { nf } else { 0 }],
+        uacc: vec![[0.0; NUM_TYPES]; if opts.shared_types { nf } else { 0 }],
         trans: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
         tacc: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
         c: 1.0,
+    };
+    let is_crf = !matches!(opts.algorithm, Algorithm::Perceptron);
+    let is_ada = matches!(opts.algorithm, Algorithm::AdaCrf { .. });
+    let mut crf = Crf {
+        v: vec![[0.0; NUM_TAGS]; if is_crf { nf } else { 0 }],
+        gsum: vec![[0.0; NUM_TAGS]; if is_ada { nf } else { 0 }],
+        ada_l2: match opts.algorithm {
+            Algorithm::AdaCrf { l2, .. } => l2 as f32,
+            _ => 0.0,
+        },
+        t: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
+        scale: 1.0,
     };
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut rng = opts.seed.max(1);
@@ -179,30 +456,50 @@ pub fn train(
     let mut reports = Vec::new();
     let mut best: Option<(f64, Weights)> = None;
     let mut since_best = 0;
+    let mut step = 0f64;
     for epoch in 1..=opts.epochs {
         for i in (1..order.len()).rev() {
             let j = (xorshift(&mut rng) % (i as u64 + 1)) as usize;
             order.swap(i, j);
         }
         let mut mistakes = 0;
-        for &k in &order {
-            let p = &data[k];
-            l.emissions(p, &mut em);
-            viterbi(&em, &l.trans, &mut pred);
-            if pred != p.gold {
-                mistakes += 1;
-                l.update(p, &pred);
+        let (w, trans) = match opts.algorithm {
+            Algorithm::Perceptron => {
+                for &k in &order {
+                    let p = &data[k];
+                    l.emissions(p, &mut em);
+                    viterbi(&em, &l.trans, &mut pred);
+                    if pred != p.gold {
+                        mistakes += 1;
+                        l.update(p, &pred);
+                    }
+                    l.c += 1.0;
+                }
+                l.averaged()
             }
-            l.c += 1.0;
-        }
-        let (w, trans) = l.averaged();
+            Algorithm::Crf { c2, eta } => {
+                let n = data.len() as f64;
+                let lambda = 2.0 * c2 / n;
+                for &k in &order {
+                    let e = eta / (1.0 + step / n);
+                    crf.step(&data[k], e, lambda);
+                    step += 1.0;
+                }
+                crf.weights()
+            }
+            Algorithm::AdaCrf { eta, .. } => {
+                for &k in &order {
+                    crf.step(&data[k], eta, 0.0);
+                }
+                crf.weights()
+            }
+        };
         let weights = Weights {
             index: index.clone(),
             w,
             trans,
         };
-        let model = NerModel::from_parts(res.clone(), weights, String::new());
-        let dev_scores = evaluate(&model, dev);
+        let dev_scores = score(dev, &decode_all(&weights, &dev_feats));
         let rep = EpochReport {
             epoch,
             mistakes,
@@ -216,7 +513,7 @@ pub fn train(
             Some((b, _)) => f1 > *b || dev.is_empty(),
         };
         if improved {
-            best = Some((f1, model.weights));
+            best = Some((f1, weights));
             since_best = 0;
         } else {
             since_best += 1;
@@ -225,17 +522,152 @@ pub fn train(
             }
         }
     }
-    let weights = best.map(|b| b.1).unwrap_or_default();
-    (NerModel::from_parts(res, weights, String::new()), reports)
+    (best.map(|b| b.1).unwrap_or_default(), reports)
 }
 
-/// Tags each sentence and scores against its gold tags.
+/// Best epoch (highest dev F1, earliest on ties) of a run, with its scores.
+pub fn best_epoch(reports: &[EpochReport]) -> Option<&EpochReport> {
+    reports.iter().fold(None, |b: Option<&EpochReport>, r| match b {
+        Some(b) if b.dev.micro().f1 >= r.dev.micro().f1 => Some(b),
+        _ => Some(r),
+    })
+}
+
+/// Options of the two-pass (document-level stacking) model.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// Train the second, document-level pass at all.
+    pub enabled: bool,
+    /// Folds for the cross-validated first-pass tags the second pass trains on.
+    pub folds: usize,
+    /// Sentences before/after that form the document of a sentence in CoNLL data.
+    pub window: usize,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            enabled: true,
+            folds: 5,
+            window: 10,
+        }
+    }
+}
+
+/// Summary of [`train_model`].
+#[derive(Debug, Clone)]
+pub struct TrainSummary {
+    /// Epochs of the first pass (best on dev, or as given).
+    pub epochs1: usize,
+    /// Epochs of the second pass.
+    pub epochs2: usize,
+    /// Dev scores of the first pass alone.
+    pub dev1: Scores,
+    /// Dev scores of the full model.
+    pub dev2: Scores,
+}
+
+fn form_keys(data: &[Sentence]) -> Vec<Vec<Option<u64>>> {
+    data.iter()
+        .map(|s| s.tokens.iter().map(|t| doc_form_key(t)).collect())
+        .collect()
+}
+
+/// Trains the full model: a first pass, then (if enabled) a second pass over first-pass
+/// tags of the whole document. The second pass learns from cross-validated first-pass
+/// tags so it sees realistic first-pass errors. `opts2` is used for the second pass.
+pub fn train_model(
+    res: Resources,
+    train: &[Sentence],
+    dev: &[Sentence],
+    opts1: &TrainOptions,
+    opts2: &TrainOptions,
+    stack: &StackOptions,
+    log: &mut dyn FnMut(&str),
+) -> (NerModel, TrainSummary) {
+    let (w1, rep1) = train_weights(&res, train, None, dev, None, opts1, |r| {
+        let m = r.dev.micro();
+        log(&format!(
+            "pass 1 epoch {:2}: {:4} sentences with mistakes; dev P {:.2} R {:.2} F1 {:.2}",
+            r.epoch, r.mistakes, m.p, m.r, m.f1
+        ))
+    });
+    let (epochs1, dev1) = match best_epoch(&rep1) {
+        Some(b) if !dev.is_empty() => (b.epoch, b.dev.clone()),
+        _ => (rep1.len(), Scores::default()),
+    };
+    if !stack.enabled {
+        let m = NerModel::from_parts(res, w1, None, stack.window as u32, String::new());
+        let s = TrainSummary {
+            epochs1,
+            epochs2: 0,
+            dev2: dev1.clone(),
+            dev1,
+        };
+        return (m, s);
+    }
+    // Cross-validated first-pass tags on the training data (contiguous folds).
+    let fixed = TrainOptions {
+        epochs: epochs1,
+        patience: usize::MAX,
+        ..opts1.clone()
+    };
+    let k = stack.folds.max(2).min(train.len().max(2));
+    let mut cv: Vec<Vec<u8>> = Vec::with_capacity(train.len());
+    for f in 0..k {
+        let lo = train.len() * f / k;
+        let hi = train.len() * (f + 1) / k;
+        let rest: Vec<Sentence> = train[..lo].iter().chain(&train[hi..]).cloned().collect();
+        let (wf, _) = train_weights(&res, &rest, None, &[], None, &fixed, |_| {});
+        cv.extend(decode_all(&wf, &prepare(&res, &train[lo..hi], None)));
+        log(&format!("pass 1 fold {}/{k} tagged", f + 1));
+    }
+    let train_extra = doc::extras(&form_keys(train), &cv, Some(stack.window));
+    let dev1_tags = decode_all(&w1, &prepare(&res, dev, None));
+    let dev_extra = doc::extras(&form_keys(dev), &dev1_tags, Some(stack.window));
+    let (w2, rep2) = train_weights(
+        &res,
+        train,
+        Some(&train_extra),
+        dev,
+        Some(&dev_extra),
+        opts2,
+        |r| {
+            let m = r.dev.micro();
+            log(&format!(
+                "pass 2 epoch {:2}: {:4} sentences with mistakes; dev P {:.2} R {:.2} F1 {:.2}",
+                r.epoch, r.mistakes, m.p, m.r, m.f1
+            ))
+        },
+    );
+    let (epochs2, dev2) = match best_epoch(&rep2) {
+        Some(b) if !dev.is_empty() => (b.epoch, b.dev.clone()),
+        _ => (rep2.len(), Scores::default()),
+    };
+    let m = NerModel::from_parts(res, w1, Some(w2), stack.window as u32, String::new());
+    (
+        m,
+        TrainSummary {
+            epochs1,
+            epochs2,
+            dev1,
+            dev2,
+        },
+    )
+}
+
+/// Tags the sentences as one stream (documents = the model's sentence window) and
+/// scores them against their gold tags.
 pub fn evaluate(model: &NerModel, data: &[Sentence]) -> Scores {
+    let toks: Vec<Vec<&str>> = data
+        .iter()
+        .map(|s| s.tokens.iter().map(|t| t.as_str()).collect())
+        .collect();
+    let refs: Vec<&[&str]> = toks.iter().map(|v| v.as_slice()).collect();
+    let pred = model.tag_document(&refs, Some(model.window()));
     let mut scores = Scores::default();
-    for s in data {
-        let toks: Vec<&str> = s.tokens.iter().map(|t| t.as_str()).collect();
-        let pred = model.tag(&toks);
-        scores.add(&s.tags, &pred);
+    for (s, p) in data.iter().zip(&pred) {
+        scores.add(&s.tags, p);
     }
     scores
 }

@@ -9,6 +9,12 @@ fn main() {
             .iter()
             .map(|s| format!("{}({})", s.text, a.lexicon().count(&s.text)))
             .collect();
-        println!("{w}\t{}\t{}\tstem={}\tkey={}", a.lexicon().count(&r.norm), segs.join(" + "), r.stem, r.key);
+        println!(
+            "{w}\t{}\t{}\tstem={}\tkey={}",
+            a.lexicon().count(&r.norm),
+            segs.join(" + "),
+            r.stem,
+            r.key
+        );
     }
 }

@@ -264,6 +264,12 @@ fn normalize_with(text: &str, o: &NormalizeOptions, sink: &mut AlignedSink<'_>) 
     for c in text.chars() {
         let i = index;
         index += 1;
+        // Fast path: the common Arabic letters (not tatweel, marks or hamza-carrying alefs)
+        // need at most a one-letter mapping.
+        if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}') {
+            sink.push(map_char(c, o), (i, i + 1));
+            continue;
+        }
         if o.drop_invisible && is_invisible(c) {
             continue;
         }
@@ -329,7 +335,9 @@ mod tests {
     use super::*;
 
     fn norm(s: &str) -> String {
-        normalize(s, &NormalizeOptions::default()).text().to_string()
+        normalize(s, &NormalizeOptions::default())
+            .text()
+            .to_string()
     }
 
     #[test]
@@ -361,7 +369,10 @@ mod tests {
             ..NormalizeOptions::default()
         };
         assert_eq!(normalize("كَتب", &o).text(), "كَتب");
-        assert_eq!(normalize("أَحمدـ ٣", &NormalizeOptions::none()).text(), "أَحمدـ ٣");
+        assert_eq!(
+            normalize("أَحمدـ ٣", &NormalizeOptions::none()).text(),
+            "أَحمدـ ٣"
+        );
     }
 
     #[test]

@@ -102,19 +102,102 @@ impl Split {
 /// Words that are never segmented: function words that look like clitic + word
 /// (الان is not ال + ان, الذي is not ال + ذي, كما is not ك + ما).
 pub(crate) const ATOMIC: &[&str] = &[
-    "الان", "الذي", "التي", "الذين", "اللذين", "اللذان", "اللتين", "اللتان", "اللاتي", "اللواتي",
-    "اللائي", "الي", "الا", "الله", "اللهم", "كما", "كان", "كانت", "كانوا", "لكن", "لكي", "لدي", "لدى",
-    "لما", "لماذا", "لذا", "لذلك", "لهذا", "كذلك", "بين", "بعد", "بل", "ليس", "ليست", "فقط", "فيما",
-    "كلا", "كلما", "ثم", "سوف", "بينما", "لولا", "لو", "لن", "لم", "لا", "ما", "من", "في", "فوق", "ان",
-    "هذا", "هذه", "هو", "هي", "هم", "هما", "هن", "نحن", "انا", "كيف", "كم", "متي", "ايضا", "وسط", "واحد", "واحدة", "والد", "والدة", "والده", "كبير", "كبيرة", "كثير", "وحدة", "واحدا",
-    "وجدت", "وافق",
-    "كثيرة", "لقاء", "بيان", "بيانات", "بلاد", "فريق", "فترة", "فرصة", "كلمة", "لجنة", "لجان", "سياسة",
+    "الان",
+    "الذي",
+    "التي",
+    "الذين",
+    "اللذين",
+    "اللذان",
+    "اللتين",
+    "اللتان",
+    "اللاتي",
+    "اللواتي",
+    "اللائي",
+    "الي",
+    "الا",
+    "الله",
+    "اللهم",
+    "كما",
+    "كان",
+    "كانت",
+    "كانوا",
+    "لكن",
+    "لكي",
+    "لدي",
+    "لدى",
+    "لما",
+    "لماذا",
+    "لذا",
+    "لذلك",
+    "لهذا",
+    "كذلك",
+    "بين",
+    "بعد",
+    "بل",
+    "ليس",
+    "ليست",
+    "فقط",
+    "فيما",
+    "كلا",
+    "كلما",
+    "ثم",
+    "سوف",
+    "بينما",
+    "لولا",
+    "لو",
+    "لن",
+    "لم",
+    "لا",
+    "ما",
+    "من",
+    "في",
+    "فوق",
+    "ان",
+    "هذا",
+    "هذه",
+    "هو",
+    "هي",
+    "هم",
+    "هما",
+    "هن",
+    "نحن",
+    "انا",
+    "كيف",
+    "كم",
+    "متي",
+    "ايضا",
+    "وسط",
+    "واحد",
+    "واحدة",
+    "والد",
+    "والدة",
+    "والده",
+    "كبير",
+    "كبيرة",
+    "كثير",
+    "وحدة",
+    "واحدا",
+    "وجدت",
+    "وافق",
+    "كثيرة",
+    "لقاء",
+    "بيان",
+    "بيانات",
+    "بلاد",
+    "فريق",
+    "فترة",
+    "فرصة",
+    "كلمة",
+    "لجنة",
+    "لجان",
+    "سياسة",
 ];
 
 /// Function words before which ال cannot stand.
 const NO_ARTICLE: &[&str] = &[
-    "ان", "من", "في", "ما", "لا", "عن", "علي", "الي", "هو", "هي", "هم", "هذا", "هذه", "ذلك", "تلك", "ذي",
-    "تي", "لم", "لن", "قد", "او", "ام", "كل", "بعض", "غير", "مع", "عند", "منذ", "حتي", "اذا", "اذ", "كي",
+    "ان", "من", "في", "ما", "لا", "عن", "علي", "الي", "هو", "هي", "هم", "هذا", "هذه", "ذلك", "تلك",
+    "ذي", "تي", "لم", "لن", "قد", "او", "ام", "كل", "بعض", "غير", "مع", "عند", "منذ", "حتي", "اذا",
+    "اذ", "كي",
 ];
 
 /// (surface, ln p): the proclitic slots in order. Probabilities are rough priors of how often a
@@ -166,7 +249,7 @@ pub fn best_split(word: &str, counts: &impl Counts) -> Split {
     match best_candidate(word, counts) {
         Some(c) => {
             let mut split = Split::WHOLE;
-            for p in &c.proclitics {
+            for p in c.proclitics.iter() {
                 split.proclitics[split.n_proclitics as usize] = p.chars().count() as u8;
                 split.n_proclitics += 1;
             }
@@ -178,9 +261,47 @@ pub fn best_split(word: &str, counts: &impl Counts) -> Split {
 }
 
 struct Candidate<'w> {
-    proclitics: Vec<&'static str>,
+    proclitics: Clitics,
     stem: &'w str,
     enclitic: &'static str,
+}
+
+/// Up to three proclitics with their log-priors, on the stack: segmentation of unknown words
+/// runs per token and must not allocate.
+#[derive(Debug, Clone, Copy, Default)]
+struct Clitics {
+    items: [(&'static str, f32); 3],
+    len: usize,
+}
+
+impl Clitics {
+    fn push(&mut self, c: (&'static str, f32)) {
+        if self.len < 3 {
+            self.items[self.len] = c;
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.items[..self.len].iter().map(|c| c.0)
+    }
+
+    fn log_prior(&self) -> f32 {
+        self.items[..self.len].iter().map(|c| c.1).sum()
+    }
+
+    fn first(&self) -> Option<&'static str> {
+        (self.len > 0).then(|| self.items[0].0)
+    }
+
+    fn last(&self) -> Option<&'static str> {
+        (self.len > 0).then(|| self.items[self.len - 1].0)
+    }
+
+    fn with(mut self, c: (&'static str, f32)) -> Self {
+        self.push(c);
+        self
+    }
 }
 
 /// Order of proclitic slots: conjunction, then preposition/future, then the article.
@@ -195,8 +316,8 @@ fn rank(p: &str) -> u8 {
 
 /// Stems of two letters are accepted only for these function words (ومن، فإن، لأن، بما).
 const SHORT_STEMS: &[&str] = &[
-    "من", "في", "ما", "لا", "لم", "لن", "ان", "عن", "هو", "هي", "هم", "قد", "ذا", "ذي", "مع", "كل", "هل",
-    "او", "لو", "اي", "بل", "ثم", "اذ", "به", "له", "لي", "بي",
+    "من", "في", "ما", "لا", "لم", "لن", "ان", "عن", "هو", "هي", "هم", "قد", "ذا", "ذي", "مع", "كل",
+    "هل", "او", "لو", "اي", "بل", "ثم", "اذ", "به", "له", "لي", "بي",
 ];
 
 fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'w>> {
@@ -215,9 +336,12 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
         for &(prep, _) in PREP {
             if let Some(enc) = rest.strip_prefix(prep) {
                 if let Some(&(enc, _)) = ENCLITICS.iter().find(|(e, _)| *e == enc) {
-                    let conj: Option<&'static str> = CONJ.iter().map(|c| c.0).find(|c| *c == conj);
+                    let mut proclitics = Clitics::default();
+                    if let Some(&c) = CONJ.iter().find(|c| c.0 == conj) {
+                        proclitics.push(c);
+                    }
                     return Some(Candidate {
-                        proclitics: conj.into_iter().collect(),
+                        proclitics,
                         stem: &rest[..prep.len()],
                         enclitic: enc,
                     });
@@ -228,15 +352,15 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
     let observed = counts.count(word) as f64;
     let mut best: Option<(f32, Candidate<'w>)> = None;
     let mut stem_buf = String::new();
-    for_each_prefix(word, |prefixes, lens, rest| {
-        let has_article = prefixes.iter().any(|p| *p == "ال" || *p == "لل");
-        let prefix_lp: f32 = lens.iter().map(|(_, lp)| lp).sum();
+    for_each_prefix(word, |prefixes, rest| {
+        let has_article = prefixes.iter().any(|p| p == "ال" || p == "لل");
+        let prefix_lp = prefixes.log_prior();
         let rest_len = rest.chars().count();
         // the enclitic-free candidate, then each enclitic
         let enclitics =
             std::iter::once(("", 0.0f32)).chain(ENCLITICS.iter().copied().filter(|_| !has_article));
         for (enc, enc_lp) in enclitics {
-            if prefixes.is_empty() && enc.is_empty() {
+            if prefixes.len == 0 && enc.is_empty() {
                 continue;
             }
             let Some(stem) = rest.strip_suffix(enc) else {
@@ -274,7 +398,7 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
                 best = Some((
                     score,
                     Candidate {
-                        proclitics: prefixes.to_vec(),
+                        proclitics: prefixes,
                         stem,
                         enclitic: enc,
                     },
@@ -285,28 +409,35 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
     let (_, mut cand) = best?;
     // The stem may itself be a compound the lexicon knows better (و + التدريب → و + ال + تدريب).
     // Before an enclitic the stem's ة is written ت (لمحاولتي): look it up restored.
-    let restored;
     let inner_word = if !cand.enclitic.is_empty() && cand.stem.ends_with('ت') {
-        restored = format!("{}ة", &cand.stem[..cand.stem.len() - 'ت'.len_utf8()]);
-        restored.as_str()
+        stem_buf.clear();
+        stem_buf.push_str(&cand.stem[..cand.stem.len() - 'ت'.len_utf8()]);
+        stem_buf.push('ة');
+        stem_buf.as_str()
     } else {
         cand.stem
     };
     if let Some(inner) = best_candidate(inner_word, counts) {
         let order_ok = match (cand.proclitics.last(), inner.proclitics.first()) {
-            (Some(o), Some(i)) => rank(o) < rank(i) && !(*o == "ل" && *i == "ال"),
+            (Some(o), Some(i)) => rank(o) < rank(i) && !(o == "ل" && i == "ال"),
             _ => true,
         };
         let enclitic_ok = cand.enclitic.is_empty() || inner.enclitic.is_empty();
-        let article = cand.proclitics.iter().chain(&inner.proclitics).any(|p| *p == "ال" || *p == "لل");
+        let article = cand
+            .proclitics
+            .iter()
+            .chain(inner.proclitics.iter())
+            .any(|p| p == "ال" || p == "لل");
         let with_enclitic = !cand.enclitic.is_empty() || !inner.enclitic.is_empty();
         if order_ok
             && enclitic_ok
             && !(article && with_enclitic)
-            && cand.proclitics.len() + inner.proclitics.len() <= 3
+            && cand.proclitics.len + inner.proclitics.len <= 3
         {
-            let skip: usize = inner.proclitics.iter().map(|p| p.len()).sum();
-            cand.proclitics.extend(inner.proclitics);
+            let skip: usize = inner.proclitics.iter().map(str::len).sum();
+            for c in &inner.proclitics.items[..inner.proclitics.len] {
+                cand.proclitics.push(*c);
+            }
             cand.stem = &cand.stem[skip..cand.stem.len() - inner.enclitic.len()];
             if cand.enclitic.is_empty() {
                 cand.enclitic = inner.enclitic;
@@ -318,63 +449,35 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
 
 /// Calls `f(prefix surfaces, (char len, ln p) per prefix, rest)` for each proclitic sequence
 /// that `word` starts with, including the empty one.
-fn for_each_prefix<'w>(word: &'w str, mut f: impl FnMut(&[&'static str], &[(u8, f32)], &'w str)) {
-    let mut conj_opts: Vec<(&'static str, f32)> = vec![("", 0.0)];
-    conj_opts.extend(CONJ.iter().copied());
-    for (conj, conj_lp) in conj_opts {
-        let Some(after_conj) = word.strip_prefix(conj) else {
+fn for_each_prefix<'w>(word: &'w str, mut f: impl FnMut(Clitics, &'w str)) {
+    for conj in [("", 0.0f32), CONJ[0], CONJ[1]] {
+        let Some(after_conj) = word.strip_prefix(conj.0) else {
             continue;
         };
-        let mut surfaces: Vec<&'static str> = Vec::with_capacity(3);
-        let mut lens: Vec<(u8, f32)> = Vec::with_capacity(3);
-        if !conj.is_empty() {
-            surfaces.push(conj);
-            lens.push((1, conj_lp));
-        }
-        let base = surfaces.len();
+        let base = if conj.0.is_empty() {
+            Clitics::default()
+        } else {
+            Clitics::default().with(conj)
+        };
         // no further proclitic
-        f(&surfaces, &lens, after_conj);
-        // ال
-        if let Some(rest) = after_conj.strip_prefix(ARTICLE.0) {
-            surfaces.push(ARTICLE.0);
-            lens.push((2, ARTICLE.1));
-            f(&surfaces, &lens, rest);
-            surfaces.truncate(base);
-            lens.truncate(base);
+        f(base, after_conj);
+        for single in [ARTICLE, LIL, FUTURE] {
+            if let Some(rest) = after_conj.strip_prefix(single.0) {
+                f(base.with(single), rest);
+            }
         }
-        // لل
-        if let Some(rest) = after_conj.strip_prefix(LIL.0) {
-            surfaces.push(LIL.0);
-            lens.push((2, LIL.1));
-            f(&surfaces, &lens, rest);
-            surfaces.truncate(base);
-            lens.truncate(base);
-        }
-        // س
-        if let Some(rest) = after_conj.strip_prefix(FUTURE.0) {
-            surfaces.push(FUTURE.0);
-            lens.push((1, FUTURE.1));
-            f(&surfaces, &lens, rest);
-            surfaces.truncate(base);
-            lens.truncate(base);
-        }
-        // ب ك ل, optionally + ال
-        for &(prep, prep_lp) in PREP {
-            let Some(rest) = after_conj.strip_prefix(prep) else {
+        // ب ك ل, optionally + ال (ل + ال is written لل, handled above)
+        for &prep in PREP {
+            let Some(rest) = after_conj.strip_prefix(prep.0) else {
                 continue;
             };
-            surfaces.push(prep);
-            lens.push((1, prep_lp));
-            f(&surfaces, &lens, rest);
-            if prep != "ل" {
+            let with_prep = base.with(prep);
+            f(with_prep, rest);
+            if prep.0 != "ل" {
                 if let Some(rest2) = rest.strip_prefix(ARTICLE.0) {
-                    surfaces.push(ARTICLE.0);
-                    lens.push((2, ARTICLE.1));
-                    f(&surfaces, &lens, rest2);
+                    f(with_prep.with(ARTICLE), rest2);
                 }
             }
-            surfaces.truncate(base);
-            lens.truncate(base);
         }
     }
 }
@@ -397,7 +500,13 @@ mod tests {
 
     #[test]
     fn splits_where_the_stem_is_known() {
-        let c = counts(&[("قوات", 5000), ("لقوات", 300), ("تدريب", 900), ("والتدريب", 40), ("كتاب", 800)]);
+        let c = counts(&[
+            ("قوات", 5000),
+            ("لقوات", 300),
+            ("تدريب", 900),
+            ("والتدريب", 40),
+            ("كتاب", 800),
+        ]);
         assert_eq!(segs("لقوات", &c), ["ل", "قوات"]);
         assert_eq!(segs("والتدريب", &c), ["و", "ال", "تدريب"]);
         assert_eq!(segs("وبكتابهم", &c), ["و", "ب", "كتاب", "هم"]);
@@ -406,7 +515,12 @@ mod tests {
 
     #[test]
     fn keeps_words_whose_remainder_is_unknown() {
-        let c = counts(&[("فلسطين", 9000), ("بيروت", 2000), ("ليبيا", 3000), ("البانيا", 50)]);
+        let c = counts(&[
+            ("فلسطين", 9000),
+            ("بيروت", 2000),
+            ("ليبيا", 3000),
+            ("البانيا", 50),
+        ]);
         for w in ["فلسطين", "بيروت", "ليبيا", "البانيا", "الباغوز"] {
             assert_eq!(segs(w, &c), [w], "{w}");
         }

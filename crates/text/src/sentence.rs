@@ -21,8 +21,8 @@ pub struct Span {
 /// (م and هـ after a year usually do end the sentence, so they are not here.) Single Latin
 /// letters (initials: J. K.) are abbreviations too.
 const ABBREVIATIONS: &[&str] = &[
-    "د", "أ", "ص", "ب", "ق", "ج", "س", "ت", "ش", "ع", "ك", "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr",
-    "Sr", "Inc", "Ltd", "Co", "vs", "etc", "No",
+    "د", "أ", "ص", "ب", "ق", "ج", "س", "ت", "ش", "ع", "ك", "Mr", "Mrs", "Ms", "Dr", "Prof", "St",
+    "Jr", "Sr", "Inc", "Ltd", "Co", "vs", "etc", "No",
 ];
 
 /// The longest a quotation may run before khabar stops treating its marks as internal.
@@ -80,8 +80,8 @@ pub fn split_sentences(text: &str, tokens: &[RawToken]) -> Vec<Span> {
                 quote_open_at = if straight_open { Some(i) } else { None };
             }
             if is_terminal(s) && !is_abbreviation(text, tokens, i) {
-                let inside_quote = quote_open_at
-                    .is_some_and(|q| quote_continues(text, tokens, q, i));
+                let inside_quote =
+                    quote_open_at.is_some_and(|q| quote_continues(text, tokens, q, i));
                 if !inside_quote {
                     let mut end = i;
                     while end + 1 < tokens.len()
@@ -182,7 +182,13 @@ mod tests {
     fn splits_on_terminal_marks_and_newlines() {
         assert_eq!(
             sentences("وصل الوفد. بدأت المحادثات! هل انتهت؟ ربما…\nعنوان آخر"),
-            ["وصل الوفد.", "بدأت المحادثات!", "هل انتهت؟", "ربما…", "عنوان آخر"]
+            [
+                "وصل الوفد.",
+                "بدأت المحادثات!",
+                "هل انتهت؟",
+                "ربما…",
+                "عنوان آخر"
+            ]
         );
     }
 
@@ -190,7 +196,10 @@ mod tests {
     fn not_inside_numbers_urls_or_abbreviations() {
         assert_eq!(
             sentences("ارتفع المؤشر 3.5 نقطة. زار د. أحمد الموقع www.example.com اليوم."),
-            ["ارتفع المؤشر 3.5 نقطة.", "زار د. أحمد الموقع www.example.com اليوم."]
+            [
+                "ارتفع المؤشر 3.5 نقطة.",
+                "زار د. أحمد الموقع www.example.com اليوم."
+            ]
         );
     }
 

@@ -166,13 +166,17 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(RawToken)) {
         } else if c.is_alphabetic() {
             scan_latin_word(&mut cur);
             TokenKind::Latin
-        } else if c == '#' && cur.peek2().is_some_and(|d| is_tag_char(d)) {
+        } else if c == '#' && cur.peek2().is_some_and(is_tag_char) {
             cur.bump();
             while cur.peek().is_some_and(is_tag_char) {
                 cur.bump();
             }
             TokenKind::Hashtag
-        } else if c == '@' && cur.peek2().is_some_and(|d| d.is_ascii_alphanumeric() || d == '_') {
+        } else if c == '@'
+            && cur
+                .peek2()
+                .is_some_and(|d| d.is_ascii_alphanumeric() || d == '_')
+        {
             cur.bump();
             while cur
                 .peek()
@@ -257,7 +261,11 @@ fn scan_latin_word(cur: &mut Cursor<'_>) {
                 cur.bump();
             }
             // l'Aube, don't: an apostrophe between letters stays inside the word.
-            Some('\'' | '’') if cur.peek2().is_some_and(|d| d.is_alphabetic() && !is_arabic_letter(d)) => {
+            Some('\'' | '’')
+                if cur
+                    .peek2()
+                    .is_some_and(|d| d.is_alphabetic() && !is_arabic_letter(d)) =>
+            {
                 cur.bump();
             }
             _ => break,
@@ -275,7 +283,10 @@ fn scan_url(cur: &mut Cursor<'_>) {
         }
         cur.bump();
         // Trailing punctuation belongs to the sentence, not the URL.
-        if !matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '\'' | '،' | '؛' | '؟') {
+        if !matches!(
+            c,
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '\'' | '،' | '؛' | '؟'
+        ) {
             last_good = cur.pos;
             last_good_chars = cur.chars;
         }
@@ -309,7 +320,10 @@ fn email_end(cur: &Cursor<'_>) -> Option<usize> {
     while i > domain_start && b[i - 1] == b'.' {
         i -= 1;
         if last_dot == Some(i) {
-            last_dot = b[domain_start..i].iter().rposition(|&x| x == b'.').map(|p| p + domain_start);
+            last_dot = b[domain_start..i]
+                .iter()
+                .rposition(|&x| x == b'.')
+                .map(|p| p + domain_start);
         }
     }
     let dot = last_dot?;
@@ -333,7 +347,18 @@ mod tests {
     fn arabic_words_and_punctuation() {
         assert_eq!(
             texts("قال الوزير، إن الوضع مستقر؛ أليس كذلك؟"),
-            ["قال", "الوزير", "،", "إن", "الوضع", "مستقر", "؛", "أليس", "كذلك", "؟"]
+            [
+                "قال",
+                "الوزير",
+                "،",
+                "إن",
+                "الوضع",
+                "مستقر",
+                "؛",
+                "أليس",
+                "كذلك",
+                "؟"
+            ]
         );
     }
 
@@ -392,7 +417,10 @@ mod tests {
 
     #[test]
     fn latin_words() {
-        assert_eq!(texts("فيلم Demain Dès l'Aube F16"), ["فيلم", "Demain", "Dès", "l'Aube", "F16"]);
+        assert_eq!(
+            texts("فيلم Demain Dès l'Aube F16"),
+            ["فيلم", "Demain", "Dès", "l'Aube", "F16"]
+        );
     }
 
     #[test]
@@ -409,6 +437,9 @@ mod tests {
 
     #[test]
     fn invisible_and_whitespace_skipped() {
-        assert_eq!(texts("\u{200F}سوريا\u{00A0}\u{200B} لبنان\n"), ["سوريا", "لبنان"]);
+        assert_eq!(
+            texts("\u{200F}سوريا\u{00A0}\u{200B} لبنان\n"),
+            ["سوريا", "لبنان"]
+        );
     }
 }

@@ -35,7 +35,20 @@ fn enclitics_split_before_known_stems() {
 
 #[test]
 fn names_and_function_words_stay_whole() {
-    for w in ["البانيا", "الان", "فلسطين", "بيروت", "ليبيا", "كندا", "الباغوز", "بيجي", "كما", "بعد", "فقط", "وطن"] {
+    for w in [
+        "البانيا",
+        "الان",
+        "فلسطين",
+        "بيروت",
+        "ليبيا",
+        "كندا",
+        "الباغوز",
+        "بيجي",
+        "كما",
+        "بعد",
+        "فقط",
+        "وطن",
+    ] {
         let norm = khabar_text::normalize_word(w);
         assert_eq!(segs(w), [norm], "{w}");
     }
@@ -55,7 +68,9 @@ fn segment_offsets_point_into_the_original() {
     let original: String = chars[stem.start..stem.end].iter().collect();
     assert_eq!(original, "تَّدْرِيبُ");
     assert_eq!(tokens[1].segments[0].kind, SegmentKind::Proclitic);
-    let original: String = chars[tokens[1].segments[1].start..tokens[1].segments[1].end].iter().collect();
+    let original: String = chars[tokens[1].segments[1].start..tokens[1].segments[1].end]
+        .iter()
+        .collect();
     assert_eq!(original, "قُوَّاتِ");
 }
 

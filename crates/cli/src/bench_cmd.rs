@@ -1,0 +1,126 @@
+//! `khabar bench …`: throughput benchmarks. Run them from a release build.
+
+use crate::ner_cmd;
+use clap::{Args, Subcommand};
+use khabar_text::TextAnalyzer;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Benchmarks.
+#[derive(Subcommand)]
+pub enum BenchWhat {
+    /// Normalize + tokenize + segment + stem a JSONL(.gz) corpus on one thread.
+    Text(BenchTextArgs),
+    /// Tag a JSONL(.gz) corpus with the NER model on one thread.
+    Ner(ner_cmd::BenchNerArgs),
+}
+
+/// Arguments of `khabar bench text`.
+#[derive(Args)]
+pub struct BenchTextArgs {
+    /// JSON Lines corpus (.jsonl, .gz, .zst).
+    path: String,
+    /// Timed passes over the corpus (the best is reported).
+    #[arg(long, default_value_t = 3)]
+    passes: usize,
+    /// Skip the baseline (split on non-alphanumerics + Snowball Arabic stemmer, the pipeline of
+    /// tantivy's SimpleTokenizer + Stemmer).
+    #[arg(long)]
+    no_baseline: bool,
+}
+
+/// Dispatches a benchmark.
+pub fn run(what: BenchWhat) -> anyhow::Result<ExitCode> {
+    match what {
+        BenchWhat::Text(args) => bench_text(args),
+        BenchWhat::Ner(args) => ner_cmd::bench(args),
+    }
+}
+
+fn bench_text(args: BenchTextArgs) -> anyhow::Result<ExitCode> {
+    // Reading, decompression and JSON parsing are not part of the measured work: load first.
+    let load = Instant::now();
+    let mut texts: Vec<String> = Vec::new();
+    let summary = crate::input::for_each_article(
+        std::slice::from_ref(&args.path),
+        |_, _| {},
+        |a| {
+            texts.push(a.title);
+            texts.push(a.body);
+            Ok(())
+        },
+    )?;
+    summary.report();
+    let load_seconds = load.elapsed().as_secs_f64();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let analyzer = TextAnalyzer::shared();
+
+    let mut best = f64::INFINITY;
+    let mut tokens = 0u64;
+    let mut checksum = 0usize;
+    for pass in 0..args.passes.max(1) {
+        let start = Instant::now();
+        let mut n = 0u64;
+        for t in &texts {
+            analyzer.for_each_token(t, |v| {
+                n += 1;
+                // keep the work observable so nothing is optimized away
+                checksum = checksum.wrapping_add(v.key.len() + v.split.prefix_len());
+            });
+        }
+        let secs = start.elapsed().as_secs_f64();
+        eprintln!(
+            "pass {}: {:.3} s, {:.1} MB/s",
+            pass + 1,
+            secs,
+            bytes as f64 / 1e6 / secs
+        );
+        best = best.min(secs);
+        tokens = n;
+    }
+
+    let mut baseline = serde_json::Value::Null;
+    if !args.no_baseline {
+        let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::Arabic);
+        let start = Instant::now();
+        let mut n = 0u64;
+        for t in &texts {
+            for w in t
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+            {
+                let lower = w.to_lowercase();
+                checksum = checksum.wrapping_add(stemmer.stem(&lower).len());
+                n += 1;
+            }
+        }
+        let secs = start.elapsed().as_secs_f64();
+        baseline = serde_json::json!({
+            "name": "split on non-alphanumerics + lowercase + Snowball Arabic (rust-stemmers)",
+            "mb_per_s": bytes as f64 / 1e6 / secs,
+            "tokens_per_s": n as f64 / secs,
+            "tokens": n,
+            "seconds": secs,
+        });
+        eprintln!(
+            "baseline: {:.3} s, {:.1} MB/s",
+            secs,
+            bytes as f64 / 1e6 / secs
+        );
+    }
+    let result = serde_json::json!({
+        "bench": "text",
+        "path": args.path,
+        "articles": summary.articles,
+        "bytes": bytes,
+        "tokens": tokens,
+        "seconds": best,
+        "mb_per_s": bytes as f64 / 1e6 / best,
+        "tokens_per_s": tokens as f64 / best,
+        "load_seconds": load_seconds,
+        "baseline": baseline,
+        "checksum": checksum,
+    });
+    println!("{result}");
+    Ok(ExitCode::SUCCESS)
+}

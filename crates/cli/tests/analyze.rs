@@ -1,0 +1,176 @@
+//! End-to-end tests of `khabar analyze` and `khabar quotes` on the shipped examples and the
+//! shared seed article.
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/examples/seed-article.txt"
+);
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/article.txt");
+const WIRE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/wire.jsonl");
+
+fn khabar(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_khabar"))
+        .args(args)
+        .output()
+        .expect("run khabar")
+}
+
+fn stdout_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+/// The segments of the first token whose text (in the original) is `surface`.
+fn segments_of(doc: &Value, surface: &str) -> Vec<String> {
+    let chars: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
+    let tok = doc["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| {
+            let (s, e) = (
+                t["start"].as_u64().unwrap() as usize,
+                t["end"].as_u64().unwrap() as usize,
+            );
+            chars[s..e].iter().collect::<String>() == surface
+        })
+        .unwrap_or_else(|| panic!("no token {surface}"));
+    tok["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn seed_article_sentences_and_segments() {
+    let doc = stdout_json(&khabar(&["analyze", "--tokens", SEED]));
+    assert_eq!(doc["schema"], "khabar.analysis/1");
+    let text = doc["text"].as_str().unwrap();
+    assert!(text.starts_with("مجنّد طاجيكي في داعش"));
+    assert!(!text.contains(".,"), "paragraph glue restored");
+    let n = doc["sentences"].as_array().unwrap().len();
+    assert!((22..=34).contains(&n), "{n} sentences");
+    assert_eq!(segments_of(&doc, "لقوات"), ["ل", "قوات"]);
+    assert_eq!(segments_of(&doc, "لداعش"), ["ل", "داعش"]);
+    assert_eq!(segments_of(&doc, "والتدريب"), ["و", "ال", "تدريب"]);
+    for name in ["الباغوز", "الموصل", "الرقة"] {
+        let s = segments_of(&doc, name);
+        assert!(
+            s == [name] || s == ["ال", &name['ا'.len_utf8() + 'ل'.len_utf8()..]],
+            "{name}: {s:?}"
+        );
+    }
+    assert_eq!(segments_of(&doc, "وبيجي"), ["و", "بيجي"]);
+    // every sentence span maps onto the text and no two overlap
+    let chars: Vec<char> = text.chars().collect();
+    let mut last = 0;
+    for s in doc["sentences"].as_array().unwrap() {
+        let (a, b) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        assert!(a >= last && a < b && b <= chars.len());
+        last = b;
+    }
+}
+
+#[test]
+fn quoted_ellipsis_does_not_split_the_seed_quote() {
+    let doc = stdout_json(&khabar(&["analyze", SEED]));
+    let chars: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
+    let sentences: Vec<String> = doc["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            chars[s["start"].as_u64().unwrap() as usize..s["end"].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect();
+    let quote = sentences
+        .iter()
+        .find(|s| s.contains("سجنت ثلاث مرات"))
+        .unwrap();
+    assert!(quote.contains("دولة الخلافة"), "{quote}");
+}
+
+#[test]
+fn example_article_pretty_view() {
+    let out = khabar(&["analyze", "--format", "pretty", "--tokens", EXAMPLE]);
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("  1. وزير الطاقة الأردني"));
+    assert!(s.contains("و+قال"), "segmented tokens shown");
+}
+
+#[test]
+fn jsonl_with_a_bad_line_keeps_the_good_ones() {
+    let out = khabar(&["analyze", WIRE]);
+    assert!(
+        out.status.success(),
+        "bad records do not fail without --strict"
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = lines.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["ex-1", "ex-2", "ex-4"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("wire.jsonl:3:"),
+        "names file and line: {stderr}"
+    );
+    assert!(stderr.contains("1 record(s) rejected"), "{stderr}");
+
+    let strict = khabar(&["analyze", "--strict", WIRE]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert_eq!(String::from_utf8(strict.stdout).unwrap().lines().count(), 3);
+}
+
+#[test]
+fn unreadable_inputs_are_clear_errors() {
+    let out = khabar(&["analyze", "/nonexistent/news.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("/nonexistent/news.jsonl"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("blob.txt");
+    std::fs::write(&bin, [0u8, 1, 2, 0xff, 0, 0, 7, 0].repeat(100)).unwrap();
+    let out = khabar(&["analyze", bin.to_str().unwrap()]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("blob.txt"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn stdin_windows_1256() {
+    let (bytes, _, _) =
+        encoding_rs::WINDOWS_1256.encode("عنوان الخبر\nقال المتحدث إن الاجتماع انتهى.");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_khabar"))
+        .args(["analyze", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let doc = stdout_json(&out);
+    assert_eq!(doc["title"], "عنوان الخبر");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("windows-1256"));
+}

@@ -1,0 +1,368 @@
+//! Ingesting inputs into a corpus: read → analyze (parallel) → write, in crash-safe batches.
+//!
+//! Three stages connected by bounded channels keep memory flat: a reader thread turns the
+//! inputs into small chunks of articles, the calling thread analyzes each chunk on a rayon
+//! pool with the full [`Pipeline`], and a writer thread adds the results to tantivy and to
+//! an open SQLite transaction.
+//!
+//! Every `batch_size` articles the writer commits **tantivy first, then SQLite**. So an
+//! article in SQLite is always in the index; a kill between the two commits leaves articles
+//! in the index that SQLite lacks, and the next run indexes them again. Re-runs skip articles
+//! whose id is stored with the same content hash, and re-indexing an id deletes the old
+//! document (tantivy `delete_term` on the id field) and upserts the row, so nothing is ever
+//! duplicated.
+
+use crate::dates::{normalize_date, NormDate};
+use crate::schema::Fields;
+use crate::sources::{self, Input};
+use crate::store::{self, StoredArticle};
+use crate::{Corpus, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use khabar_analysis::{Entity, Quote};
+use khabar_ingest::{Article, Record, Rejected};
+use khabar_pipeline::Pipeline;
+use rayon::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::{Duration, Instant};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+/// Options of [`index_inputs`].
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Articles per commit.
+    pub batch_size: usize,
+    /// Analysis threads (0: one per core).
+    pub threads: usize,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+    /// Re-analyze articles even when they are stored unchanged.
+    pub force: bool,
+    /// Memory budget of the tantivy writer, in bytes.
+    pub writer_memory: usize,
+    /// Sleep after every commit. Lets tests (and demos) interrupt a run between commits.
+    pub commit_pause: Option<Duration>,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            batch_size: 2000,
+            threads: 0,
+            progress: false,
+            force: false,
+            writer_memory: 256 << 20,
+            commit_pause: None,
+        }
+    }
+}
+
+/// What an indexing run did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IndexReport {
+    /// Input files read.
+    pub files: usize,
+    /// Articles read from the inputs.
+    pub articles: u64,
+    /// Articles analyzed and written (new or changed).
+    pub indexed: u64,
+    /// Articles skipped because they are stored unchanged.
+    pub unchanged: u64,
+    /// Rejected records.
+    pub rejected: u64,
+    /// Analysis failures (counted in `rejected` too).
+    pub failed: u64,
+    /// Input bytes read.
+    pub bytes: u64,
+    /// Commits made.
+    pub commits: u64,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+enum Msg {
+    Articles(Vec<Article>),
+    Rejected(Rejected),
+}
+
+/// An analyzed article, ready for both stores.
+struct Prepared {
+    article: Article,
+    date: Option<NormDate>,
+    hash: u64,
+    json: String,
+    entities: Vec<Entity>,
+    quotes: Vec<Quote>,
+    doc: TantivyDocument,
+}
+
+const CHUNK: usize = 32;
+
+/// Indexes `inputs` (files, directories, `-`) into `corpus`. Rejected records go to
+/// `on_reject` as they are found; the rest is stored. Errors only when the store or index
+/// fails; whatever was committed before stays.
+pub fn index_inputs(
+    corpus: &mut Corpus,
+    inputs: &[PathBuf],
+    opts: &IndexOptions,
+    on_reject: &mut dyn FnMut(&Rejected),
+) -> Result<IndexReport> {
+    let start = Instant::now();
+    let (files, bad) = sources::expand(inputs);
+    let mut report = IndexReport {
+        files: files.len(),
+        ..Default::default()
+    };
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let pb = progress_bar(opts.progress, total);
+    for r in &bad {
+        report.rejected += 1;
+        pb.suspend(|| on_reject(r));
+    }
+    let known = if opts.force {
+        Default::default()
+    } else {
+        store::hashes(&corpus.db)?
+    };
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| crate::Error::Corpus(format!("thread pool: {e}")))?;
+    let mut writer: IndexWriter<TantivyDocument> =
+        corpus.index.writer_with_num_threads(threads.clamp(1, 4), opts.writer_memory)?;
+    let fields = corpus.fields;
+    let bytes = AtomicU64::new(0);
+    let pipeline = Pipeline::default();
+    let db = &mut corpus.db;
+    let writer_ref = &mut writer;
+
+    let written = std::thread::scope(|s| -> Result<(u64, u64)> {
+        let (read_tx, read_rx) = sync_channel::<Msg>(8);
+        let (write_tx, write_rx) = sync_channel::<Vec<Prepared>>(2);
+        let bytes = &bytes;
+        let files = &files;
+        s.spawn(move || read_all(files, bytes, read_tx));
+        let pb_w = pb.clone();
+        let writer_thread = s.spawn(move || write_all(db, writer_ref, fields, opts, write_rx, &pb_w, bytes));
+        for msg in read_rx {
+            match msg {
+                Msg::Rejected(r) => {
+                    report.rejected += 1;
+                    pb.suspend(|| on_reject(&r));
+                }
+                Msg::Articles(chunk) => {
+                    report.articles += chunk.len() as u64;
+                    let todo: Vec<(Article, u64)> = chunk
+                        .into_iter()
+                        .map(|a| {
+                            let h = store::content_hash(&a);
+                            (a, h)
+                        })
+                        .filter(|(a, h)| known.get(&a.id) != Some(h))
+                        .collect();
+                    let results: Vec<Result<Prepared, (Article, String)>> = pool.install(|| {
+                        todo.into_par_iter()
+                            .map(|(a, h)| prepare(&pipeline, fields, a, h))
+                            .collect()
+                    });
+                    let mut ready = Vec::with_capacity(results.len());
+                    for r in results {
+                        match r {
+                            Ok(p) => ready.push(p),
+                            Err((a, why)) => {
+                                report.rejected += 1;
+                                report.failed += 1;
+                                let r = Rejected {
+                                    file: format!("article {}", a.id),
+                                    line: None,
+                                    reason: why,
+                                };
+                                pb.suspend(|| on_reject(&r));
+                            }
+                        }
+                    }
+                    if !ready.is_empty() && write_tx.send(ready).is_err() {
+                        break; // The writer failed; its error is returned below.
+                    }
+                }
+            }
+        }
+        drop(write_tx);
+        writer_thread
+            .join()
+            .unwrap_or_else(|_| Err(crate::Error::Corpus("index writer panicked".into())))
+    })?;
+    writer.wait_merging_threads()?;
+    report.indexed = written.0;
+    report.commits = written.1;
+    report.unchanged = report.articles - report.indexed - report.failed;
+    report.bytes = bytes.load(Ordering::Relaxed).max(total);
+    report.seconds = start.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    Ok(report)
+}
+
+fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb
+}
+
+fn read_all(files: &[Input], bytes: &AtomicU64, tx: SyncSender<Msg>) {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut closed = false;
+    for input in files {
+        sources::read(input, bytes, &mut |rec| {
+            if closed {
+                return;
+            }
+            match rec {
+                Record::Article(a) => {
+                    chunk.push(a);
+                    if chunk.len() == CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                        closed = tx.send(Msg::Articles(full)).is_err();
+                    }
+                }
+                Record::Rejected(r) => closed = tx.send(Msg::Rejected(r)).is_err(),
+            }
+        });
+        if closed {
+            return;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = tx.send(Msg::Articles(chunk));
+    }
+}
+
+fn prepare(
+    pipeline: &Pipeline,
+    f: Fields,
+    article: Article,
+    hash: u64,
+) -> Result<Prepared, (Article, String)> {
+    // The analysis layers are young: a panic on one article must not take the run down.
+    let analyzed = catch_unwind(AssertUnwindSafe(|| {
+        let doc = pipeline.analyze(&article);
+        let json = serde_json::to_string(&doc.to_json(false));
+        (doc, json)
+    }));
+    let (doc, json) = match analyzed {
+        Ok((doc, Ok(json))) => (doc, json),
+        Ok((_, Err(e))) => return Err((article, format!("analysis not serializable: {e}"))),
+        Err(_) => return Err((article, "analysis failed (panic)".into())),
+    };
+    let date = article.date.as_deref().and_then(normalize_date);
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, &article.id);
+    d.add_text(f.title, &article.title);
+    d.add_text(f.body, &article.body);
+    if let Some(s) = article.source.as_deref() {
+        d.add_text(f.source, s);
+        d.add_text(f.source_key, source_key(s));
+    }
+    if let Some(nd) = &date {
+        d.add_text(f.date, &nd.iso);
+        d.add_i64(f.day, nd.day);
+    }
+    for e in &doc.entities {
+        d.add_text(f.entities, &e.text);
+    }
+    for q in &doc.quotes {
+        if !q.speaker.text.is_empty() {
+            d.add_text(f.speakers, &q.speaker.text);
+        }
+    }
+    Ok(Prepared {
+        date,
+        hash,
+        json,
+        entities: doc.entities,
+        quotes: doc.quotes,
+        doc: d,
+        article,
+    })
+}
+
+/// The form of a source name used for filtering: trimmed, lowercase.
+pub(crate) fn source_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+fn write_all(
+    db: &mut rusqlite::Connection,
+    writer: &mut IndexWriter<TantivyDocument>,
+    f: Fields,
+    opts: &IndexOptions,
+    rx: Receiver<Vec<Prepared>>,
+    pb: &ProgressBar,
+    bytes: &AtomicU64,
+) -> Result<(u64, u64)> {
+    let start = Instant::now();
+    let mut written = 0u64;
+    let mut pending = 0usize;
+    let mut commits = 0u64;
+    db.execute_batch("BEGIN")?;
+    let commit = |db: &mut rusqlite::Connection,
+                  writer: &mut IndexWriter<TantivyDocument>|
+     -> Result<()> {
+        // Order matters: see the module docs.
+        writer.commit()?;
+        db.execute_batch("COMMIT")?;
+        if let Some(p) = opts.commit_pause {
+            std::thread::sleep(p);
+        }
+        db.execute_batch("BEGIN")?;
+        Ok(())
+    };
+    for batch in rx {
+        for p in batch {
+            writer.delete_term(Term::from_field_text(f.id, &p.article.id));
+            writer.add_document(p.doc)?;
+            store::upsert(
+                db,
+                &StoredArticle {
+                    article: &p.article,
+                    date: p.date.as_ref().map(|d| d.iso.as_str()),
+                    day: p.date.as_ref().map(|d| d.day),
+                    hash: p.hash,
+                    json: &p.json,
+                    entities: &p.entities,
+                    quotes: &p.quotes,
+                },
+            )?;
+            written += 1;
+            pending += 1;
+            if pending >= opts.batch_size.max(1) {
+                commit(db, writer)?;
+                commits += 1;
+                pending = 0;
+            }
+        }
+        pb.set_position(bytes.load(Ordering::Relaxed));
+        let rate = written as f64 / start.elapsed().as_secs_f64().max(1e-3);
+        pb.set_message(format!("{written} articles, {rate:.0} articles/s"));
+    }
+    if pending > 0 {
+        commit(db, writer)?;
+        commits += 1;
+    }
+    db.execute_batch("COMMIT")?;
+    Ok((written, commits))
+}

@@ -1,0 +1,190 @@
+//! The SQLite store: schema migrations and upserts.
+
+use crate::Result;
+use rusqlite::{params, Connection};
+use std::path::Path;
+
+/// Schema versions, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[
+    // 1: articles, analyses, entities, quotations.
+    "CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        date_raw TEXT,
+        date TEXT,
+        day INTEGER,
+        source TEXT,
+        url TEXT,
+        hash INTEGER NOT NULL,
+        indexed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%S', 'now'))
+    );
+    CREATE INDEX articles_source ON articles(source);
+    CREATE INDEX articles_day ON articles(day);
+    CREATE TABLE analyses (
+        article_id TEXT PRIMARY KEY,
+        json TEXT NOT NULL
+    );
+    CREATE TABLE entities (
+        article_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        PRIMARY KEY (article_id, idx)
+    );
+    CREATE INDEX entities_label_text ON entities(label, text);
+    CREATE TABLE quotes (
+        article_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        cue TEXT NOT NULL,
+        content TEXT NOT NULL,
+        speaker TEXT NOT NULL,
+        speaker_entity INTEGER,
+        PRIMARY KEY (article_id, idx)
+    );
+    CREATE INDEX quotes_speaker ON quotes(speaker);",
+];
+
+/// Opens (creating if needed) and migrates the store.
+pub(crate) fn open(path: &Path) -> Result<Connection> {
+    let db = Connection::open(path)?;
+    // WAL: readers never block the indexer, and a killed process loses only the open
+    // transaction.
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "NORMAL")?;
+    db.busy_timeout(std::time::Duration::from_secs(30))?;
+    migrate(&db)?;
+    Ok(db)
+}
+
+fn migrate(db: &Connection) -> Result<()> {
+    let version: usize = db.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if version > MIGRATIONS.len() {
+        return Err(crate::Error::Corpus(format!(
+            "store schema version {version} is newer than this khabar ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = db.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+/// One article ready to be stored.
+pub(crate) struct StoredArticle<'a> {
+    pub article: &'a khabar_ingest::Article,
+    pub date: Option<&'a str>,
+    pub day: Option<i64>,
+    pub hash: u64,
+    pub json: &'a str,
+    pub entities: &'a [khabar_analysis::Entity],
+    pub quotes: &'a [khabar_analysis::Quote],
+}
+
+/// Inserts or replaces an article with its analysis, entities and quotations (inside the
+/// caller's transaction).
+pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
+    let a = s.article;
+    db.prepare_cached(
+        "INSERT INTO articles (id, title, body, date_raw, date, day, source, url, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body,
+           date_raw = excluded.date_raw, date = excluded.date, day = excluded.day,
+           source = excluded.source, url = excluded.url, hash = excluded.hash,
+           indexed_at = excluded.indexed_at",
+    )?
+    .execute(params![
+        a.id,
+        a.title,
+        a.body,
+        a.date,
+        s.date,
+        s.day,
+        a.source,
+        a.url,
+        s.hash as i64
+    ])?;
+    db.prepare_cached(
+        "INSERT INTO analyses (article_id, json) VALUES (?1, ?2)
+         ON CONFLICT(article_id) DO UPDATE SET json = excluded.json",
+    )?
+    .execute(params![a.id, s.json])?;
+    db.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?
+        .execute([&a.id])?;
+    db.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?
+        .execute([&a.id])?;
+    {
+        let mut st = db.prepare_cached(
+            "INSERT INTO entities (article_id, idx, text, label, start, end)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (i, e) in s.entities.iter().enumerate() {
+            st.execute(params![a.id, i as i64, e.text, e.label, e.start as i64, e.end as i64])?;
+        }
+    }
+    {
+        let mut st = db.prepare_cached(
+            "INSERT INTO quotes (article_id, idx, kind, cue, content, speaker, speaker_entity)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (i, q) in s.quotes.iter().enumerate() {
+            let kind = match q.kind {
+                khabar_analysis::QuoteKind::Direct => "direct",
+                khabar_analysis::QuoteKind::Indirect => "indirect",
+            };
+            st.execute(params![
+                a.id,
+                i as i64,
+                kind,
+                q.cue.text,
+                q.content.text,
+                q.speaker.text,
+                q.speaker.entity.map(|e| e as i64)
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// The content hash of every stored article, for skipping unchanged ones on re-runs.
+pub(crate) fn hashes(db: &Connection) -> Result<rustc_hash::FxHashMap<String, u64>> {
+    let mut st = db.prepare("SELECT id, hash FROM articles")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    let mut out = rustc_hash::FxHashMap::default();
+    for row in rows {
+        let (id, h) = row?;
+        out.insert(id, h);
+    }
+    Ok(out)
+}
+
+/// FNV-1a over the article's fields: stable across builds and platforms.
+pub(crate) fn content_hash(a: &khabar_ingest::Article) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let fields = [
+        Some(a.title.as_str()),
+        Some(a.body.as_str()),
+        a.date.as_deref(),
+        a.source.as_deref(),
+        a.url.as_deref(),
+    ];
+    for f in fields {
+        for &b in f.unwrap_or("\u{0}none").as_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}

@@ -1,0 +1,192 @@
+//! Gold-set evaluation of quotation extraction, shared by the test and the `eval_quotes` example.
+//!
+//! The gold file holds article ids and annotations only; the article text is read from the
+//! shared news files at run time.
+
+#![allow(dead_code)]
+
+use khabar_analysis::{Document, Quote};
+use khabar_ingest::Article;
+use std::collections::HashMap;
+use std::io::BufRead;
+
+pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared");
+pub const GOLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/quotes-gold.jsonl");
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct GoldQuote {
+    pub start: usize,
+    pub end: usize,
+    pub start_snippet: String,
+    pub end_snippet: String,
+    pub speaker: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct GoldArticle {
+    pub file: String,
+    pub id: String,
+    pub quotes: Vec<GoldQuote>,
+}
+
+pub fn read_gold() -> Vec<GoldArticle> {
+    std::fs::read_to_string(GOLD)
+        .expect("gold file")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("gold line"))
+        .collect()
+}
+
+/// Reads the articles with the given ids from one shared news file.
+pub fn read_articles(file: &str, ids: &[&str]) -> HashMap<String, Article> {
+    let path = format!("{SHARED}/data/news/{file}");
+    let f = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let r = std::io::BufReader::new(flate2::read::GzDecoder::new(f));
+    let mut out = HashMap::new();
+    for line in r.lines() {
+        let line = line.expect("line");
+        // Cheap id check before parsing the whole record.
+        let Some(p) = line.find("\"id\": \"") else { continue };
+        let rest = &line[p + 7..];
+        let id = &rest[..rest.find('"').unwrap_or(0)];
+        if !ids.contains(&id) {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line).expect("json");
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        out.insert(
+            id.to_string(),
+            Article {
+                id: id.to_string(),
+                title: s("title").unwrap_or_default(),
+                body: s("body").unwrap_or_default(),
+                date: s("date"),
+                source: s("source"),
+                url: s("url"),
+            },
+        );
+        if out.len() == ids.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// Char span of a gold quote in `text`: the snippets' occurrence closest to the stored offsets.
+fn locate(text: &str, g: &GoldQuote) -> Option<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let find_all = |pat: &str| -> Vec<usize> {
+        let p: Vec<char> = pat.chars().collect();
+        (0..=chars.len().saturating_sub(p.len())).filter(|&i| chars[i..].starts_with(&p)).collect()
+    };
+    let s = find_all(&g.start_snippet).into_iter().min_by_key(|&i| i.abs_diff(g.start))?;
+    let e_len = g.end_snippet.chars().count();
+    let e = find_all(&g.end_snippet).into_iter().filter(|&i| i + e_len > s).min_by_key(|&i| (i + e_len).abs_diff(g.end))?;
+    Some((s, e + e_len))
+}
+
+/// Speaker names compare after normalization, without quote marks; equal, or one contains the
+/// other's last word (the surname).
+pub fn same_speaker(pred: &str, gold: &str) -> bool {
+    let clean = |s: &str| {
+        let s: String = s.chars().map(|c| if "«»\"“”„()".contains(c) { ' ' } else { c }).collect();
+        khabar_extract::norm_text(&s)
+    };
+    let (p, g) = (clean(pred), clean(gold));
+    if p.is_empty() || g.is_empty() {
+        return false;
+    }
+    if p == g {
+        return true;
+    }
+    let last = |s: &str| s.rsplit(' ').next().unwrap_or("").to_string();
+    let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+    words(&p).contains(&last(&g)) || words(&g).contains(&last(&p))
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Scores {
+    pub gold: usize,
+    pub pred: usize,
+    pub matched: usize,
+    pub speaker_ok: usize,
+}
+
+impl Scores {
+    pub fn precision(&self) -> f64 {
+        self.matched as f64 / self.pred.max(1) as f64
+    }
+    pub fn recall(&self) -> f64 {
+        self.matched as f64 / self.gold.max(1) as f64
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    pub fn speaker_accuracy(&self) -> f64 {
+        self.speaker_ok as f64 / self.matched.max(1) as f64
+    }
+}
+
+/// Overlap of two spans relative to the longer one.
+fn overlap(a: (usize, usize), b: (usize, usize)) -> f64 {
+    let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
+    inter as f64 / (a.1 - a.0).max(b.1 - b.0).max(1) as f64
+}
+
+/// Runs the evaluation; `log` receives one line per error.
+pub fn evaluate(mut log: impl FnMut(String)) -> Scores {
+    let gold = read_gold();
+    let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
+    for g in &gold {
+        by_file.entry(g.file.as_str()).or_default().push(g.id.as_str());
+    }
+    let mut articles = HashMap::new();
+    for (file, ids) in &by_file {
+        articles.extend(read_articles(file, ids));
+    }
+    let mut sc = Scores::default();
+    for g in &gold {
+        let art = articles.get(&g.id).unwrap_or_else(|| panic!("article {} not found", g.id));
+        let doc = Document::from_article(art);
+        let pred: Vec<Quote> = khabar_extract::extract_quotes(&doc);
+        sc.gold += g.quotes.len();
+        sc.pred += pred.len();
+        let mut used = vec![false; pred.len()];
+        for gq in &g.quotes {
+            let span = locate(&doc.text, gq).unwrap_or_else(|| panic!("{}: snippet not found: {}", g.id, gq.start_snippet));
+            let best = pred
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used[*i])
+                .map(|(i, q)| (i, overlap(span, (q.content.start, q.content.end))))
+                .filter(|&(_, o)| o >= 0.5)
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            match best {
+                Some((i, _)) => {
+                    used[i] = true;
+                    sc.matched += 1;
+                    if same_speaker(&pred[i].speaker.text, &gq.speaker) {
+                        sc.speaker_ok += 1;
+                    } else {
+                        log(format!("SPEAKER {} gold=[{}] pred=[{}] :: {}", g.id, gq.speaker, pred[i].speaker.text, gq.start_snippet));
+                    }
+                }
+                None => log(format!("MISS {} [{}] :: {} … {}", g.id, gq.speaker, gq.start_snippet, gq.end_snippet)),
+            }
+        }
+        for (i, q) in pred.iter().enumerate() {
+            if !used[i] {
+                let t: String = q.content.text.chars().take(60).collect();
+                log(format!("FALSE {} cue=[{}] spk=[{}] :: {}", g.id, q.cue.text, q.speaker.text, t));
+            }
+        }
+    }
+    sc
+}
