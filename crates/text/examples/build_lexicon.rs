@@ -2,11 +2,17 @@
 //!
 //! ```text
 //! cargo run --release -p khabar-text --example build_lexicon -- \
-//!     crates/text/data/lexicon.tsv.zst ../shared/data/news/*.jsonl.gz
+//!     crates/text/data/lexicon.tsv.zst ../shared/data/news/*.jsonl.gz \
+//!     --names ../shared/data/ner/gazetteers/ANERGazet_Pers.txt \
+//!     --names ../shared/data/ner/gazetteers/ANERGazet_Loc.txt \
+//!     --names ../shared/data/ner/gazetteers/cldr48_ar_territories.tsv \
+//!     --names ../shared/data/ner/gazetteers/i18n_iso_countries_ar.tsv
 //! ```
 //!
 //! Counts normalized Arabic words of every `title` and `body`, keeps words seen at least
-//! `MIN_COUNT` times, precomputes each word's clitic split and writes the artifact.
+//! `MIN_COUNT` times, marks the single words of the name lists (last tab-separated field of
+//! each line; `====` lines skipped) as names that are never split, precomputes each word's
+//! clitic split and writes the artifact.
 
 use khabar_text::{Lexicon, WordCounter};
 use std::io::BufRead;
@@ -22,9 +28,29 @@ struct Article {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut names = rustc_hash::FxHashSet::default();
+    while let Some(i) = args.iter().position(|a| a == "--names") {
+        if i + 1 >= args.len() {
+            return Err("--names needs a file".into());
+        }
+        let path = args.remove(i + 1);
+        args.remove(i);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        for line in text.lines().filter(|l| !l.starts_with("====")) {
+            let field = line.rsplit('\t').next().unwrap_or(line);
+            for w in field.split_whitespace() {
+                let n = khabar_text::normalize_word(w);
+                if n.chars().count() >= 3
+                    && n.chars().all(|c| ('\u{0621}'..='\u{064A}').contains(&c))
+                {
+                    names.insert(Box::<str>::from(n));
+                }
+            }
+        }
+    }
     let Some((out, inputs)) = args.split_first() else {
-        return Err("usage: build_lexicon OUT.tsv.zst NEWS.jsonl.gz...".into());
+        return Err("usage: build_lexicon OUT.tsv.zst NEWS.jsonl.gz... [--names FILE]...".into());
     };
     let mut counter = WordCounter::default();
     let mut articles = 0usize;
@@ -49,11 +75,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let counts = counter.into_counts();
     let types = counts.len();
     let tokens: u64 = counts.values().map(|&c| c as u64).sum();
-    let lexicon = Lexicon::from_counts(counts, MIN_COUNT);
+    let name_count = names.len();
+    let lexicon = Lexicon::from_counts(counts, &names, MIN_COUNT);
     let file = std::fs::File::create(out).map_err(|e| format!("{out}: {e}"))?;
     lexicon.write(std::io::BufWriter::new(file), MIN_COUNT)?;
     eprintln!(
-        "{articles} articles, {tokens} Arabic words, {types} types; kept {} words seen ≥ {MIN_COUNT} times → {out}",
+        "{articles} articles, {tokens} Arabic words, {types} types, {name_count} names; lexicon of {} words → {out}",
         lexicon.len()
     );
     Ok(())

@@ -4,8 +4,9 @@
 //! Rebuild it from the shared news with
 //! `cargo run --release -p khabar-cli -- lexicon build --out crates/text/data/lexicon.tsv.zst ../shared/data/news/*.jsonl.gz`.
 //!
-//! File format (zstd-compressed UTF-8 text): a header line `#khabar-lexicon\t1\t<min count>\t<words>`,
-//! then one `word<TAB>count<TAB>split` line per word, split as in [`Split::encode`].
+//! File format (zstd-compressed UTF-8 text): a header line `#khabar-lexicon\t2\t<min count>\t<words>`,
+//! then one `word<TAB>count<TAB>split[<TAB>name]` line per word, split as in [`Split::encode`];
+//! `name` marks gazetteer names, which are never split.
 
 use crate::normalize::{normalize_into, NormalizeOptions};
 use crate::segment::{best_split, Counts, Split};
@@ -17,7 +18,7 @@ use std::io::{BufRead, Read, Write};
 static SHIPPED: &[u8] = include_bytes!("../data/lexicon.tsv.zst");
 
 const MAGIC: &str = "#khabar-lexicon";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Errors reading a lexicon file.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,8 @@ pub enum LexiconError {
 struct Entry {
     count: u32,
     split: Split,
+    /// A name from the gazetteers: kept whole.
+    name: bool,
 }
 
 /// 64-bit fingerprint of a word: look-up tables key on it instead of the word, so a probe
@@ -104,6 +107,26 @@ impl Counts for Lexicon {
     fn count(&self, word: &str) -> u32 {
         self.entry(word).map_or(0, |e| e.count)
     }
+
+    fn is_name(&self, word: &str) -> bool {
+        self.entry(word).is_some_and(|e| e.name)
+    }
+}
+
+/// Counts plus the set of names, while a lexicon is being built.
+struct BuildCounts<'a> {
+    counts: &'a FxHashMap<Box<str>, u32>,
+    names: &'a rustc_hash::FxHashSet<Box<str>>,
+}
+
+impl Counts for BuildCounts<'_> {
+    fn count(&self, word: &str) -> u32 {
+        self.counts.get(word).copied().unwrap_or(0)
+    }
+
+    fn is_name(&self, word: &str) -> bool {
+        self.names.contains(word)
+    }
 }
 
 impl Lexicon {
@@ -134,7 +157,7 @@ impl Lexicon {
         }
         let fp = fingerprint(word);
         let slot = &self.hot[fp as usize & (HOT_SLOTS - 1)];
-        if slot.0 == fp && slot.1.count > 0 {
+        if slot.0 == fp && slot.0 != 0 {
             return Some(&slot.1);
         }
         self.by_fingerprint.get(&fp)
@@ -161,7 +184,7 @@ impl Lexicon {
         for (w, _) in &by_count {
             let fp = fingerprint(w);
             let slot = &mut hot[fp as usize & (HOT_SLOTS - 1)];
-            if slot.1.count == 0 {
+            if slot.0 == 0 {
                 if let Some(e) = by_fingerprint.get(&fp) {
                     *slot = (fp, *e);
                 }
@@ -183,17 +206,31 @@ impl Lexicon {
         }
     }
 
-    /// Builds a lexicon from word counts, keeping words seen at least `min_count` times.
-    pub fn from_counts(counts: FxHashMap<Box<str>, u32>, min_count: u32) -> Lexicon {
+    /// Builds a lexicon from word counts, keeping words seen at least `min_count` times, and
+    /// the given names (normalized single words from gazetteers), which are never split.
+    pub fn from_counts(
+        counts: FxHashMap<Box<str>, u32>,
+        names: &rustc_hash::FxHashSet<Box<str>>,
+        min_count: u32,
+    ) -> Lexicon {
         let kept: FxHashMap<Box<str>, u32> = counts
             .into_iter()
-            .filter(|(_, c)| *c >= min_count)
+            .filter(|(w, c)| *c >= min_count || names.contains(w))
             .collect();
-        let words = kept
+        let mut all = kept.clone();
+        for n in names {
+            all.entry(n.clone()).or_insert(0);
+        }
+        let build = BuildCounts {
+            counts: &kept,
+            names,
+        };
+        let words = all
             .iter()
             .map(|(w, &count)| {
-                let split = best_split(w, &kept);
-                (w.clone(), Entry { count, split })
+                let split = best_split(w, &build);
+                let name = names.contains(w);
+                (w.clone(), Entry { count, split, name })
             })
             .collect();
         Lexicon::with_words(words)
@@ -231,11 +268,16 @@ impl Lexicon {
             let mut parts = line.split('\t');
             let (Some(word), Some(count), Some(split)) = (parts.next(), parts.next(), parts.next())
             else {
-                return Err(bad("expected word<TAB>count<TAB>split"));
+                return Err(bad("expected word<TAB>count<TAB>split[<TAB>name]"));
             };
             let count = count.parse().map_err(|_| bad("bad count"))?;
             let split = Split::decode(split).ok_or_else(|| bad("bad split"))?;
-            words.insert(Box::from(word), Entry { count, split });
+            let name = match parts.next() {
+                None => false,
+                Some("name") => true,
+                Some(_) => return Err(bad("bad flag (expected `name`)")),
+            };
+            words.insert(Box::from(word), Entry { count, split, name });
         }
         if words.len() != expected {
             return Err(LexiconError::Format {
@@ -256,7 +298,8 @@ impl Lexicon {
         entries.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
         writeln!(enc, "{MAGIC}\t{VERSION}\t{min_count}\t{}", entries.len())?;
         for (w, e) in entries {
-            writeln!(enc, "{w}\t{}\t{}", e.count, e.split.encode())?;
+            let flag = if e.name { "\tname" } else { "" };
+            writeln!(enc, "{w}\t{}\t{}{flag}", e.count, e.split.encode())?;
         }
         enc.finish()?;
         Ok(())
@@ -291,5 +334,61 @@ impl WordCounter {
     /// The counts so far.
     pub fn into_counts(self) -> FxHashMap<Box<str>, u32> {
         self.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Lexicon {
+        let mut counter = WordCounter::default();
+        counter.add_text(&"القوات قوات لقوات قوات تدريب التدريب وقال قال ".repeat(6));
+        let names: rustc_hash::FxHashSet<Box<str>> = ["ليبيا".into()].into_iter().collect();
+        Lexicon::from_counts(counter.into_counts(), &names, 3)
+    }
+
+    #[test]
+    fn write_read_roundtrip() {
+        let lex = small();
+        let mut buf = Vec::new();
+        lex.write(&mut buf, 3).unwrap();
+        let back = Lexicon::read(&buf[..]).unwrap();
+        assert_eq!(back.len(), lex.len());
+        assert_eq!(back.count("قوات"), 12);
+        assert_eq!(back.split("لقوات").encode(), "1-0");
+        assert!(back.is_name("ليبيا"));
+        // a name is a stem after a proclitic even when rare, and is never split itself
+        assert_eq!(back.split("وليبيا").encode(), "1-0");
+        assert!(back.split("ليبيا").is_whole());
+    }
+
+    #[test]
+    fn rejects_bad_files() {
+        let compress = |s: &str| zstd::encode_all(s.as_bytes(), 1).unwrap();
+        let err = Lexicon::read(&compress("hello\n")[..])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a khabar lexicon"), "{err}");
+        let err = Lexicon::read(&compress("#khabar-lexicon\t99\t3\t0\n")[..])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unsupported lexicon version"), "{err}");
+        let err = Lexicon::read(&compress("#khabar-lexicon\t2\t3\t2\nقوات\t5\t-0\n")[..])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("truncated"), "{err}");
+        let err = Lexicon::read(&compress("#khabar-lexicon\t2\t3\t1\nقوات\tx\t-0\n")[..])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2") && err.contains("bad count"), "{err}");
+        assert!(Lexicon::read(&b"not zstd at all"[..]).is_err());
+    }
+
+    #[test]
+    fn shipped_lexicon_loads() {
+        let lex = Lexicon::shipped();
+        assert!(lex.len() > 100_000);
+        assert!(lex.count("قال") > 1000);
     }
 }

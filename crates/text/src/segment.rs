@@ -204,7 +204,7 @@ const NO_ARTICLE: &[&str] = &[
 /// word carries that clitic in news text; they only need to rank analyses.
 const CONJ: &[(&str, f32)] = &[("و", -1.4), ("ف", -3.5)];
 const PREP: &[(&str, f32)] = &[("ب", -2.5), ("ل", -2.5), ("ك", -5.5)];
-const FUTURE: (&str, f32) = ("س", -5.5);
+const FUTURE: (&str, f32) = ("س", -6.0);
 const ARTICLE: (&str, f32) = ("ال", -1.2);
 /// ل + ال with the alef elided.
 const LIL: (&str, f32) = ("لل", -2.5);
@@ -235,6 +235,12 @@ pub const MIN_STEM_COUNT: u32 = 5;
 pub trait Counts {
     /// How often the normalized word was seen (0 if never).
     fn count(&self, word: &str) -> u32;
+
+    /// True for a known name (from gazetteers): never split itself, but a valid stem after
+    /// a proclitic however rare it is (وطاجيكستان → و + طاجيكستان).
+    fn is_name(&self, _word: &str) -> bool {
+        false
+    }
 }
 
 impl Counts for FxHashMap<Box<str>, u32> {
@@ -325,7 +331,7 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
     if n < 3 || !word.chars().all(|c| ('\u{0621}'..='\u{064A}').contains(&c)) {
         return None;
     }
-    if ATOMIC.contains(&word) {
+    if ATOMIC.contains(&word) || counts.is_name(word) {
         return None;
     }
     // Preposition + pronoun with no other stem: لها، بهم، وله.
@@ -382,6 +388,13 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
                 stem_count = stem_count.max(counts.count(&stem_buf));
             }
             if stem_count < MIN_STEM_COUNT {
+                if !(enc.is_empty() && counts.is_name(stem)) {
+                    continue;
+                }
+                stem_count = MIN_STEM_COUNT;
+            }
+            // The future marker س only comes before an imperfect verb (سيقول، ستعلن، سنبحث).
+            if prefixes.iter().any(|p| p == "س") && !stem.starts_with(['ي', 'ت', 'ن']) {
                 continue;
             }
             let lp = prefix_lp + enc_lp;
@@ -546,6 +559,13 @@ mod tests {
     fn ta_marbuta_before_enclitic() {
         let c = counts(&[("مدينة", 4000)]);
         assert_eq!(segs("مدينته", &c), ["مدينت", "ه"]);
+    }
+
+    #[test]
+    fn future_marker_only_before_imperfect_verbs() {
+        let c = counts(&[("يقول", 5000), ("امر", 9000), ("سامر", 10)]);
+        assert_eq!(segs("سيقول", &c), ["س", "يقول"]);
+        assert_eq!(segs("سامر", &c), ["سامر"]);
     }
 
     #[test]
