@@ -121,6 +121,7 @@ fn bench_text(args: BenchTextArgs) -> anyhow::Result<ExitCode> {
         "baseline": baseline,
         "checksum": checksum,
     });
-    println!("{result}");
+    use std::io::Write;
+    writeln!(std::io::stdout(), "{result}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -69,6 +69,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `khabar analyze big.jsonl | head`: the reader left; that is not an error.
+        Err(err)
+            if err
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("khabar: error: {err:#}");
             ExitCode::from(2)
