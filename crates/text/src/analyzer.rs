@@ -329,8 +329,12 @@ impl TextAnalyzer {
         for_each_token(text, |raw| {
             let surface = raw.text(text);
             let fp = if raw.kind == TokenKind::Word && surface.len() <= CACHED_BYTES {
-                let fp = fingerprint(surface) | 1;
+                let h = fingerprint(surface);
+                let fp = h | 1;
                 cache.prefetch(fp);
+                // On a cache miss the lexicon is probed with the normalized word, which for
+                // most words is the surface itself.
+                self.lexicon.prefetch(h);
                 fp
             } else {
                 0
