@@ -318,12 +318,11 @@ impl TextAnalyzer {
         let mut n = 0;
         let mut flush = |chunk: &[(RawToken, u64)], cache: &mut TokenCache, b: &mut Buffers| {
             for &(raw, fp) in chunk {
-                let view = if fp != 0 {
-                    self.analyze_cached(text, raw, fp, b, cache)
+                if fp != 0 {
+                    self.analyze_cached(text, raw, fp, b, cache, f);
                 } else {
-                    self.analyze_raw(text, raw, b)
-                };
-                f(&view);
+                    f(&self.analyze_raw(text, raw, b));
+                }
             }
         };
         for_each_token(text, |raw| {
@@ -349,43 +348,46 @@ impl TextAnalyzer {
         flush(&chunk[..n], cache, b);
     }
 
-    /// [`Self::analyze_raw`] through the per-thread cache of frequent words.
-    fn analyze_cached<'a>(
+    /// [`Self::analyze_raw`] through the per-thread cache of frequent words; `f` sees the
+    /// cached strings in place on a hit.
+    fn analyze_cached(
         &self,
-        text: &'a str,
+        text: &str,
         raw: RawToken,
         fp: u64,
-        b: &'a mut Buffers,
+        b: &mut Buffers,
         cache: &mut TokenCache,
-    ) -> TokenView<'a> {
+        f: &mut impl FnMut(&TokenView<'_>),
+    ) {
         let surface = raw.text(text);
-        let slot = &mut cache.slots[fp as usize & (CACHE_SLOTS - 1)];
+        let index = fp as usize & (CACHE_SLOTS - 1);
         let mut padded = [0u8; CACHED_BYTES];
         padded[..surface.len()].copy_from_slice(surface.as_bytes());
+        let slot = &cache.slots[index];
         if slot.fp == fp && slot.lens[0] as usize == surface.len() && slot.surface == padded {
-            b.norm.clear();
-            b.stem.clear();
-            b.key.clear();
             b.alignments.clear();
-            // SAFETY: each cached byte string was copied whole from a `&str` by `fill`, so it
-            // is valid UTF-8; validating it again cost a tenth of the analysis time.
-            unsafe {
-                b.norm.push_str(std::str::from_utf8_unchecked(slot.norm()));
-                b.stem.push_str(std::str::from_utf8_unchecked(slot.stem()));
-                b.key.push_str(std::str::from_utf8_unchecked(slot.key()));
-            }
             let start = raw.start as u32;
             b.alignments
                 .extend((0..slot.chars as u32).map(|i| (start + i, start + i + 1)));
-            return TokenView {
+            // SAFETY: each cached byte string was copied whole from a `&str` by `fill`, so it
+            // is valid UTF-8; validating it again cost a tenth of the analysis time.
+            let (norm, stem, key) = unsafe {
+                (
+                    std::str::from_utf8_unchecked(slot.norm()),
+                    std::str::from_utf8_unchecked(slot.stem()),
+                    std::str::from_utf8_unchecked(slot.key()),
+                )
+            };
+            f(&TokenView {
                 raw,
                 text: surface,
-                norm: &b.norm,
+                norm,
                 split: slot.split,
-                stem: &b.stem,
-                key: &b.key,
+                stem,
+                key,
                 alignments: &b.alignments,
-            };
+            });
+            return;
         }
         let view = self.analyze_raw(text, raw, b);
         // Only words whose normalization is char-for-char are cached: their alignment is
@@ -396,9 +398,9 @@ impl TextAnalyzer {
             && view.stem.len() <= CACHED_BYTES
             && view.key.len() <= CACHED_BYTES
         {
-            slot.fill(fp, surface, &view, chars as u8);
+            cache.slots[index].fill(fp, surface, &view, chars as u8);
         }
-        view
+        f(&view);
     }
 
     fn analyze_raw<'a>(&self, text: &'a str, raw: RawToken, b: &'a mut Buffers) -> TokenView<'a> {
