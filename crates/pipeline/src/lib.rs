@@ -11,8 +11,9 @@
 //! assert_eq!(doc.sentences.len(), 2);
 //! ```
 
-use khabar_analysis::Document;
+use khabar_analysis::{Document, Entity};
 use khabar_ingest::Article;
+use khabar_ner::NerModel;
 
 /// Which layers run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,20 +37,59 @@ impl Default for PipelineOptions {
 }
 
 /// The analysis pipeline.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone)]
 pub struct Pipeline {
     options: PipelineOptions,
+    ner: Option<&'static NerModel>,
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Self::new(PipelineOptions::default())
+    }
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("options", &self.options)
+            .field("ner", &self.ner.is_some())
+            .finish()
+    }
 }
 
 impl Pipeline {
-    /// A pipeline running the given layers.
+    /// A pipeline running the given layers, with the shipped NER model.
     pub fn new(options: PipelineOptions) -> Self {
-        Pipeline { options }
+        Pipeline {
+            options,
+            ner: options.entities.then(NerModel::shipped),
+        }
+    }
+
+    /// A pipeline with another NER model (e.g. one loaded from `--model FILE`).
+    pub fn with_ner_model(options: PipelineOptions, model: &'static NerModel) -> Self {
+        Pipeline {
+            options,
+            ner: options.entities.then_some(model),
+        }
     }
 
     /// Analyzes one article.
     pub fn analyze(&self, article: &Article) -> Document {
         let mut doc = Document::from_article(article);
+        if let Some(ner) = self.ner {
+            doc.entities = ner
+                .entities(&doc.text, &doc.tokens)
+                .into_iter()
+                .map(|e| Entity {
+                    text: e.text,
+                    label: e.label.to_string(),
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect();
+        }
         if self.options.quantities {
             doc.quantities = khabar_extract::extract_quantities(&doc);
         }
@@ -57,5 +97,52 @@ impl Pipeline {
             doc.quotes = khabar_extract::extract_quotes(&doc);
         }
         doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(body: &str) -> Article {
+        Article {
+            id: "p1".into(),
+            title: "خبر تجريبي".into(),
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn layers_can_be_switched_off() {
+        let a = article(
+            "وقال وزير الخارجية المصري سامح شكري في القاهرة إن المحادثات ستستمر ثلاثة أيام.",
+        );
+        let full = Pipeline::default().analyze(&a);
+        assert!(
+            full.entities
+                .iter()
+                .any(|e| e.label == "LOC" && e.text == "القاهرة"),
+            "{:?}",
+            full.entities
+        );
+        let bare = Pipeline::new(PipelineOptions {
+            entities: false,
+            quotes: false,
+            quantities: false,
+        })
+        .analyze(&a);
+        assert!(bare.entities.is_empty() && bare.quotes.is_empty() && bare.quantities.is_empty());
+        assert_eq!(bare.tokens, full.tokens);
+    }
+
+    #[test]
+    fn entity_spans_point_into_the_text() {
+        let doc = Pipeline::default().analyze(&article(
+            "وصل الرئيس الفرنسي إلى بيروت ولقي رئيس الوزراء اللبناني.",
+        ));
+        for e in &doc.entities {
+            assert_eq!(doc.slice(e.start, e.end), e.text);
+        }
     }
 }
