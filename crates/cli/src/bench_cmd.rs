@@ -1,6 +1,6 @@
 //! `khabar bench …`: throughput benchmarks. Run them from a release build.
 
-use crate::ner_cmd;
+use crate::{corpus_cmd, ner_cmd};
 use clap::{Args, Subcommand};
 use khabar_text::TextAnalyzer;
 use std::process::ExitCode;
@@ -13,6 +13,12 @@ pub enum BenchWhat {
     Text(BenchTextArgs),
     /// Tag a JSONL(.gz) corpus with the NER model on one thread.
     Ner(ner_cmd::BenchNerArgs),
+    /// Index the shared news with the full pipeline: articles/s, MB/s, size, peak memory.
+    Index(corpus_cmd::BenchIndexArgs),
+    /// Search latency percentiles over headline queries against an index.
+    Search(corpus_cmd::BenchSearchArgs),
+    /// Headline → article retrieval: MRR@10 and Recall@10 for khabar's analyzer and baselines.
+    Relevance(corpus_cmd::BenchRelevanceArgs),
 }
 
 /// Arguments of `khabar bench text`.
@@ -34,6 +40,9 @@ pub fn run(what: BenchWhat) -> anyhow::Result<ExitCode> {
     match what {
         BenchWhat::Text(args) => bench_text(args),
         BenchWhat::Ner(args) => ner_cmd::bench(args),
+        BenchWhat::Index(args) => corpus_cmd::bench_index(args),
+        BenchWhat::Search(args) => corpus_cmd::bench_search(args),
+        BenchWhat::Relevance(args) => corpus_cmd::bench_relevance(args),
     }
 }
 

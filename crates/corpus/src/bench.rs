@@ -79,9 +79,7 @@ pub fn sample_headlines(dir: &Path, n: usize, seed: u64) -> Result<Vec<String>> 
     let mut st = corpus
         .db
         .prepare("SELECT title FROM articles WHERE title <> '' ORDER BY id")?;
-    let titles: Vec<String> = st
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let titles: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
     let mut rng = SplitMix64::new(seed);
     Ok(rng
         .sample(titles.len(), n)
@@ -169,12 +167,17 @@ pub fn default_analyzers() -> Vec<AnalyzerKind> {
     let k = |mode, stopwords| AnalyzerKind::Khabar { mode, stopwords };
     vec![
         AnalyzerKind::Whitespace,
+        AnalyzerKind::Simple,
         AnalyzerKind::StockArabic,
         k(KeyMode::Norm, false),
         k(KeyMode::Clitics, false),
         k(KeyMode::Stem, false),
         k(KeyMode::Norm, true),
         k(KeyMode::Stem, true),
+        k(KeyMode::Aggressive, false),
+        k(KeyMode::Residual, false),
+        k(KeyMode::Dual, false),
+        k(KeyMode::Dual, true),
     ]
 }
 
@@ -193,6 +196,9 @@ pub struct RelevanceRow {
     pub query_ms: f64,
     /// Distinct terms in the index.
     pub terms: u64,
+    /// Per query: the rank (0-based) of the article within the top k, if found.
+    #[serde(skip)]
+    pub ranks: Vec<Option<usize>>,
 }
 
 /// The result of the relevance benchmark.
@@ -208,6 +214,9 @@ pub struct RelevanceReport {
     pub seed: u64,
     /// One row per analyzer.
     pub rows: Vec<RelevanceRow>,
+    /// The query headlines, in order.
+    #[serde(skip)]
+    pub headlines: Vec<String>,
 }
 
 /// Headline → article retrieval: the bodies (headlines removed) are indexed with each
@@ -250,7 +259,13 @@ pub fn relevance(
     };
     let mut rows = Vec::new();
     for (n, kind) in opts.analyzers.iter().enumerate() {
-        let row = relevance_one(&work.join(format!("idx{n}")), *kind, &bodies, &sample, opts.k)?;
+        let row = relevance_one(
+            &work.join(format!("idx{n}")),
+            *kind,
+            &bodies,
+            &sample,
+            opts.k,
+        )?;
         on_row(&row);
         rows.push(row);
     }
@@ -260,6 +275,7 @@ pub fn relevance(
         k: opts.k,
         seed: opts.seed,
         rows,
+        headlines: sample.into_iter().map(|(_, h)| h).collect(),
     })
 }
 
@@ -281,7 +297,8 @@ fn relevance_one(
     index.tokenizers().register("bench", kind.build());
     let t = Instant::now();
     {
-        let mut w = index.writer::<TantivyDocument>(1 << 30)?;
+        // One thread and a large arena: one segment, so the term count is exact.
+        let mut w = index.writer_with_num_threads::<TantivyDocument>(1, 2 << 30)?;
         for (i, text) in bodies.iter().enumerate() {
             let mut d = TantivyDocument::default();
             d.add_text(body, text);
@@ -297,12 +314,18 @@ fn relevance_one(
     let terms: u64 = searcher
         .segment_readers()
         .iter()
-        .map(|s| s.inverted_index(body).map(|ii| ii.terms().num_terms() as u64).unwrap_or(0))
+        .map(|s| {
+            s.inverted_index(body)
+                .map(|ii| ii.terms().num_terms() as u64)
+                .unwrap_or(0)
+        })
         .sum();
     let mut analyzer = kind.build();
     let (mut rr, mut hits) = (0.0, 0usize);
+    let mut ranks = Vec::with_capacity(queries.len());
     let t = Instant::now();
     for (target, headline) in queries {
+        ranks.push(None);
         let mut seen = std::collections::HashSet::new();
         let clauses: Vec<(Occur, Box<dyn Query>)> = query_terms(&mut analyzer, headline)
             .into_iter()
@@ -327,6 +350,9 @@ fn relevance_one(
             if d.get_first(n).and_then(|v| v.as_u64()) == Some(*target as u64) {
                 rr += 1.0 / (rank + 1) as f64;
                 hits += 1;
+                if let Some(last) = ranks.last_mut() {
+                    *last = Some(rank);
+                }
                 break;
             }
         }
@@ -339,5 +365,11 @@ fn relevance_one(
         index_seconds,
         query_ms: t.elapsed().as_secs_f64() * 1000.0 / q,
         terms,
+        ranks,
     })
+}
+
+/// Size of one file (0 when missing).
+pub fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }

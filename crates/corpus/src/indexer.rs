@@ -18,7 +18,7 @@ use crate::sources::{self, Input};
 use crate::store::{self, StoredArticle};
 use crate::{Corpus, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use khabar_analysis::{Entity, Quote};
+use khabar_analysis::{Document, Entity, Quote};
 use khabar_ingest::{Article, Record, Rejected};
 use khabar_pipeline::Pipeline;
 use rayon::prelude::*;
@@ -26,11 +26,15 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+/// A replacement for the analysis pipeline (see [`IndexOptions::analyze`]).
+pub type AnalyzeFn = Arc<dyn Fn(&Article) -> Document + Send + Sync>;
+
 /// Options of [`index_inputs`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IndexOptions {
     /// Articles per commit.
     pub batch_size: usize,
@@ -44,6 +48,22 @@ pub struct IndexOptions {
     pub writer_memory: usize,
     /// Sleep after every commit. Lets tests (and demos) interrupt a run between commits.
     pub commit_pause: Option<Duration>,
+    /// Analysis to run instead of `Pipeline::default()` (custom layers, tests).
+    pub analyze: Option<AnalyzeFn>,
+}
+
+impl std::fmt::Debug for IndexOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexOptions")
+            .field("batch_size", &self.batch_size)
+            .field("threads", &self.threads)
+            .field("progress", &self.progress)
+            .field("force", &self.force)
+            .field("writer_memory", &self.writer_memory)
+            .field("commit_pause", &self.commit_pause)
+            .field("analyze", &self.analyze.as_ref().map(|_| "custom"))
+            .finish()
+    }
 }
 
 impl Default for IndexOptions {
@@ -55,6 +75,7 @@ impl Default for IndexOptions {
             force: false,
             writer_memory: 256 << 20,
             commit_pause: None,
+            analyze: None,
         }
     }
 }
@@ -74,8 +95,10 @@ pub struct IndexReport {
     pub rejected: u64,
     /// Analysis failures (counted in `rejected` too).
     pub failed: u64,
-    /// Input bytes read.
+    /// Input bytes read (compressed size for compressed inputs).
     pub bytes: u64,
+    /// UTF-8 bytes of the headlines and bodies read.
+    pub text_bytes: u64,
     /// Commits made.
     pub commits: u64,
     /// Wall time, seconds.
@@ -135,11 +158,19 @@ pub fn index_inputs(
         .num_threads(threads)
         .build()
         .map_err(|e| crate::Error::Corpus(format!("thread pool: {e}")))?;
-    let mut writer: IndexWriter<TantivyDocument> =
-        corpus.index.writer_with_num_threads(threads.clamp(1, 4), opts.writer_memory)?;
+    let writer_threads = threads.clamp(1, 4);
+    // tantivy wants at least 15 MB of arena per indexing thread.
+    let memory = opts.writer_memory.max(writer_threads * (16 << 20));
+    let mut writer: IndexWriter<TantivyDocument> = corpus
+        .index
+        .writer_with_num_threads(writer_threads, memory)?;
     let fields = corpus.fields;
     let bytes = AtomicU64::new(0);
-    let pipeline = Pipeline::default();
+    let default_pipeline = Pipeline::default();
+    let analyze: &(dyn Fn(&Article) -> Document + Send + Sync) = match &opts.analyze {
+        Some(f) => f.as_ref(),
+        None => &|a: &Article| default_pipeline.analyze(a),
+    };
     let db = &mut corpus.db;
     let writer_ref = &mut writer;
 
@@ -150,7 +181,8 @@ pub fn index_inputs(
         let files = &files;
         s.spawn(move || read_all(files, bytes, read_tx));
         let pb_w = pb.clone();
-        let writer_thread = s.spawn(move || write_all(db, writer_ref, fields, opts, write_rx, &pb_w, bytes));
+        let writer_thread =
+            s.spawn(move || write_all(db, writer_ref, fields, opts, write_rx, &pb_w, bytes));
         for msg in read_rx {
             match msg {
                 Msg::Rejected(r) => {
@@ -159,6 +191,10 @@ pub fn index_inputs(
                 }
                 Msg::Articles(chunk) => {
                     report.articles += chunk.len() as u64;
+                    report.text_bytes += chunk
+                        .iter()
+                        .map(|a| (a.title.len() + a.body.len()) as u64)
+                        .sum::<u64>();
                     let todo: Vec<(Article, u64)> = chunk
                         .into_iter()
                         .map(|a| {
@@ -167,20 +203,20 @@ pub fn index_inputs(
                         })
                         .filter(|(a, h)| known.get(&a.id) != Some(h))
                         .collect();
-                    let results: Vec<Result<Prepared, (Article, String)>> = pool.install(|| {
+                    let results: Vec<Result<Prepared, (String, String)>> = pool.install(|| {
                         todo.into_par_iter()
-                            .map(|(a, h)| prepare(&pipeline, fields, a, h))
+                            .map(|(a, h)| prepare(analyze, fields, a, h))
                             .collect()
                     });
                     let mut ready = Vec::with_capacity(results.len());
                     for r in results {
                         match r {
                             Ok(p) => ready.push(p),
-                            Err((a, why)) => {
+                            Err((id, why)) => {
                                 report.rejected += 1;
                                 report.failed += 1;
                                 let r = Rejected {
-                                    file: format!("article {}", a.id),
+                                    file: format!("article {id}"),
                                     line: None,
                                     reason: why,
                                 };
@@ -252,21 +288,21 @@ fn read_all(files: &[Input], bytes: &AtomicU64, tx: SyncSender<Msg>) {
 }
 
 fn prepare(
-    pipeline: &Pipeline,
+    analyze: &(dyn Fn(&Article) -> Document + Send + Sync),
     f: Fields,
     article: Article,
     hash: u64,
-) -> Result<Prepared, (Article, String)> {
+) -> Result<Prepared, (String, String)> {
     // The analysis layers are young: a panic on one article must not take the run down.
     let analyzed = catch_unwind(AssertUnwindSafe(|| {
-        let doc = pipeline.analyze(&article);
+        let doc = analyze(&article);
         let json = serde_json::to_string(&doc.to_json(false));
         (doc, json)
     }));
     let (doc, json) = match analyzed {
         Ok((doc, Ok(json))) => (doc, json),
-        Ok((_, Err(e))) => return Err((article, format!("analysis not serializable: {e}"))),
-        Err(_) => return Err((article, "analysis failed (panic)".into())),
+        Ok((_, Err(e))) => return Err((article.id, format!("analysis not serializable: {e}"))),
+        Err(_) => return Err((article.id, "analysis failed (panic)".into())),
     };
     let date = article.date.as_deref().and_then(normalize_date);
     let mut d = TantivyDocument::default();
@@ -319,18 +355,17 @@ fn write_all(
     let mut pending = 0usize;
     let mut commits = 0u64;
     db.execute_batch("BEGIN")?;
-    let commit = |db: &mut rusqlite::Connection,
-                  writer: &mut IndexWriter<TantivyDocument>|
-     -> Result<()> {
-        // Order matters: see the module docs.
-        writer.commit()?;
-        db.execute_batch("COMMIT")?;
-        if let Some(p) = opts.commit_pause {
-            std::thread::sleep(p);
-        }
-        db.execute_batch("BEGIN")?;
-        Ok(())
-    };
+    let commit =
+        |db: &mut rusqlite::Connection, writer: &mut IndexWriter<TantivyDocument>| -> Result<()> {
+            // Order matters: see the module docs.
+            writer.commit()?;
+            db.execute_batch("COMMIT")?;
+            if let Some(p) = opts.commit_pause {
+                std::thread::sleep(p);
+            }
+            db.execute_batch("BEGIN")?;
+            Ok(())
+        };
     for batch in rx {
         for p in batch {
             writer.delete_term(Term::from_field_text(f.id, &p.article.id));

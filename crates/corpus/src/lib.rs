@@ -25,7 +25,7 @@ mod stats;
 mod store;
 
 pub use error::{Error, Result};
-pub use indexer::{index_inputs, IndexOptions, IndexReport};
+pub use indexer::{index_inputs, AnalyzeFn, IndexOptions, IndexReport};
 pub use schema::Corpus;
 pub use search::{Hit, SearchRequest, SearchResults, Searcher};
 pub use stats::{stats, Count, Stats};

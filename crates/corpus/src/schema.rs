@@ -109,6 +109,7 @@ impl Corpus {
 
     fn open_in(dir: &Path) -> Result<Corpus> {
         let db = store::open(&dir.join(DB_FILE))?;
+        store::check_analyzer(&db)?;
         let index = open_index(&dir.join(INDEX_DIR))?;
         let fields = Fields::from_schema(&index.schema())?;
         Ok(Corpus {
@@ -128,7 +129,8 @@ impl Corpus {
     pub fn article_count(&self) -> Result<u64> {
         Ok(self
             .db
-            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as u64)
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))?
+            as u64)
     }
 
     /// Number of live documents in the full-text index (as of its last commit).
@@ -169,7 +171,11 @@ impl Corpus {
         use rusqlite::OptionalExtension;
         Ok(self
             .db
-            .query_row("SELECT json FROM analyses WHERE article_id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT json FROM analyses WHERE article_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

@@ -96,8 +96,12 @@ impl Searcher {
         if !idx_dir.is_dir() {
             return Err(Error::Corpus(format!("{}: no corpus here", dir.display())));
         }
+        // Refuses an index built with another analyzer version.
+        drop(crate::Corpus::open_existing(dir)?);
         let index = open_index(&idx_dir)?;
         let fields = Fields::from_schema(&index.schema())?;
+        // Load the analyzer's lexicon now, not inside the first search.
+        corpus_query_terms("تهيئة");
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -123,7 +127,10 @@ impl Searcher {
         let mut seen = std::collections::HashSet::new();
         for t in corpus_query_terms(&words) {
             if seen.insert(t.key.clone()) {
-                clauses.push((Occur::Should, both_fields(f, |field| term_query(field, &t.key))));
+                clauses.push((
+                    Occur::Should,
+                    both_fields(f, |field| term_query(field, &t.key)),
+                ));
             }
         }
         for p in &phrases {
@@ -131,9 +138,27 @@ impl Searcher {
             if terms.is_empty() {
                 continue;
             }
-            clauses.push((Occur::Must, both_fields(f, |field| phrase_query(field, &terms))));
+            clauses.push((
+                Occur::Must,
+                both_fields(f, |field| phrase_query(field, &terms)),
+            ));
         }
         let scored = !clauses.is_empty();
+        // Text with nothing searchable in it ("؟", "...") matches nothing, not everything.
+        let nothing = !scored && !req.query.trim().is_empty();
+        // The text part is one required clause: beside the filters' Must clauses, loose
+        // Should clauses would become optional and the filters alone would match.
+        // (Without filters the clauses stay flat, which keeps tantivy's block-max pruning.)
+        let has_filters = req.entity.is_some()
+            || req.speaker.is_some()
+            || req.source.is_some()
+            || req.from.is_some()
+            || req.to.is_some();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = if scored && has_filters {
+            vec![(Occur::Must, Box::new(BooleanQuery::new(clauses)))]
+        } else {
+            clauses
+        };
         for (field, value, what) in [
             (f.entities, &req.entity, "entity"),
             (f.speakers, &req.speaker, "speaker"),
@@ -141,14 +166,19 @@ impl Searcher {
             if let Some(name) = value {
                 let terms = corpus_query_terms(name);
                 if terms.is_empty() {
-                    return Err(Error::Query(format!("{what} {name:?} has no searchable words")));
+                    return Err(Error::Query(format!(
+                        "{what} {name:?} has no searchable words"
+                    )));
                 }
                 clauses.push((Occur::Must, filter(phrase_query(field, &terms))));
             }
         }
         if let Some(s) = &req.source {
             let t = Term::from_field_text(f.source_key, &source_key(s));
-            clauses.push((Occur::Must, filter(Box::new(TermQuery::new(t, IndexRecordOption::Basic)))));
+            clauses.push((
+                Occur::Must,
+                filter(Box::new(TermQuery::new(t, IndexRecordOption::Basic))),
+            ));
         }
         if req.from.is_some() || req.to.is_some() {
             let bound = |v: &Option<String>, what: &str| -> Result<Bound<Term>> {
@@ -162,16 +192,30 @@ impl Searcher {
             let q = RangeQuery::new(bound(&req.from, "from")?, bound(&req.to, "to")?);
             clauses.push((Occur::Must, filter(Box::new(q))));
         }
+        if nothing {
+            return Ok(SearchResults {
+                query: req.query.clone(),
+                took_ms: start.elapsed().as_secs_f64() * 1000.0,
+                total: 0,
+                hits: Vec::new(),
+            });
+        }
         if !scored {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);
-        let (top, total) =
-            searcher.search(&*query, &(TopDocs::with_limit(limit).order_by_score(), Count))?;
+        let (top, total) = searcher.search(
+            &*query,
+            &(TopDocs::with_limit(limit).order_by_score(), Count),
+        )?;
         let mut gen = SnippetGenerator::create(&searcher, &*query, f.body)?;
-        let chars = if req.snippet_chars == 0 { 200 } else { req.snippet_chars };
+        let chars = if req.snippet_chars == 0 {
+            200
+        } else {
+            req.snippet_chars
+        };
         gen.set_max_num_chars(chars);
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -265,7 +309,10 @@ fn phrase_query(field: Field, terms: &[QueryTerm]) -> Box<dyn Query> {
 /// The query on the title (boosted) or the body.
 fn both_fields(f: Fields, q: impl Fn(Field) -> Box<dyn Query>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(vec![
-        (Occur::Should, Box::new(BoostQuery::new(q(f.title), TITLE_BOOST))),
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(q(f.title), TITLE_BOOST)),
+        ),
         (Occur::Should, q(f.body)),
     ]))
 }
@@ -275,7 +322,9 @@ fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -299,10 +299,14 @@ pub fn strip_tags(html: &str) -> String {
             rest = "";
             break;
         };
-        let tag = rest[i + 1..i + j].trim_start_matches('/').to_ascii_lowercase();
+        let tag = rest[i + 1..i + j]
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
         if ["p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr"]
             .iter()
-            .any(|t| tag == *t || tag.starts_with(&format!("{t} ")) || tag.starts_with(&format!("{t}/")))
+            .any(|t| {
+                tag == *t || tag.starts_with(&format!("{t} ")) || tag.starts_with(&format!("{t}/"))
+            })
         {
             out.push('\n');
         }
@@ -360,14 +364,26 @@ fn decode_entities(s: &str) -> String {
 fn read_feed(path: &Path, sink: &mut dyn FnMut(Record)) {
     let file = match fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return sink(Record::Rejected(reject(path, None, format!("cannot open: {e}")))),
+        Err(e) => {
+            return sink(Record::Rejected(reject(
+                path,
+                None,
+                format!("cannot open: {e}"),
+            )))
+        }
     };
     if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
         return sink(Record::Rejected(reject(path, None, "empty file".into())));
     }
     let feed = match feed_rs::parser::parse(BufReader::new(file)) {
         Ok(f) => f,
-        Err(e) => return sink(Record::Rejected(reject(path, None, format!("invalid feed: {e}")))),
+        Err(e) => {
+            return sink(Record::Rejected(reject(
+                path,
+                None,
+                format!("invalid feed: {e}"),
+            )))
+        }
     };
     let feed_title = feed.title.as_ref().map(|t| strip_tags(&t.content));
     let feed_link = feed.links.first().map(|l| l.href.clone());
@@ -381,9 +397,17 @@ fn read_feed(path: &Path, sink: &mut dyn FnMut(Record)) {
             .filter(|b| !b.is_empty())
             .or_else(|| e.summary.as_ref().map(|s| strip_tags(&s.content)))
             .unwrap_or_default();
-        let title = e.title.as_ref().map(|t| strip_tags(&t.content)).unwrap_or_default();
+        let title = e
+            .title
+            .as_ref()
+            .map(|t| strip_tags(&t.content))
+            .unwrap_or_default();
         if body.is_empty() {
-            sink(Record::Rejected(reject(path, Some(n), "entry without text".into())));
+            sink(Record::Rejected(reject(
+                path,
+                Some(n),
+                "entry without text".into(),
+            )));
             continue;
         }
         let url = e.links.first().map(|l| l.href.clone());
@@ -396,7 +420,8 @@ fn read_feed(path: &Path, sink: &mut dyn FnMut(Record)) {
             .filter(|t| !t.is_empty())
             .or_else(|| url.as_deref().or(feed_link.as_deref()).and_then(host));
         let id = if e.id.trim().is_empty() {
-            url.clone().unwrap_or_else(|| format!("{}#{n}", file_id(path)))
+            url.clone()
+                .unwrap_or_else(|| format!("{}#{n}", file_id(path)))
         } else {
             e.id.trim().to_string()
         };
@@ -417,12 +442,24 @@ fn read_warc(path: &Path, sink: &mut dyn FnMut(Record)) {
         if gz {
             match warc::WarcReader::from_path_gzip(path) {
                 Ok(r) => Box::new(r.iter_records()),
-                Err(e) => return sink(Record::Rejected(reject(path, None, format!("cannot open: {e}")))),
+                Err(e) => {
+                    return sink(Record::Rejected(reject(
+                        path,
+                        None,
+                        format!("cannot open: {e}"),
+                    )))
+                }
             }
         } else {
             match warc::WarcReader::from_path(path) {
                 Ok(r) => Box::new(r.iter_records()),
-                Err(e) => return sink(Record::Rejected(reject(path, None, format!("cannot open: {e}")))),
+                Err(e) => {
+                    return sink(Record::Rejected(reject(
+                        path,
+                        None,
+                        format!("cannot open: {e}"),
+                    )))
+                }
             }
         };
     let mut seen = 0usize;
@@ -432,7 +469,11 @@ fn read_warc(path: &Path, sink: &mut dyn FnMut(Record)) {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                sink(Record::Rejected(reject(path, Some(n), format!("invalid WARC record: {e}"))));
+                sink(Record::Rejected(reject(
+                    path,
+                    Some(n),
+                    format!("invalid WARC record: {e}"),
+                )));
                 return;
             }
         };
@@ -477,7 +518,11 @@ fn read_warc(path: &Path, sink: &mut dyn FnMut(Record)) {
         }
     }
     if seen == 0 {
-        sink(Record::Rejected(reject(path, None, "no WARC records".into())));
+        sink(Record::Rejected(reject(
+            path,
+            None,
+            "no WARC records".into(),
+        )));
     }
 }
 
@@ -494,8 +539,10 @@ fn http_html(raw: &[u8]) -> Result<Option<Vec<u8>>, String> {
         .and_then(|l| l.split_whitespace().nth(1))
         .is_some_and(|s| s.starts_with('2'));
     let header = |name: &str| {
-        head.lines()
-            .find_map(|l| l.strip_prefix(name).map(|v| v.trim_start_matches(':').trim().to_string()))
+        head.lines().find_map(|l| {
+            l.strip_prefix(name)
+                .map(|v| v.trim_start_matches(':').trim().to_string())
+        })
     };
     if !status_ok || !header("content-type").is_none_or(|c| c.contains("html")) {
         return Ok(None);
@@ -534,20 +581,29 @@ mod tests {
 
     #[test]
     fn strips_tags_and_entities() {
-        assert_eq!(strip_tags("<p>سطر &amp; أول</p><p>ثان&#1575;</p>"), "سطر & أول\nثانا");
+        assert_eq!(
+            strip_tags("<p>سطر &amp; أول</p><p>ثان&#1575;</p>"),
+            "سطر & أول\nثانا"
+        );
         assert_eq!(strip_tags("بلا وسوم"), "بلا وسوم");
         assert_eq!(strip_tags("<b>مقطوع"), "مقطوع");
     }
 
     #[test]
     fn hosts() {
-        assert_eq!(host("https://www.example.org/a/b").as_deref(), Some("example.org"));
+        assert_eq!(
+            host("https://www.example.org/a/b").as_deref(),
+            Some("example.org")
+        );
         assert_eq!(host("nonsense"), None);
     }
 
     #[test]
     fn dechunks() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
         assert_eq!(dechunk(b"zz\r\n"), None);
     }
 }

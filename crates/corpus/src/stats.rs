@@ -41,7 +41,8 @@ pub struct Stats {
 /// Summarizes the corpus; lists keep the `top` most frequent values.
 pub fn stats(corpus: &Corpus, top: usize) -> Result<Stats> {
     let db = &corpus.db;
-    let one = |sql: &str| -> Result<u64> { Ok(db.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    let one =
+        |sql: &str| -> Result<u64> { Ok(db.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
     let counts = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<Vec<Count>> {
         let mut st = db.prepare(sql)?;
         let rows = st.query_map(params, |r| {
@@ -75,7 +76,7 @@ pub fn stats(corpus: &Corpus, top: usize) -> Result<Stats> {
         quotes: one("SELECT count(*) FROM quotes")?,
         disk_bytes: corpus.disk_size(),
         sources: counts(
-            "SELECT coalesce(source, '(none)'), count(*), count(*) FROM articles
+            "SELECT coalesce(nullif(trim(source), ''), '(none)'), count(*), count(*) FROM articles
              GROUP BY 1 ORDER BY 2 DESC, 1",
             &[],
         )?,

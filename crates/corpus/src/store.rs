@@ -46,6 +46,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (article_id, idx)
     );
     CREATE INDEX quotes_speaker ON quotes(speaker);",
+    // 2: settings the index depends on (the analyzer version).
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 ];
 
 /// Opens (creating if needed) and migrates the store.
@@ -75,6 +77,38 @@ fn migrate(db: &Connection) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Records the analyzer version in a new store, or checks it in an existing one.
+pub(crate) fn check_analyzer(db: &Connection) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    let current = crate::analyzer::ANALYZER_VERSION;
+    let stored: Option<String> = db
+        .query_row("SELECT value FROM meta WHERE key = 'analyzer'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match stored {
+        Some(v) if v != current => Err(crate::Error::Corpus(format!(
+            "this corpus was indexed with analyzer {v:?}, this khabar uses {current:?}: \
+             index into a new directory"
+        ))),
+        Some(_) => Ok(()),
+        None => {
+            let articles: i64 = db.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
+            if articles > 0 {
+                return Err(crate::Error::Corpus(format!(
+                    "this corpus was indexed with an older analyzer, this khabar uses \
+                     {current:?}: index into a new directory"
+                )));
+            }
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('analyzer', ?1)",
+                [current],
+            )?;
+            Ok(())
+        }
+    }
 }
 
 /// The schema version this code writes.
@@ -129,7 +163,14 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for (i, e) in s.entities.iter().enumerate() {
-            st.execute(params![a.id, i as i64, e.text, e.label, e.start as i64, e.end as i64])?;
+            st.execute(params![
+                a.id,
+                i as i64,
+                e.text,
+                e.label,
+                e.start as i64,
+                e.end as i64
+            ])?;
         }
     }
     {
@@ -159,7 +200,9 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
 /// The content hash of every stored article, for skipping unchanged ones on re-runs.
 pub(crate) fn hashes(db: &Connection) -> Result<rustc_hash::FxHashMap<String, u64>> {
     let mut st = db.prepare("SELECT id, hash FROM articles")?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    let rows = st.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
     let mut out = rustc_hash::FxHashMap::default();
     for row in rows {
         let (id, h) = row?;

@@ -29,7 +29,11 @@ fn civil_from_days(z: i64) -> Ymd {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    Ymd { y: (if m <= 2 { y + 1 } else { y }) as i32, m, d }
+    Ymd {
+        y: (if m <= 2 { y + 1 } else { y }) as i32,
+        m,
+        d,
+    }
 }
 
 impl Ymd {
@@ -54,7 +58,11 @@ impl Ymd {
     /// ISO week-numbering year and week.
     pub fn iso_week(self) -> (i32, u32) {
         let thursday = self.add_days(4 - self.weekday() as i64);
-        let jan1 = Ymd { y: thursday.y, m: 1, d: 1 };
+        let jan1 = Ymd {
+            y: thursday.y,
+            m: 1,
+            d: 1,
+        };
         (thursday.y, ((thursday.days() - jan1.days()) / 7 + 1) as u32)
     }
 }
@@ -109,8 +117,19 @@ mod tests {
         assert_eq!(weekday_before(d, 2, true).iso(), "2015-07-21");
         assert_eq!(weekday_after(d, 2).iso(), "2015-07-28");
         assert_eq!(add_months(2015, 1, -1), (2014, 12));
-        assert_eq!(Ymd { y: 2015, m: 1, d: 1 }.iso_week(), (2015, 1));
-        assert_eq!(parse_doc_date("2017-01-20T21:43:00+01:00").unwrap().iso(), "2017-01-20");
+        assert_eq!(
+            Ymd {
+                y: 2015,
+                m: 1,
+                d: 1
+            }
+            .iso_week(),
+            (2015, 1)
+        );
+        assert_eq!(
+            parse_doc_date("2017-01-20T21:43:00+01:00").unwrap().iso(),
+            "2017-01-20"
+        );
         assert!(parse_doc_date("yesterday").is_none());
     }
 }

@@ -3,7 +3,7 @@
 //! Quotations with their speakers ("who said what") and numbers, quantities and dates.
 //!
 //! Both extractors are rule-based and work on the token stream of a
-//! [`Document`](khabar_analysis::Document) (normalized words with clitic segments), one
+//! `khabar_analysis::Document` (normalized words with clitic segments), one
 //! left-to-right pass with bounded look-ahead and hash-table lookups.
 //!
 //! ```

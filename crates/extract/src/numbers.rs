@@ -7,7 +7,37 @@
 use crate::dates::{self, Ymd};
 use khabar_analysis::{Document, Quantity};
 use khabar_text::{Token, TokenKind};
+use rustc_hash::FxHashSet;
 use serde_json::Value;
+use std::sync::OnceLock;
+
+/// Every word a quantity or date matcher starts on (generated from the tables below); a
+/// word token outside this set is skipped with one hash lookup.
+#[rustfmt::skip]
+const TRIGGERS: &[&str] = &[
+    "اب", "ابريل", "اثنا", "اثنان", "اثنتا", "اثنتان", "اثنتي", "اثنتين", "اثني", "اثنين", "احد",
+    "احدي", "اذار", "اربع", "اربعة", "اربعمئة", "اربعمائة", "اربعون", "اربعين", "اسبوعان",
+    "اسبوعين", "اغسطس", "افريل", "اكتوبر", "ال", "الاثنين", "الاحد", "الاربعاء", "الاسبوع", "الاف",
+    "الافا", "الال", "الامس", "الاول", "الاولي", "التاسع", "التاسعة", "الثالث", "الثالثة",
+    "الثامن", "الثامنة", "الثاني", "الثانية", "الثلاثاء", "الجمعة", "الحادي", "الحادية", "الخامس",
+    "الخامسة", "الخميس", "الرابع", "الرابعة", "السابع", "السابعة", "السادس", "السادسة", "السبت",
+    "السنة", "الشهر", "العاشر", "العاشرة", "العام", "الف", "الفا", "الفان", "الفي", "الفين",
+    "اليوم", "امس", "اوت", "اول", "اولي", "ايار", "ايلول", "بضع", "بضعة", "بلايين", "بليون",
+    "بليونا", "تاسع", "تاسعة", "ترليون", "تريليون", "تريليونا", "تسع", "تسعة", "تسعمئة", "تسعمائة",
+    "تسعون", "تسعين", "تموز", "ثالث", "ثالثة", "ثامن", "ثامنة", "ثاني", "ثانية", "ثلاث", "ثلاثة",
+    "ثلاثمئة", "ثلاثمائة", "ثلاثون", "ثلاثين", "ثلث", "ثمان", "ثمانمئة", "ثمانمائة", "ثمانون",
+    "ثماني", "ثمانية", "ثمانيمئة", "ثمانيمائة", "ثمانين", "جانفي", "جوان", "جويلية", "حادي",
+    "حادية", "حزيران", "خامس", "خامسة", "خمس", "خمسة", "خمسمئة", "خمسمائة", "خمسون", "خمسين",
+    "دجنبر", "دقيقتين", "ديسمبر", "رابع", "رابعة", "ربع", "سابع", "سابعة", "سادس", "سادسة",
+    "ساعتان", "ساعتين", "سبتمبر", "سبع", "سبعة", "سبعمئة", "سبعمائة", "سبعون", "سبعين", "ست",
+    "ستة", "ستمئة", "ستمائة", "ستون", "ستين", "سنتان", "سنتين", "شباط", "شتنبر", "شهران", "شهرين",
+    "عاشر", "عاشرة", "عامان", "عامين", "عشر", "عشرات", "عشرة", "عشرون", "عشرين", "غدا", "فبراير",
+    "فيفري", "مئات", "مئة", "مئتا", "مئتان", "مئتي", "مئتين", "مئه", "مائة", "مائتا", "مائتان",
+    "مائتي", "مائتين", "مائه", "مارس", "ماي", "ماية", "مايو", "مرات", "مرة", "مرتين", "ملايين",
+    "مليار", "مليارا", "مليارات", "ملياري", "مليارين", "مليون", "مليونا", "مليونان", "مليوني",
+    "مليونين", "نصف", "نوفمبر", "نونبر", "نيسان", "واحد", "واحدة", "يناير", "ينایر", "يوليه",
+    "يوليو", "يومان", "يومين", "يونيه", "يونيو",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum NumWord {
@@ -15,7 +45,11 @@ enum NumWord {
     Ten(f64),
     Hundred(f64),
     /// A scale word; `base` is its value when it stands alone (ألفان = 2000).
-    Scale { scale: f64, base: f64, plural: bool },
+    Scale {
+        scale: f64,
+        base: f64,
+        plural: bool,
+    },
     Fraction(f64),
 }
 
@@ -23,7 +57,9 @@ fn num_word(w: &str) -> Option<NumWord> {
     use NumWord::*;
     Some(match w {
         "واحد" | "واحدة" | "احد" | "احدي" => Unit(1.0),
-        "اثنان" | "اثنين" | "اثنتان" | "اثنتين" | "اثنا" | "اثني" | "اثنتا" | "اثنتي" => Unit(2.0),
+        "اثنان" | "اثنين" | "اثنتان" | "اثنتين" | "اثنا" | "اثني" | "اثنتا" | "اثنتي" => {
+            Unit(2.0)
+        }
         "ثلاث" | "ثلاثة" => Unit(3.0),
         "اربع" | "اربعة" => Unit(4.0),
         "خمس" | "خمسة" => Unit(5.0),
@@ -41,29 +77,107 @@ fn num_word(w: &str) -> Option<NumWord> {
         "ثمانون" | "ثمانين" => Ten(80.0),
         "تسعون" | "تسعين" => Ten(90.0),
         "مئة" | "مائة" | "ماية" | "مئه" | "مائه" => Hundred(100.0),
-        "مئتان" | "مئتين" | "مائتان" | "مائتين" | "مئتا" | "مائتا" | "مئتي" | "مائتي" => Hundred(200.0),
+        "مئتان" | "مئتين" | "مائتان" | "مائتين" | "مئتا" | "مائتا" | "مئتي" | "مائتي" => {
+            Hundred(200.0)
+        }
         "ثلاثمئة" | "ثلاثمائة" => Hundred(300.0),
         "اربعمئة" | "اربعمائة" => Hundred(400.0),
         "خمسمئة" | "خمسمائة" => Hundred(500.0),
         "ستمئة" | "ستمائة" => Hundred(600.0),
         "سبعمئة" | "سبعمائة" => Hundred(700.0),
-        "ثمانمئة" | "ثمانمائة" | "ثمانيمئة" | "ثمانيمائة" => Hundred(800.0),
+        "ثمانمئة" | "ثمانمائة" | "ثمانيمئة" | "ثمانيمائة" => {
+            Hundred(800.0)
+        }
         "تسعمئة" | "تسعمائة" => Hundred(900.0),
-        "الف" | "الفا" => Scale { scale: 1e3, base: 1e3, plural: false },
-        "الفان" | "الفين" | "الفي" => Scale { scale: 1e3, base: 2e3, plural: false },
-        "الاف" | "الافا" => Scale { scale: 1e3, base: 1e3, plural: true },
-        "مليون" | "مليونا" => Scale { scale: 1e6, base: 1e6, plural: false },
-        "مليونان" | "مليونين" | "مليوني" => Scale { scale: 1e6, base: 2e6, plural: false },
-        "ملايين" => Scale { scale: 1e6, base: 1e6, plural: true },
-        "مليار" | "مليارا" | "بليون" | "بليونا" => Scale { scale: 1e9, base: 1e9, plural: false },
-        "مليارين" | "ملياري" => Scale { scale: 1e9, base: 2e9, plural: false },
-        "مليارات" | "بلايين" => Scale { scale: 1e9, base: 1e9, plural: true },
-        "تريليون" | "ترليون" | "تريليونا" => Scale { scale: 1e12, base: 1e12, plural: false },
+        "الف" | "الفا" => Scale {
+            scale: 1e3,
+            base: 1e3,
+            plural: false,
+        },
+        "الفان" | "الفين" | "الفي" => Scale {
+            scale: 1e3,
+            base: 2e3,
+            plural: false,
+        },
+        "الاف" | "الافا" => Scale {
+            scale: 1e3,
+            base: 1e3,
+            plural: true,
+        },
+        "مليون" | "مليونا" => Scale {
+            scale: 1e6,
+            base: 1e6,
+            plural: false,
+        },
+        "مليونان" | "مليونين" | "مليوني" => Scale {
+            scale: 1e6,
+            base: 2e6,
+            plural: false,
+        },
+        "ملايين" => Scale {
+            scale: 1e6,
+            base: 1e6,
+            plural: true,
+        },
+        "مليار" | "مليارا" | "بليون" | "بليونا" => Scale {
+            scale: 1e9,
+            base: 1e9,
+            plural: false,
+        },
+        "مليارين" | "ملياري" => Scale {
+            scale: 1e9,
+            base: 2e9,
+            plural: false,
+        },
+        "مليارات" | "بلايين" => Scale {
+            scale: 1e9,
+            base: 1e9,
+            plural: true,
+        },
+        "تريليون" | "ترليون" | "تريليونا" => Scale {
+            scale: 1e12,
+            base: 1e12,
+            plural: false,
+        },
         "نصف" => Fraction(0.5),
         "ربع" => Fraction(0.25),
         "ثلث" => Fraction(1.0 / 3.0),
         _ => return None,
     })
+}
+
+fn triggers() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| TRIGGERS.iter().copied().collect())
+}
+
+/// True when a word token can start a quantity or a date: the word itself, or without a
+/// conjunction or preposition (والخميس، بمئة).
+fn may_trigger(w: &str) -> bool {
+    let set = triggers();
+    set.contains(w)
+        || ['و', 'ب', 'ل', 'ف']
+            .iter()
+            .any(|&p| w.strip_prefix(p).is_some_and(|r| set.contains(r)))
+}
+
+/// Weekdays and day-part words (time adverbs that never belong to a speaker phrase).
+pub fn is_time_word(w: &str) -> bool {
+    weekday(w).is_some()
+        || matches!(
+            w,
+            "صباح"
+                | "مساء"
+                | "ظهر"
+                | "فجر"
+                | "ليلة"
+                | "امس"
+                | "اليوم"
+                | "غدا"
+                | "صباحا"
+                | "مساءا"
+                | "ليلا"
+        )
 }
 
 /// True for a cardinal number word (used to keep numbers out of speaker names).
@@ -105,7 +219,9 @@ fn count_word(w: &str) -> Option<f64> {
 
 fn time_unit(w: &str) -> Option<&'static str> {
     Some(match w {
-        "سنة" | "سنوات" | "سنين" | "سنه" | "عام" | "اعوام" | "عاما" | "سنة،" => "year",
+        "سنة" | "سنوات" | "سنين" | "سنه" | "عام" | "اعوام" | "عاما" | "سنة،" => {
+            "year"
+        }
         "شهر" | "اشهر" | "شهور" | "شهرا" => "month",
         "اسبوع" | "اسابيع" | "اسبوعا" => "week",
         "يوم" | "ايام" | "يوما" => "day",
@@ -226,7 +342,9 @@ fn month_at(toks: &[Token], i: usize) -> Option<(u32, bool, usize)> {
         ("ربيع", "الاول") => return two(3, true),
         ("ربيع", "الثاني" | "الاخر") => return two(4, true),
         ("جمادي", "الاولي" | "الاول") => return two(5, true),
-        ("جمادي", "الاخرة" | "الثانية" | "الاخر" | "الثاني") => return two(6, true),
+        ("جمادي", "الاخرة" | "الثانية" | "الاخر" | "الثاني") => {
+            return two(6, true)
+        }
         ("ذو" | "ذي", "القعدة") => return two(11, true),
         ("ذو" | "ذي", "الحجة") => return two(12, true),
         _ => {}
@@ -250,7 +368,10 @@ fn month_at(toks: &[Token], i: usize) -> Option<(u32, bool, usize)> {
 fn parse_digits(s: &str) -> Option<f64> {
     if s.contains(',') {
         let parts: Vec<&str> = s.split(',').collect();
-        let thousands = parts.len() > 1 && parts[1..].iter().all(|p| p.split('.').next().is_some_and(|q| q.len() == 3));
+        let thousands = parts.len() > 1
+            && parts[1..]
+                .iter()
+                .all(|p| p.split('.').next().is_some_and(|q| q.len() == 3));
         if thousands {
             return s.replace(',', "").parse().ok();
         }
@@ -260,7 +381,9 @@ fn parse_digits(s: &str) -> Option<f64> {
 }
 
 fn int_value(s: &str) -> Option<u32> {
-    (s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+    (s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 fn json_num(v: f64) -> Value {
@@ -279,18 +402,33 @@ struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn norm(&self, i: usize) -> &str {
-        self.toks.get(i).map_or("", |t| t.norm.as_str())
+    fn norm(&self, i: usize) -> &'a str {
+        let toks: &'a [Token] = self.toks;
+        toks.get(i).map_or("", |t| t.norm.as_str())
     }
 
     /// The word without a conjunction و (وعشرين → عشرين).
-    fn bare(&self, i: usize) -> &str {
+    fn bare(&self, i: usize) -> &'a str {
         let w = self.norm(i);
-        w.strip_prefix('و').filter(|r| r.chars().count() >= 2).unwrap_or(w)
+        w.strip_prefix('و')
+            .filter(|r| r.chars().count() >= 2)
+            .unwrap_or(w)
     }
 
-    fn push(&mut self, a: usize, b: usize, kind: &str, value: Value, unit: Option<&str>, approx: bool) {
-        let (s, e) = (self.toks[a].start, self.toks[b - 1].end);
+    fn push(
+        &mut self,
+        a: usize,
+        b: usize,
+        kind: &str,
+        value: Value,
+        unit: Option<&str>,
+        approx: bool,
+    ) {
+        // Without a leading conjunction or preposition (واليوم → اليوم, بنحو → نحو).
+        let (s, e) = (
+            khabar_analysis::name_start(&self.toks[a]),
+            self.toks[b - 1].end,
+        );
         self.out.push(Quantity {
             text: self.doc.slice(s, e).to_string(),
             start: s,
@@ -338,8 +476,14 @@ impl<'a> Cx<'a> {
                     }
                     _ => break,
                 }
+            } else if let Some(r) = w
+                .strip_prefix('ب')
+                .filter(|r| j == i && num_word(r).is_some())
+            {
+                w = r; // بمئة ألف
             } else if let Some(r) = w.strip_prefix('و') {
-                if have && num_word(r).is_some() {
+                // وعشرين after a number; وثلاث at the start of one.
+                if num_word(r).is_some() && (have || j == i) {
                     w = r;
                     conj = true;
                 }
@@ -351,7 +495,8 @@ impl<'a> Cx<'a> {
                         cur += 10.0; // ثلاثة عشر
                     } else if have && !conj {
                         break;
-                    } else if u == 1.0 && !have && !matches!(self.norm(j + 1), "عشر" | "عشرة") {
+                    } else if u == 1.0 && !have && !matches!(self.norm(j + 1), "عشر" | "عشرة")
+                    {
                         return None; // a lone واحد is rarely a figure
                     } else {
                         cur += u;
@@ -367,7 +512,7 @@ impl<'a> Cx<'a> {
                 }
                 NumWord::Hundred(h) => {
                     if have && !conj {
-                        if h == 100.0 && cur >= 1.0 && cur <= 9.0 && last_unit {
+                        if h == 100.0 && (1.0..=9.0).contains(&cur) && last_unit {
                             cur *= 100.0;
                         } else {
                             break;
@@ -377,7 +522,11 @@ impl<'a> Cx<'a> {
                     }
                     last_unit = false;
                 }
-                NumWord::Scale { scale, base, plural } => {
+                NumWord::Scale {
+                    scale,
+                    base,
+                    plural,
+                } => {
                     if conj && cur == 0.0 {
                         break;
                     }
@@ -393,7 +542,6 @@ impl<'a> Cx<'a> {
                         cur = 0.0;
                     }
                     last_scale = scale;
-                    have = true;
                     last_unit = false;
                 }
                 NumWord::Fraction(f) => {
@@ -403,7 +551,12 @@ impl<'a> Cx<'a> {
                         break;
                     }
                     if !have {
-                        if let Some(Some(NumWord::Scale { scale, plural: false, .. })) = self.toks.get(j + 1).map(|t| num_word(&t.norm)) {
+                        if let Some(Some(NumWord::Scale {
+                            scale,
+                            plural: false,
+                            ..
+                        })) = self.toks.get(j + 1).map(|t| num_word(&t.norm))
+                        {
                             total += f * scale;
                             last_scale = scale;
                             j += 2;
@@ -427,8 +580,10 @@ impl<'a> Cx<'a> {
         let p = self.norm(a - 1);
         let core = p.strip_prefix('و').unwrap_or(p);
         let core2 = core.strip_prefix('ب').unwrap_or(core);
-        if matches!(core, "نحو" | "قرابة" | "حوالي" | "زهاء" | "قرابه" | "يناهز" | "يقارب" | "تقريبا")
-            || matches!(core2, "نحو" | "حوالي" | "قرابة")
+        if matches!(
+            core,
+            "نحو" | "قرابة" | "حوالي" | "زهاء" | "قرابه" | "يناهز" | "يقارب" | "تقريبا"
+        ) || matches!(core2, "نحو" | "حوالي" | "قرابة")
         {
             if a >= 2 && self.norm(a - 2) == "ما" {
                 return Some(a - 2);
@@ -438,9 +593,18 @@ impl<'a> Cx<'a> {
         if matches!(p, "من" | "عن" | "علي") && a >= 2 {
             let q = self.norm(a - 2);
             let q = q.strip_prefix('و').unwrap_or(q);
-            if matches!(q, "اكثر" | "اقل" | "ازيد" | "يزيد" | "يقل" | "يربو") {
-                let s = if a >= 3 && matches!(self.norm(a - 3), "ما" | "لا") { a - 3 } else { a - 2 };
-                let s = if s >= 1 && self.norm(s) == "لا" && self.norm(s - 1) == "ما" { s - 1 } else { s };
+            if matches!(q, "اكثر" | "اقل" | "ازيد" | "يزيد" | "يقل" | "يربو")
+            {
+                let s = if a >= 3 && matches!(self.norm(a - 3), "ما" | "لا") {
+                    a - 3
+                } else {
+                    a - 2
+                };
+                let s = if s >= 1 && self.norm(s) == "لا" && self.norm(s - 1) == "ما" {
+                    s - 1
+                } else {
+                    s
+                };
                 return Some(s);
             }
         }
@@ -448,7 +612,10 @@ impl<'a> Cx<'a> {
     }
 
     fn doc_is_tunisian(&self) -> bool {
-        self.doc.source.as_deref().is_some_and(|s| s.to_lowercase().contains("jawhara"))
+        self.doc
+            .source
+            .as_deref()
+            .is_some_and(|s| s.to_lowercase().contains("jawhara"))
     }
 
     /// Tries a number with its unit at `i`; returns the next token.
@@ -458,20 +625,24 @@ impl<'a> Cx<'a> {
         let approx_start = self.approx_before(i);
         let a = approx_start.unwrap_or(i);
         let approx = approx_start.is_some();
-        let next = self.norm(b).to_string();
-        let next_bare = self.bare(b).to_string();
+        let next = self.norm(b);
+        let next_bare = self.bare(b);
         let prev = if i > 0 { self.norm(i - 1) } else { "" };
         let single_digits = t.kind == TokenKind::Number && b == i + 1;
         // Percent.
-        if matches!(next.as_str(), "%" | "٪") {
+        if matches!(next, "%" | "٪") {
             self.push(a, b + 1, "percent", json_num(v), None, approx);
             return Some(b + 1);
         }
-        if matches!(next.as_str(), "بالمئة" | "بالمائة" | "بالمية" | "المئة" | "المائة" | "بالميه") {
+        if matches!(
+            next,
+            "بالمئة" | "بالمائة" | "بالمية" | "المئة" | "المائة" | "بالميه"
+        ) {
             self.push(a, b + 1, "percent", json_num(v), None, approx);
             return Some(b + 1);
         }
-        if next == "في" && matches!(self.norm(b + 1), "المئة" | "المائة" | "المية" | "الميه") {
+        if next == "في" && matches!(self.norm(b + 1), "المئة" | "المائة" | "المية" | "الميه")
+        {
             self.push(a, b + 2, "percent", json_num(v), None, approx);
             return Some(b + 2);
         }
@@ -482,8 +653,12 @@ impl<'a> Cx<'a> {
             "£" => Some("GBP"),
             _ => None,
         };
-        if let Some(c) = currency(&next).or(pre_cur) {
-            let start = if pre_cur.is_some() && !approx { i - 1 } else { a };
+        if let Some(c) = currency(next).or(pre_cur) {
+            let start = if pre_cur.is_some() && !approx {
+                i - 1
+            } else {
+                a
+            };
             let mut code = c;
             if pre_cur.is_none() {
                 b += 1;
@@ -500,14 +675,33 @@ impl<'a> Cx<'a> {
             return Some(b);
         }
         // Age, duration.
-        if let Some(unit) = time_unit(&next) {
+        if let Some(unit) = time_unit(next) {
             let lo = a.saturating_sub(4);
             let age_ctx = (lo..a).any(|k| {
-                matches!(self.norm(k), "العمر" | "عمره" | "عمرها" | "عمر" | "عمرهم" | "يناهز" | "البالغ" | "البالغة" | "بعمر" | "عمرا")
+                matches!(
+                    self.norm(k),
+                    "العمر"
+                        | "عمره"
+                        | "عمرها"
+                        | "عمر"
+                        | "عمرهم"
+                        | "يناهز"
+                        | "البالغ"
+                        | "البالغة"
+                        | "بعمر"
+                        | "عمرا"
+                )
             }) || (prev == "(" && self.norm(b + 1) == ")");
             let prev_year = matches!(prev, "عام" | "العام" | "سنة" | "عامي");
             if unit == "year" && age_ctx && !prev_year {
-                self.push(a, b + 1, "age", json_num(v), Some("year"), approx || prev == "يناهز");
+                self.push(
+                    a,
+                    b + 1,
+                    "age",
+                    json_num(v),
+                    Some("year"),
+                    approx || prev == "يناهز",
+                );
                 return Some(b + 1);
             }
             if !prev_year {
@@ -518,30 +712,43 @@ impl<'a> Cx<'a> {
         // Years.
         if single_digits && t.norm.len() == 4 {
             if let Some(y) = int_value(&t.norm) {
-                let hijri_mark = matches!(next.as_str(), "ه" | "هـ" | "هجري" | "هجرية" | "للهجرة");
+                let hijri_mark = matches!(next, "ه" | "هـ" | "هجري" | "هجرية" | "للهجرة");
                 if hijri_mark && (1300..=1500).contains(&y) {
                     self.push(a, b + 1, "year", json_num(v), Some("hijri"), approx);
                     return Some(b + 1);
                 }
-                if (1900..=2100).contains(&y) || (matches!(prev, "عام" | "العام" | "سنة" | "عامي" | "منذ") && (1000..=2100).contains(&y)) {
-                    let e = if next == "م" || next == "ميلادي" { b + 1 } else { b };
+                if (1900..=2100).contains(&y)
+                    || (matches!(prev, "عام" | "العام" | "سنة" | "عامي" | "منذ")
+                        && (1000..=2100).contains(&y))
+                {
+                    let e = if next == "م" || next == "ميلادي" {
+                        b + 1
+                    } else {
+                        b
+                    };
                     self.push(a, e, "year", json_num(v), None, approx);
                     return Some(e);
                 }
             }
         }
-        if matches!(next_bare.as_str(), "مرات" | "مرة") {
+        if matches!(next_bare, "مرات" | "مرة") {
             self.push(a, b + 1, "number", json_num(v), Some("times"), approx);
             return Some(b + 1);
         }
-        if !single_digits || !matches!(next.as_str(), "/" | ":" | "-") {
+        if !single_digits || !matches!(next, "/" | ":" | "-") {
             let approx = approx || self.norm(b) == "تقريبا";
             self.push(a, b, "number", json_num(v), None, approx);
         }
         Some(b)
     }
 
-    fn ymd_value(&self, y: Option<i32>, m: u32, d: Option<u32>, hijri: bool) -> (Value, Option<&'static str>) {
+    fn ymd_value(
+        &self,
+        y: Option<i32>,
+        m: u32,
+        d: Option<u32>,
+        hijri: bool,
+    ) -> (Value, Option<&'static str>) {
         let unit = hijri.then_some("hijri");
         let s = match (y, d) {
             (Some(y), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
@@ -557,8 +764,16 @@ impl<'a> Cx<'a> {
         let n = self.toks.len();
         let t = &self.toks[i];
         // Numeric dates: 21/7/2015, 10/10/1436هـ, 2015-07-21.
-        if t.kind == TokenKind::Number && i + 4 < n + 0 && matches!(self.norm(i + 1), "/" | "-" | ".") && self.norm(i + 3) == self.norm(i + 1) {
-            let (p, q, r) = (int_value(&t.norm), int_value(self.norm(i + 2)), int_value(self.norm(i + 4)));
+        if t.kind == TokenKind::Number
+            && i + 4 < n
+            && matches!(self.norm(i + 1), "/" | "-" | ".")
+            && self.norm(i + 3) == self.norm(i + 1)
+        {
+            let (p, q, r) = (
+                int_value(&t.norm),
+                int_value(self.norm(i + 2)),
+                int_value(self.norm(i + 4)),
+            );
             let adjacent = (i..i + 4).all(|k| self.toks[k].end == self.toks[k + 1].start);
             if let (Some(p), Some(q), Some(r), true) = (p, q, r, adjacent) {
                 let (y, m, d) = if p > 31 { (p, q, r) } else { (r, q, p) };
@@ -581,7 +796,15 @@ impl<'a> Cx<'a> {
         let mut start = i;
         if let Some(wd) = weekday(t.norm.as_str()) {
             let _ = wd;
-            if self.toks.get(i + 1).is_some_and(|t| t.kind == TokenKind::Number) && self.toks.get(i + 2).is_some_and(|_| month_at(self.toks, i + 2).is_some()) {
+            if self
+                .toks
+                .get(i + 1)
+                .is_some_and(|t| t.kind == TokenKind::Number)
+                && self
+                    .toks
+                    .get(i + 2)
+                    .is_some_and(|_| month_at(self.toks, i + 2).is_some())
+            {
                 k = i + 1;
             }
         }
@@ -618,7 +841,9 @@ impl<'a> Cx<'a> {
             if matches!(self.norm(ye), "عام" | "سنة") {
                 ye += 1;
             }
-            if let Some(y) = int_value(self.norm(ye)).filter(|_| self.toks[ye].kind == TokenKind::Number && self.norm(ye).len() == 4) {
+            if let Some(y) = int_value(self.norm(ye))
+                .filter(|_| self.toks[ye].kind == TokenKind::Number && self.norm(ye).len() == 4)
+            {
                 year = Some(y as i32);
                 e = ye + 1;
                 if matches!(self.norm(e), "ه" | "هـ" | "هجري" | "هجرية") {
@@ -634,10 +859,39 @@ impl<'a> Cx<'a> {
                 "الجاري" | "الحالي" => Some(0),
                 _ => None,
             };
-            let before_shahr = k > 0 && matches!(self.norm(k - 1), "شهر" | "لشهر" | "وشهر" | "بشهر" | "خلال" | "منتصف" | "مطلع" | "اواخر" | "اوائل" | "نهاية" | "بداية");
-            let ambiguous_word = matches!(self.norm(k), "مارس" | "ماي" | "اب" | "صفر" | "محرم" | "ايار" | "رمضان" | "شعبان" | "رجب");
-            let anchored = day.is_some() || year.is_some() || rel.is_some() || (before_shahr && !hijri);
-            if !anchored || (ambiguous_word && day.is_none() && year.is_none() && !before_shahr) || (hijri && day.is_none() && year.is_none()) {
+            let before_shahr = k > 0
+                && matches!(
+                    self.norm(k - 1),
+                    "شهر"
+                        | "لشهر"
+                        | "وشهر"
+                        | "بشهر"
+                        | "خلال"
+                        | "منتصف"
+                        | "مطلع"
+                        | "اواخر"
+                        | "اوائل"
+                        | "نهاية"
+                        | "بداية"
+                );
+            let ambiguous_word = matches!(
+                self.norm(k),
+                "مارس"
+                    | "ماي"
+                    | "اب"
+                    | "صفر"
+                    | "محرم"
+                    | "ايار"
+                    | "رمضان"
+                    | "شعبان"
+                    | "رجب"
+            );
+            let anchored =
+                day.is_some() || year.is_some() || rel.is_some() || (before_shahr && !hijri);
+            if !anchored
+                || (ambiguous_word && day.is_none() && year.is_none() && !before_shahr)
+                || (hijri && day.is_none() && year.is_none())
+            {
                 return None;
             }
             if rel.is_some() {
@@ -661,17 +915,28 @@ impl<'a> Cx<'a> {
         let dd = self.date?;
         let w = t.norm.as_str();
         let wb = w.strip_prefix('و').unwrap_or(w);
-        let wb = if wb.starts_with("ال") { wb } else { w };
+        let wb = if wb.starts_with("ال") || matches!(wb, "غدا" | "امس") {
+            wb
+        } else {
+            w
+        };
         if let Some(wd) = weekday(wb) {
-            if i > 0 && matches!(self.norm(i - 1), "عبد" | "صلاة" | "خطبة" | "صلاه") {
+            if i > 0 && matches!(self.norm(i - 1), "عبد" | "صلاة" | "خطبة" | "صلاه")
+            {
                 return None;
             }
             if wd == 1 && matches!(self.norm(i + 1), "معا" | "من") {
                 return None;
             }
-            let s = if i > 0 && matches!(self.norm(i - 1), "يوم" | "ويوم" | "اليوم") { i - 1 } else { i };
+            let s = if i > 0 && matches!(self.norm(i - 1), "يوم" | "ويوم" | "اليوم") {
+                i - 1
+            } else {
+                i
+            };
             let (date, e) = match self.norm(i + 1) {
-                "الماضي" | "المنصرم" | "الفائت" => (dates::weekday_before(dd, wd, false), i + 2),
+                "الماضي" | "المنصرم" | "الفائت" => {
+                    (dates::weekday_before(dd, wd, false), i + 2)
+                }
                 "المقبل" | "القادم" => (dates::weekday_after(dd, wd), i + 2),
                 _ => (dates::weekday_before(dd, wd, true), i + 1),
             };
@@ -680,7 +945,9 @@ impl<'a> Cx<'a> {
         }
         let next = self.norm(i + 1);
         let rel_dir = match next {
-            "الماضي" | "الماضية" | "المنصرم" | "المنصرمة" | "الفائت" | "السابق" => Some(-1),
+            "الماضي" | "الماضية" | "المنصرم" | "المنصرمة" | "الفائت" | "السابق" => {
+                Some(-1)
+            }
             "المقبل" | "المقبلة" | "القادم" | "القادمة" => Some(1),
             "الجاري" | "الحالي" | "الحالية" | "الجارية" => Some(0),
             _ => None,
@@ -688,42 +955,103 @@ impl<'a> Cx<'a> {
         match wb {
             "امس" | "الامس" => {
                 if i > 0 && matches!(self.norm(i - 1), "اول" | "وأول") {
-                    self.push(i - 1, i + 1, "date", Value::String(dd.add_days(-2).iso()), None, false);
+                    self.push(
+                        i - 1,
+                        i + 1,
+                        "date",
+                        Value::String(dd.add_days(-2).iso()),
+                        None,
+                        false,
+                    );
                 } else if next == "الاول" {
-                    self.push(i, i + 2, "date", Value::String(dd.add_days(-2).iso()), None, false);
+                    self.push(
+                        i,
+                        i + 2,
+                        "date",
+                        Value::String(dd.add_days(-2).iso()),
+                        None,
+                        false,
+                    );
                     return Some(i + 2);
                 } else {
-                    self.push(i, i + 1, "date", Value::String(dd.add_days(-1).iso()), None, false);
+                    self.push(
+                        i,
+                        i + 1,
+                        "date",
+                        Value::String(dd.add_days(-1).iso()),
+                        None,
+                        false,
+                    );
                 }
                 return Some(i + 1);
             }
             "اليوم" => {
                 let prev = if i > 0 { self.norm(i - 1) } else { "" };
-                if matches!(prev, "ذلك" | "نفس" | "ذات" | "هذا" | "طوال" | "مدار") || matches!(next, "التالي" | "نفسه" | "الوطني" | "العالمي" | "الاول" | "الثاني" | "الثالث" | "الاخير") {
+                if matches!(prev, "ذلك" | "نفس" | "ذات" | "هذا" | "طوال" | "مدار")
+                    || matches!(
+                        next,
+                        "التالي"
+                            | "نفسه"
+                            | "الوطني"
+                            | "العالمي"
+                            | "الاول"
+                            | "الثاني"
+                            | "الثالث"
+                            | "الاخير"
+                    )
+                {
                     return None;
                 }
                 self.push(i, i + 1, "date", Value::String(dd.iso()), None, false);
                 return Some(i + 1);
             }
             "غدا" => {
-                self.push(i, i + 1, "date", Value::String(dd.add_days(1).iso()), None, false);
+                self.push(
+                    i,
+                    i + 1,
+                    "date",
+                    Value::String(dd.add_days(1).iso()),
+                    None,
+                    false,
+                );
                 return Some(i + 1);
             }
             "الشهر" => {
                 let d = rel_dir?;
                 let (y, m) = dates::add_months(dd.y, dd.m, d);
-                self.push(i, i + 2, "date", Value::String(format!("{y:04}-{m:02}")), None, false);
+                self.push(
+                    i,
+                    i + 2,
+                    "date",
+                    Value::String(format!("{y:04}-{m:02}")),
+                    None,
+                    false,
+                );
                 return Some(i + 2);
             }
             "العام" | "السنة" => {
                 let d = rel_dir?;
-                self.push(i, i + 2, "date", Value::String(format!("{:04}", dd.y + d)), None, false);
+                self.push(
+                    i,
+                    i + 2,
+                    "date",
+                    Value::String(format!("{:04}", dd.y + d)),
+                    None,
+                    false,
+                );
                 return Some(i + 2);
             }
             "الاسبوع" => {
                 let d = rel_dir?;
                 let (y, wk) = dd.add_days(7 * d as i64).iso_week();
-                self.push(i, i + 2, "date", Value::String(format!("{y:04}-W{wk:02}")), None, false);
+                self.push(
+                    i,
+                    i + 2,
+                    "date",
+                    Value::String(format!("{y:04}-W{wk:02}")),
+                    None,
+                    false,
+                );
                 return Some(i + 2);
             }
             _ => {}
@@ -732,10 +1060,10 @@ impl<'a> Cx<'a> {
     }
 
     fn other(&mut self, i: usize) -> Option<usize> {
-        let w = self.norm(i).to_string();
-        let wb = self.bare(i).to_string();
+        let w = self.norm(i);
+        let wb = self.bare(i);
         // Counts: عشرات، آلاف، عشرات الآلاف.
-        if let Some(c) = count_word(&wb) {
+        if let Some(c) = count_word(wb) {
             let mut v = c;
             let mut e = i + 1;
             let nx = self.norm(e);
@@ -747,7 +1075,7 @@ impl<'a> Cx<'a> {
             self.push(s, e, "count", json_num(v), None, true);
             return Some(e);
         }
-        if let Some(unit) = dual_time(&wb) {
+        if let Some(unit) = dual_time(wb) {
             let s = self.approx_before(i).unwrap_or(i);
             self.push(s, i + 1, "duration", json_num(2.0), Some(unit), s != i);
             return Some(i + 1);
@@ -757,7 +1085,7 @@ impl<'a> Cx<'a> {
             return Some(i + 1);
         }
         // Ordinals, compound ones too (الحادي عشر).
-        if let Some(o) = ordinal(&w).or_else(|| ordinal(&wb).filter(|_| wb.starts_with("ال"))) {
+        if let Some(o) = ordinal(w).or_else(|| ordinal(wb).filter(|_| wb.starts_with("ال"))) {
             if w == "اول" && matches!(self.norm(i + 1), "امس" | "من") {
                 return None;
             }
@@ -779,11 +1107,16 @@ impl<'a> Cx<'a> {
 /// Extracts the quantities of a document.
 pub fn extract(doc: &Document) -> Vec<Quantity> {
     let toks = &doc.tokens[..];
-    let mut cx = Cx { doc, toks, date: doc.date.as_deref().and_then(dates::parse_doc_date), out: Vec::new() };
+    let mut cx = Cx {
+        doc,
+        toks,
+        date: doc.date.as_deref().and_then(dates::parse_doc_date),
+        out: Vec::new(),
+    };
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        if !matches!(t.kind, TokenKind::Word | TokenKind::Number) {
+        if !(t.kind == TokenKind::Number || t.kind == TokenKind::Word && may_trigger(&t.norm)) {
             i += 1;
             continue;
         }

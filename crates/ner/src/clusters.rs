@@ -85,7 +85,11 @@ pub struct Corpus {
 }
 
 /// Reads `title` and `body` of JSONL(.gz) news files into a normalized token corpus.
-pub fn read_corpus(paths: &[&Path], opts: &ClusterOptions, log: &mut dyn FnMut(&str)) -> std::io::Result<Corpus> {
+pub fn read_corpus(
+    paths: &[&Path],
+    opts: &ClusterOptions,
+    log: &mut dyn FnMut(&str),
+) -> std::io::Result<Corpus> {
     let mut vocab: FxHashMap<String, u32> = FxHashMap::default();
     let mut counts: Vec<u64> = Vec::new();
     let mut raw: Vec<u32> = Vec::new();
@@ -132,7 +136,11 @@ pub fn read_corpus(paths: &[&Path], opts: &ClusterOptions, log: &mut dyn FnMut(&
         log(&format!("{}: {n} articles", path.display()));
     }
     let mut words: Vec<(String, u32)> = vocab.into_iter().collect();
-    words.sort_by(|a, b| counts[b.1 as usize].cmp(&counts[a.1 as usize]).then(a.0.cmp(&b.0)));
+    words.sort_by(|a, b| {
+        counts[b.1 as usize]
+            .cmp(&counts[a.1 as usize])
+            .then(a.0.cmp(&b.0))
+    });
     words.retain(|w| counts[w.1 as usize] >= opts.min_count as u64);
     words.truncate(opts.max_vocab);
     let mut remap = vec![u32::MAX; counts.len()];
@@ -161,6 +169,42 @@ pub fn read_corpus(paths: &[&Path], opts: &ClusterOptions, log: &mut dyn FnMut(&
         words: words.into_iter().map(|w| w.0).collect(),
         counts: out_counts,
     })
+}
+
+/// Counts normalized words in the `title` and `body` of JSONL(.gz) news files.
+pub fn count_words(
+    paths: &[&Path],
+    max_articles: usize,
+) -> std::io::Result<FxHashMap<String, u64>> {
+    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
+    for path in paths {
+        let f = std::fs::File::open(path)?;
+        let r: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+            Box::new(flate2::read::MultiGzDecoder::new(f))
+        } else {
+            Box::new(f)
+        };
+        for (n, line) in std::io::BufReader::new(r).lines().enumerate() {
+            if max_articles > 0 && n >= max_articles {
+                break;
+            }
+            let line = line?;
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            for field in ["title", "body"] {
+                if let Some(t) = v.get(field).and_then(|x| x.as_str()) {
+                    for tok in simple_tokens(t) {
+                        let w = normalize(tok);
+                        if !w.is_empty() {
+                            *counts.entry(w).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(counts)
 }
 
 /// Trains skip-gram embeddings with negative sampling; returns row-major `vocab × dim`.
@@ -216,7 +260,8 @@ pub fn train_embeddings(c: &Corpus, opts: &ClusterOptions, log: &mut dyn FnMut(&
                     sent.push(id);
                 }
             }
-            let lr = (opts.lr * (1.0 - step as f64 / (total_steps + 1.0)) as f32).max(opts.lr * 1e-4);
+            let lr =
+                (opts.lr * (1.0 - step as f64 / (total_steps + 1.0)) as f32).max(opts.lr * 1e-4);
             for i in 0..sent.len() {
                 let b = (rng.next() % opts.window as u64) as usize;
                 let lo = i.saturating_sub(opts.window - b);
@@ -273,7 +318,56 @@ pub fn train_embeddings(c: &Corpus, opts: &ClusterOptions, log: &mut dyn FnMut(&
     syn0
 }
 
-fn normalize_rows(m: &mut [f32], d: usize) {
+/// Writes embeddings: u32 count, u32 dim, then per word a u16 byte length, the UTF-8
+/// word, its u64 count and `dim` f32 values.
+pub fn save_embeddings(c: &Corpus, emb: &[f32], dim: usize, path: &Path) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    w.write_all(&(c.words.len() as u32).to_le_bytes())?;
+    w.write_all(&(dim as u32).to_le_bytes())?;
+    for (i, word) in c.words.iter().enumerate() {
+        w.write_all(&(word.len() as u16).to_le_bytes())?;
+        w.write_all(word.as_bytes())?;
+        w.write_all(&c.counts[i].to_le_bytes())?;
+        for v in &emb[i * dim..(i + 1) * dim] {
+            w.write_all(&v.to_le_bytes())?;
+        }
+    }
+    w.flush()
+}
+
+/// Embeddings as read from disk: (words, counts, dim, row-major vectors).
+pub type Embeddings = (Vec<String>, Vec<u64>, usize, Vec<f32>);
+
+/// Reads embeddings written by [`save_embeddings`].
+pub fn load_embeddings(path: &Path) -> std::io::Result<Embeddings> {
+    let b = std::fs::read(path)?;
+    let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "bad embeddings file");
+    let get = |o: usize, n: usize| b.get(o..o + n).ok_or_else(bad);
+    let n = u32::from_le_bytes(get(0, 4)?.try_into().unwrap()) as usize;
+    let dim = u32::from_le_bytes(get(4, 4)?.try_into().unwrap()) as usize;
+    let mut o = 8;
+    let (mut words, mut counts, mut vecs) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n * dim),
+    );
+    for _ in 0..n {
+        let l = u16::from_le_bytes(get(o, 2)?.try_into().unwrap()) as usize;
+        o += 2;
+        words.push(String::from_utf8_lossy(get(o, l)?).into_owned());
+        o += l;
+        counts.push(u64::from_le_bytes(get(o, 8)?.try_into().unwrap()));
+        o += 8;
+        for ch in get(o, 4 * dim)?.chunks_exact(4) {
+            vecs.push(f32::from_le_bytes(ch.try_into().unwrap()));
+        }
+        o += 4 * dim;
+    }
+    Ok((words, counts, dim, vecs))
+}
+
+/// Scales each row of a row-major matrix (width `d`) to unit length.
+pub fn normalize_rows(m: &mut [f32], d: usize) {
     for row in m.chunks_exact_mut(d) {
         let n = row.iter().map(|x| x * x).sum::<f32>().sqrt();
         if n > 0.0 {
@@ -283,7 +377,14 @@ fn normalize_rows(m: &mut [f32], d: usize) {
 }
 
 /// Weighted spherical k-means; returns assignments and centroids.
-fn kmeans(x: &[f32], weights: &[f32], d: usize, k: usize, iters: usize, seed: u64) -> (Vec<u16>, Vec<f32>) {
+fn kmeans(
+    x: &[f32],
+    weights: &[f32],
+    d: usize,
+    k: usize,
+    iters: usize,
+    seed: u64,
+) -> (Vec<u16>, Vec<f32>) {
     let n = x.len() / d;
     let k = k.min(n).max(1);
     let mut rng = Rng(seed);
@@ -316,7 +417,10 @@ fn kmeans(x: &[f32], weights: &[f32], d: usize, k: usize, iters: usize, seed: u6
         for i in 0..n {
             let c = assign[i] as usize;
             cnt[c] += weights[i];
-            for (s, v) in sum[c * d..(c + 1) * d].iter_mut().zip(&x[i * d..(i + 1) * d]) {
+            for (s, v) in sum[c * d..(c + 1) * d]
+                .iter_mut()
+                .zip(&x[i * d..(i + 1) * d])
+            {
                 *s += weights[i] * v;
             }
         }
@@ -335,14 +439,23 @@ fn kmeans(x: &[f32], weights: &[f32], d: usize, k: usize, iters: usize, seed: u6
 }
 
 /// Clusters embeddings into nested 1024/256/64 levels.
-pub fn cluster(c: &Corpus, emb: &mut [f32], opts: &ClusterOptions, log: &mut dyn FnMut(&str)) -> Clusters {
+pub fn cluster(
+    c: &Corpus,
+    emb: &mut [f32],
+    opts: &ClusterOptions,
+    log: &mut dyn FnMut(&str),
+) -> Clusters {
     let d = opts.dim;
     normalize_rows(emb, d);
     let t0 = std::time::Instant::now();
     // Words weigh by log frequency so rare words do not dominate the centroids.
     let wts: Vec<f32> = c.counts.iter().map(|&n| (n as f32).ln().max(1.0)).collect();
     let (fine_assign, fine_cent) = kmeans(emb, &wts, d, opts.k, opts.kmeans_iters, opts.seed ^ 1);
-    log(&format!("k-means {}: {:.1}s", opts.k, t0.elapsed().as_secs_f64()));
+    log(&format!(
+        "k-means {}: {:.1}s",
+        opts.k,
+        t0.elapsed().as_secs_f64()
+    ));
     let kf = fine_cent.len() / d;
     let mut sizes = vec![0f32; kf];
     for (a, w) in fine_assign.iter().zip(&wts) {
@@ -355,7 +468,10 @@ pub fn cluster(c: &Corpus, emb: &mut [f32], opts: &ClusterOptions, log: &mut dyn
         msizes[*a as usize] += s;
     }
     let (coarse_of_mid, _) = kmeans(&mid_cent, &msizes, d, opts.k / 16, 30, opts.seed ^ 3);
-    let to_coarse = mid_assign.iter().map(|&m| coarse_of_mid[m as usize]).collect();
+    let to_coarse = mid_assign
+        .iter()
+        .map(|&m| coarse_of_mid[m as usize])
+        .collect();
     let mut fine = FxHashMap::default();
     for (w, &a) in c.words.iter().zip(&fine_assign) {
         fine.insert(word_key(w), a);
@@ -410,13 +526,18 @@ pub fn load_clusters(path: &Path) -> Result<Clusters, String> {
     flate2::read::ZlibDecoder::new(&b[12..])
         .read_to_end(&mut p)
         .map_err(|e| bad(&format!("corrupt: {e}")))?;
-    let rd = |o: usize, n: usize| -> Result<&[u8], String> { p.get(o..o + n).ok_or_else(|| bad("truncated")) };
+    let rd = |o: usize, n: usize| -> Result<&[u8], String> {
+        p.get(o..o + n).ok_or_else(|| bad("truncated"))
+    };
     let n = u32::from_le_bytes(rd(0, 4)?.try_into().unwrap()) as usize;
     let mut fine = FxHashMap::default();
     let mut o = 4;
     for _ in 0..n {
         let r = rd(o, 6)?;
-        fine.insert(u32::from_le_bytes(r[..4].try_into().unwrap()), u16::from_le_bytes([r[4], r[5]]));
+        fine.insert(
+            u32::from_le_bytes(r[..4].try_into().unwrap()),
+            u16::from_le_bytes([r[4], r[5]]),
+        );
         o += 6;
     }
     let k = u32::from_le_bytes(rd(o, 4)?.try_into().unwrap()) as usize;
@@ -429,5 +550,93 @@ pub fn load_clusters(path: &Path) -> Result<Clusters, String> {
         to_coarse.push(u16::from_le_bytes([r[2], r[3]]));
         o += 4;
     }
-    Ok(Clusters { fine, to_mid, to_coarse })
+    Ok(Clusters {
+        fine,
+        to_mid,
+        to_coarse,
+    })
+}
+
+/// Label propagation through the embeddings: for every word with a vector, the gold tag
+/// distribution (O, PER, LOC, ORG, MISC) of its `k` nearest labelled training words
+/// (itself excluded), packed as four 4-bit buckets of P(PER), P(LOC), P(ORG), P(MISC)
+/// (bucket = ⌊8p⌋, 0..=7). Keyed by the word key of the normalized word.
+/// `vecs` must be L2-normalized rows (see [`normalize_rows`]).
+pub fn neighbor_labels(
+    words: &[String],
+    vecs: &[f32],
+    dim: usize,
+    train: &[crate::data::Sentence],
+    k: usize,
+) -> crate::lexicon::WordStats {
+    use crate::tags::Tag;
+    let index: FxHashMap<&str, usize> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.as_str(), i))
+        .collect();
+    // Gold type counts per normalized form.
+    let mut counts: FxHashMap<usize, [u32; 5]> = FxHashMap::default();
+    for s in train {
+        for (t, g) in s.tokens.iter().zip(&s.tags) {
+            let n = normalize(t);
+            if let Some(&i) = index.get(n.as_str()) {
+                let ty = match g {
+                    Tag::O => 0,
+                    Tag::B(l) | Tag::I(l) => 1 + *l as usize,
+                };
+                counts.entry(i).or_insert([0; 5])[ty] += 1;
+            }
+        }
+    }
+    // Labelled set: forms seen twice or seen as an entity.
+    let mut lab: Vec<(usize, [f32; 5])> = counts
+        .iter()
+        .filter(|(_, c)| c.iter().sum::<u32>() >= 2 || c[1..].iter().any(|&x| x > 0))
+        .map(|(&i, c)| {
+            let tot: u32 = c.iter().sum();
+            (i, std::array::from_fn(|t| c[t] as f32 / tot as f32))
+        })
+        .collect();
+    lab.sort_by_key(|x| x.0);
+    let lv: Vec<f32> = lab
+        .iter()
+        .flat_map(|(i, _)| vecs[i * dim..(i + 1) * dim].iter().copied())
+        .collect();
+    let mut codes = FxHashMap::default();
+    let mut top: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
+    for (w, word) in words.iter().enumerate() {
+        let q = &vecs[w * dim..(w + 1) * dim];
+        top.clear();
+        for (j, row) in lv.chunks_exact(dim).enumerate() {
+            if lab[j].0 == w {
+                continue;
+            }
+            let s: f32 = q.iter().zip(row).map(|(a, b)| a * b).sum();
+            if top.len() < k || s > top[top.len() - 1].0 {
+                let pos = top.partition_point(|x| x.0 >= s);
+                top.insert(pos, (s, j));
+                top.truncate(k);
+            }
+        }
+        let mut dist = [0f32; 5];
+        let mut wsum = 0f32;
+        for &(s, j) in &top {
+            let s = s.max(0.0);
+            for (d, p) in dist.iter_mut().zip(&lab[j].1) {
+                *d += s * p;
+            }
+            wsum += s;
+        }
+        if wsum <= 0.0 {
+            continue;
+        }
+        let mut code = 0u16;
+        for (t, d) in dist.iter().enumerate().skip(1) {
+            let b = ((d / wsum) * 8.0).floor().clamp(0.0, 7.0) as u16;
+            code |= b << (4 * (t - 1));
+        }
+        codes.insert(word_key(word), code);
+    }
+    crate::lexicon::WordStats { codes }
 }

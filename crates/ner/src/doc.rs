@@ -20,7 +20,11 @@ fn add(c: &mut Counts, forms: &[Option<u64>], tags: &[u8], sign: i32) {
 /// Computes [`Extra`] for every token. `forms[s][i]` is the form key of token i of
 /// sentence s, `tags[s][i]` its first-pass tag. With `window = Some(w)` the document of a
 /// sentence is the w sentences before and after it; with `None` it is all sentences.
-pub fn extras(forms: &[Vec<Option<u64>>], tags: &[Vec<u8>], window: Option<usize>) -> Vec<Vec<Extra>> {
+pub fn extras(
+    forms: &[Vec<Option<u64>>],
+    tags: &[Vec<u8>],
+    window: Option<usize>,
+) -> Vec<Vec<Extra>> {
     let n = forms.len();
     let mut counts = Counts::default();
     let (mut lo, mut hi) = (0usize, 0usize); // sentences [lo, hi) are in `counts`
@@ -54,7 +58,11 @@ pub fn extras(forms: &[Vec<Option<u64>>], tags: &[Vec<u8>], window: Option<usize
             ex.push(Extra {
                 own,
                 prev: if i == 0 { NUM_TAGS as u8 } else { t[i - 1] },
-                next: if i + 1 == len { NUM_TAGS as u8 } else { t[i + 1] },
+                next: if i + 1 == len {
+                    NUM_TAGS as u8
+                } else {
+                    t[i + 1]
+                },
                 other,
             });
         }

@@ -57,10 +57,26 @@ pub struct Prf {
 }
 
 fn prf(c: usize, p: usize, g: usize) -> Prf {
-    let pr = if p == 0 { 0.0 } else { 100.0 * c as f64 / p as f64 };
-    let re = if g == 0 { 0.0 } else { 100.0 * c as f64 / g as f64 };
-    let f = if pr + re == 0.0 { 0.0 } else { 2.0 * pr * re / (pr + re) };
-    Prf { p: pr, r: re, f1: f }
+    let pr = if p == 0 {
+        0.0
+    } else {
+        100.0 * c as f64 / p as f64
+    };
+    let re = if g == 0 {
+        0.0
+    } else {
+        100.0 * c as f64 / g as f64
+    };
+    let f = if pr + re == 0.0 {
+        0.0
+    } else {
+        2.0 * pr * re / (pr + re)
+    };
+    Prf {
+        p: pr,
+        r: re,
+        f1: f,
+    }
 }
 
 impl Scores {

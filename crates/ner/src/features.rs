@@ -1,7 +1,7 @@
 //! Feature extraction: each token gets a list of 32-bit hashed feature keys.
 
 use crate::hash::{combine, hash_bytes, hash_str};
-use crate::lexicon::{Clusters, Gazetteer, GAZ_TYPES};
+use crate::lexicon::{Clusters, Gazetteer, WordStats, GAZ_TYPES};
 use crate::tags::NUM_TAGS;
 use crate::text::{normalize, shape, split_clitics, Shape};
 
@@ -15,6 +15,11 @@ pub struct Resources {
     pub gaz: Gazetteer,
     /// Word clusters.
     pub clusters: Clusters,
+    /// Article share and frequency of bare forms in news.
+    pub stats: WordStats,
+    /// Tag distribution of each word's nearest labelled neighbours in embedding space
+    /// (see `clusters::neighbor_labels`).
+    pub knn: WordStats,
 }
 
 /// Document-level information for one token, from a first tagging pass (stacking).
@@ -57,17 +62,8 @@ struct Info {
     cl_alt: Option<u16>,
     gaz_core: u8,
     gaz_alt: u8,
-}
-
-fn exp(bit: u32) -> bool {
-    static E: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-    let v = *E.get_or_init(|| {
-        std::env::var("KHNER_EXP")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    });
-    v & bit != 0
+    stat: Option<u16>,
+    knn: Option<u16>,
 }
 
 /// Longest token (in bytes) looked at; longer tokens are cut for features.
@@ -95,7 +91,11 @@ fn info(res: &Resources, tok: &str) -> Info {
     let cl_alt = alt.as_deref().and_then(|a| res.clusters.get(a));
     let gaz_core = res.gaz.single(&core) | res.gaz.single(&norm);
     let gaz_alt = alt.as_deref().map(|a| res.gaz.single(a)).unwrap_or(0);
+    let stat = res.stats.get(&bare);
+    let knn = res.knn.get(&norm).or_else(|| res.knn.get(&core));
     Info {
+        stat,
+        knn,
         shape: shape(&norm),
         chars: norm.chars().count(),
         norm,
@@ -112,8 +112,13 @@ fn info(res: &Resources, tok: &str) -> Info {
 
 #[inline]
 fn key(h: u64) -> u32 {
-    ((h >> 32) ^ h) as u32
+    ((h >> 32) ^ h) as u32 & !LEXICAL
 }
+
+/// High bit of a feature key: set on features that identify the current word itself
+/// (its forms and word bigrams). Training drops them at random ("word dropout") so the
+/// model also learns from context, affixes, clusters and gazetteers.
+pub const LEXICAL: u32 = 1 << 31;
 
 struct Sink<'a> {
     out: &'a mut Vec<u32>,
@@ -129,9 +134,13 @@ impl Sink<'_> {
         self.out.push(key(hash_bytes(t, &v.to_le_bytes())));
     }
     #[inline]
-    fn s2(&mut self, t: u64, a: &str, b: &str) {
+    fn lex(&mut self, t: u64, v: &str) {
+        self.out.push(key(hash_str(t, v)) | LEXICAL);
+    }
+    #[inline]
+    fn lex2(&mut self, t: u64, a: &str, b: &str) {
         self.out
-            .push(key(combine(hash_str(t, a), hash_str(t ^ 0xABCD, b))));
+            .push(key(combine(hash_str(t, a), hash_str(t ^ 0xABCD, b))) | LEXICAL);
     }
 }
 
@@ -182,10 +191,10 @@ pub fn add_extra_features(
         s.n(201, ((x.prev as u64) << 8) | x.own as u64);
         s.n(202, ((x.own as u64) << 8) | x.next as u64);
         let total: u32 = x.other.iter().map(|&c| c as u32).sum();
-        if total > 0 {
-            let ent: u32 = x.other[1..].iter().map(|&c| c as u32).sum();
-            // Share of the other mentions tagged as an entity, in quarters.
-            s.n(203, (4 * ent / total) as u64);
+        let ent: u32 = x.other[1..].iter().map(|&c| c as u32).sum();
+        // Share of the other mentions tagged as an entity, in quarters.
+        if let Some(quarters) = (4 * ent).checked_div(total) {
+            s.n(203, quarters as u64);
             for (t, &c) in x.other.iter().enumerate() {
                 if c > 0 {
                     s.n(204, t as u64);
@@ -195,7 +204,10 @@ pub fn add_extra_features(
             let best = (1..NUM_TAGS).max_by_key(|&t| (x.other[t], NUM_TAGS - t));
             if let Some(b) = best.filter(|&b| x.other[b] > 0) {
                 s.n(206, b as u64);
-                s.n(207, (((4 * x.other[b] as u32) / total) as u64) << 8 | b as u64);
+                s.n(
+                    207,
+                    (((4 * x.other[b] as u32) / total) as u64) << 8 | b as u64,
+                );
             }
         } else {
             s.n(208, 0);
@@ -204,6 +216,7 @@ pub fn add_extra_features(
     }
 }
 
+#[allow(clippy::needless_range_loop)] // positions index several parallel arrays
 fn base_features(res: &Resources, tokens: &[&str], keys: &mut Vec<u32>, offsets: &mut Vec<usize>) {
     keys.clear();
     offsets.clear();
@@ -259,9 +272,9 @@ fn base_features(res: &Resources, tokens: &[&str], keys: &mut Vec<u32>, offsets:
         let ii = i as isize;
         let mut s = Sink { out: keys };
         s.n(1, 0);
-        s.s(2, &x.norm);
-        s.s(3, &x.core);
-        s.s(4, &x.bare);
+        s.lex(2, &x.norm);
+        s.lex(3, &x.core);
+        s.lex(4, &x.bare);
         s.s(5, &x.pre);
         for k in 1..=3 {
             if let Some(p) = prefix(&x.bare, k) {
@@ -275,48 +288,15 @@ fn base_features(res: &Resources, tokens: &[&str], keys: &mut Vec<u32>, offsets:
         }
         s.n(30, x.shape as u64);
         s.n(31, x.chars.min(12) as u64);
-        if exp(1) {
-            // Character trigrams of the bare word, with boundary marks.
-            let cs: Vec<char> = std::iter::once('^')
-                .chain(x.bare.chars())
-                .chain(std::iter::once('$'))
-                .collect();
-            let mut buf = String::new();
-            for w in cs.windows(3) {
-                buf.clear();
-                buf.extend(w);
-                s.s(32, &buf);
-            }
-        }
-        if exp(2) {
-            for d in [-3isize, 3] {
-                s.s((40 + d) as u64, word(ii + d));
-            }
-            for d in -4isize..=4 {
-                if d.abs() > 1 {
-                    s.s(33, core(ii + d));
-                }
-            }
-        }
-        if exp(4) {
-            if let Some(a) = &x.alt {
-                s.s(34, a);
-            }
-            for d in [-1isize, 1] {
-                if let Some(p) = suffix(word(ii + d), 2) {
-                    s.s((36 + d) as u64, p);
-                }
-            }
-        }
         for d in [-2isize, -1, 1, 2] {
             let t = (40 + d) as u64;
             s.s(t, word(ii + d));
             s.s(t + 10, core(ii + d));
             s.n(t + 20, shp(ii + d));
         }
-        s.s2(70, word(ii - 1), &x.norm);
-        s.s2(71, &x.norm, word(ii + 1));
-        s.s2(72, core(ii - 1), &x.core);
+        s.lex2(70, word(ii - 1), &x.norm);
+        s.lex2(71, &x.norm, word(ii + 1));
+        s.lex2(72, core(ii - 1), &x.core);
         match cl(ii) {
             Some((a, b, c)) => {
                 s.n(80, a as u64);
@@ -349,6 +329,54 @@ fn base_features(res: &Resources, tokens: &[&str], keys: &mut Vec<u32>, offsets:
         }
         if let (Some((_, b0, _)), Some((_, b1, _))) = (cl(ii - 1), cl(ii)) {
             s.n(99, ((b0 as u64) << 16) | b1 as u64);
+        }
+        match x.stat {
+            Some(c) => {
+                s.n(140, (c & 0xFF) as u64);
+                s.n(141, ((c >> 4) & 15) as u64);
+                s.n(142, (c & 15) as u64);
+                s.n(144, (c >> 8) as u64);
+                s.n(147, (c >> 4) as u64);
+            }
+            None => s.n(143, 0),
+        }
+        for d in [-1isize, 1] {
+            let j = ii + d;
+            if j >= 0 && (j as usize) < n {
+                let v = infos[j as usize]
+                    .stat
+                    .map(|c| ((c >> 4) & 15) as u64)
+                    .unwrap_or(99);
+                s.n((145 + d) as u64, v);
+            }
+        }
+        if let Some(c) = x.knn {
+            let mut best = (0u16, 0u64);
+            for t in 0..4u64 {
+                let b = (c >> (4 * t)) & 15;
+                if b > 0 {
+                    s.n(150 + t, b as u64);
+                }
+                if b > best.0 {
+                    best = (b, t + 1);
+                }
+            }
+            s.n(155, (best.1 << 8) | best.0 as u64);
+        }
+        for d in [-1isize, 1] {
+            let j = ii + d;
+            if j >= 0 && (j as usize) < n {
+                if let Some(c) = infos[j as usize].knn {
+                    let mut best = (0u16, 0u64);
+                    for t in 0..4u64 {
+                        let b = (c >> (4 * t)) & 15;
+                        if b > best.0 {
+                            best = (b, t + 1);
+                        }
+                    }
+                    s.n((157 + d) as u64, (best.1 << 8) | (best.0 / 2) as u64);
+                }
+            }
         }
         if x.gaz_core != 0 {
             s.n(100, x.gaz_core as u64);

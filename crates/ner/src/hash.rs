@@ -27,7 +27,9 @@ pub fn hash_bytes(seed: u64, b: &[u8]) -> u64 {
     if !rem.is_empty() {
         let mut buf = [0u8; 8];
         buf[..rem.len()].copy_from_slice(rem);
-        h = (h ^ u64::from_le_bytes(buf)).wrapping_mul(K).rotate_left(29);
+        h = (h ^ u64::from_le_bytes(buf))
+            .wrapping_mul(K)
+            .rotate_left(29);
     }
     fmix(h)
 }
@@ -47,7 +49,7 @@ pub fn combine(a: u64, b: u64) -> u64 {
 /// 32-bit key used for words in the cluster table.
 #[inline]
 pub fn word_key(norm: &str) -> u32 {
-    (hash_str(0x5754_4f52_44, norm) >> 32) as u32
+    (hash_str(0x0057_544f_5244, norm) >> 32) as u32
 }
 
 #[cfg(test)]

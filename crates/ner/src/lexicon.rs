@@ -17,7 +17,7 @@ pub const GAZ_TYPES: usize = 3;
 /// Longest gazetteer entry, in tokens.
 pub const GAZ_MAX_LEN: usize = 6;
 
-const GAZ_SEED: u64 = 0x4741_5a;
+const GAZ_SEED: u64 = 0x0047_415a;
 
 /// Hash of one normalized gazetteer token.
 #[inline]
@@ -44,7 +44,10 @@ impl Gazetteer {
             return;
         }
         // Only Arabic-script entries are useful here.
-        if !toks.iter().all(|t| t.chars().any(|c| ('\u{0621}'..='\u{064A}').contains(&c))) {
+        if !toks
+            .iter()
+            .all(|t| t.chars().any(|c| ('\u{0621}'..='\u{064A}').contains(&c)))
+        {
             return;
         }
         let mut h = 0u64;
@@ -230,5 +233,76 @@ mod tests {
         assert_eq!(m[3][1], 1);
         assert_eq!(m[0], [0, 0, 0]);
         assert_eq!(g.single("سوريا"), GAZ_LOC);
+    }
+}
+
+/// Corpus statistics of a word's bare form (clitics and article removed) in unlabeled
+/// news: how often it occurs, and how often with the article ال. Proper names of people
+/// rarely take ال; common nouns and adjectives often do, which makes this the Arabic
+/// stand-in for capitalization.
+#[derive(Debug, Default, Clone)]
+pub struct WordStats {
+    /// Word key of the bare form → code: bits 0-3 frequency bucket, 4-6 article share
+    /// bucket, 8-10 possessive-suffix share bucket.
+    pub codes: FxHashMap<u32, u16>,
+}
+
+impl WordStats {
+    /// Code of a bare form, if known.
+    #[inline]
+    pub fn get(&self, bare: &str) -> Option<u16> {
+        self.codes.get(&word_key(bare)).copied()
+    }
+
+    /// Builds the table from counts of normalized surface words.
+    pub fn from_counts<'a>(
+        counts: impl Iterator<Item = (&'a str, u64)>,
+        min_count: u64,
+    ) -> WordStats {
+        let mut agg: FxHashMap<String, (u64, u64, u64)> = FxHashMap::default();
+        for (w, n) in counts {
+            let sp = split_clitics(w);
+            let with_al = sp.core.starts_with("ال") && sp.bare.len() < sp.core.len();
+            let e = agg.entry(sp.bare.to_string()).or_insert((0, 0, 0));
+            e.0 += n;
+            if with_al {
+                e.1 += n;
+            }
+            // Possessive suffixes: the bare form + ها/هم/هما/كم/نا occurs as a word.
+            for suf in ["ها", "هم", "هما", "كم", "نا"] {
+                if let Some(stem) = sp.bare.strip_suffix(suf) {
+                    if stem.chars().count() >= 2 {
+                        agg.entry(stem.to_string()).or_insert((0, 0, 0)).2 += n;
+                        break;
+                    }
+                }
+            }
+        }
+        let mut codes = FxHashMap::default();
+        let bucket = |share: f64| -> u16 {
+            if share <= 0.0 {
+                0
+            } else if share < 0.05 {
+                1
+            } else if share < 0.2 {
+                2
+            } else if share < 0.5 {
+                3
+            } else if share < 0.8 {
+                4
+            } else {
+                5
+            }
+        };
+        for (bare, (n, al, poss)) in agg {
+            if n < min_count {
+                continue;
+            }
+            let ab = bucket(al as f64 / n as f64);
+            let pb = bucket((poss as f64 / n as f64).min(1.0));
+            let fb = ((n as f64).log2().floor() as u16).min(15);
+            codes.insert(word_key(&bare), pb << 8 | ab << 4 | fb);
+        }
+        WordStats { codes }
     }
 }

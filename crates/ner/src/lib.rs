@@ -1,9 +1,24 @@
 //! Arabic named-entity recognition for khabar: PER, LOC, ORG and MISC.
 //!
-//! An averaged structured perceptron over hashed lexical features (word, normalized and
-//! clitic-stripped forms, affixes, shape, a ±2 window), gazetteer matches and word
-//! clusters learned by khabar from unlabeled news, decoded with BIO-constrained Viterbi.
-//! The trained model ships inside the crate ([`NerModel::shipped`]).
+//! An averaged structured perceptron over hashed features (word, normalized and
+//! clitic-stripped forms, affixes, shape, a ±2 window, gazetteer matches, word clusters,
+//! news word statistics and label propagation through embeddings learned by khabar from
+//! unlabeled news), decoded with BIO-constrained Viterbi, in two passes: the second pass
+//! knows how each word was tagged elsewhere in the document. The trained model ships inside
+//! the crate ([`NerModel::shipped`]); see `model/MODEL_CARD.md`.
+//!
+//! ```
+//! use khabar_ner::{Label, NerModel};
+//! let model = NerModel::shipped();
+//! let tags = model.tag(&["زار", "الرئيس", "القاهرة", "أمس"]);
+//! assert_eq!(tags.len(), 4);
+//! for e in model.entities_in("وصل الوفد إلى القاهرة.") {
+//!     println!("{} {} [{}, {})", e.label, e.text, e.start, e.end);
+//! }
+//! # let _ = Label::Per;
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod clusters;
 pub mod data;
@@ -21,8 +36,29 @@ pub mod train;
 pub use model::{NerError, NerModel, Weights, FORMAT_VERSION, MAGIC};
 pub use tags::{Label, Tag};
 
+use khabar_text::{SegmentKind, Token, TokenKind};
 use std::path::Path;
 use std::sync::OnceLock;
+
+/// A named entity found in running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntitySpan {
+    /// Entity type.
+    pub label: Label,
+    /// First char (Unicode scalar offset into the text).
+    pub start: usize,
+    /// One past the last char.
+    pub end: usize,
+    /// The entity's text, `text[start..end]`.
+    pub text: String,
+}
+
+/// Longest sentence handed to the tagger; longer runs without a full stop are cut.
+const MAX_SENTENCE_TOKENS: usize = 200;
+
+fn ends_sentence(kind: TokenKind, s: &str) -> bool {
+    kind == TokenKind::Punct && s.chars().all(|c| matches!(c, '.' | '!' | '?' | '؟' | '…'))
+}
 
 /// The model file compiled into the crate.
 pub static SHIPPED_MODEL: &[u8] = include_bytes!("../model/ner.bin");
@@ -43,8 +79,79 @@ impl NerModel {
         })
     }
 
+    /// Entities in running text. `tokens` come from `khabar_text` tokenization of `text`
+    /// (char offsets); the text is tagged sentence by sentence with the whole text as the
+    /// document. Spans exclude attached conjunction/preposition proclitics but keep the
+    /// article: `لقوات سوريا الديمقراطية` → `قوات سوريا الديمقراطية`, `والعراق` → `العراق`.
+    pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
+        // Char offset → byte offset.
+        let mut byte_of: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        byte_of.push(text.len());
+        let nchars = byte_of.len() - 1;
+        let slice = |s: usize, e: usize| -> &str {
+            let (s, e) = (s.min(nchars), e.min(nchars));
+            if s >= e {
+                ""
+            } else {
+                &text[byte_of[s]..byte_of[e]]
+            }
+        };
+        let surfaces: Vec<&str> = tokens.iter().map(|t| slice(t.start, t.end)).collect();
+        let mut bounds = Vec::new();
+        let mut start = 0;
+        for (i, (t, s)) in tokens.iter().zip(&surfaces).enumerate() {
+            if ends_sentence(t.kind, s) || i + 1 - start >= MAX_SENTENCE_TOKENS {
+                bounds.push((start, i + 1));
+                start = i + 1;
+            }
+        }
+        if start < tokens.len() {
+            bounds.push((start, tokens.len()));
+        }
+        let sents: Vec<&[&str]> = bounds.iter().map(|&(a, b)| &surfaces[a..b]).collect();
+        let tags = self.tag_document(&sents, None);
+        let mut out = Vec::new();
+        for (&(a, _), st) in bounds.iter().zip(&tags) {
+            for (cs, ce, label) in eval::chunks(st) {
+                let first = &tokens[a + cs];
+                let last = &tokens[a + ce - 1];
+                let begin = stem_start(first);
+                let end = last.end;
+                if begin >= end {
+                    continue;
+                }
+                out.push(EntitySpan {
+                    label,
+                    start: begin,
+                    end,
+                    text: slice(begin, end).to_string(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Tokenizes `text` with the shared `khabar_text` analyzer and returns its entities.
+    pub fn entities_in(&self, text: &str) -> Vec<EntitySpan> {
+        let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
+        self.entities(text, &tokens)
+    }
+
     /// Parses the embedded model without caching it; errors instead of panicking.
     pub fn try_shipped() -> Result<NerModel, NerError> {
         NerModel::from_bytes(SHIPPED_MODEL, Path::new(SHIPPED_NAME))
     }
+}
+
+/// Where an entity starting at `t` begins: after conjunction/preposition proclitics, at the
+/// article ال if there is one, else at the stem.
+fn stem_start(t: &Token) -> usize {
+    for seg in &t.segments {
+        match seg.kind {
+            SegmentKind::Proclitic if seg.text == "ال" => return seg.start,
+            SegmentKind::Proclitic => continue,
+            _ => return seg.start.max(t.start),
+        }
+    }
+    t.start
 }

@@ -5,9 +5,11 @@
 
 use crate::decode::{viterbi, Transitions};
 use crate::doc;
-use crate::features::{add_extra_features, doc_form_key, sentence_features, Resources, FEATURE_VERSION};
+use crate::features::{
+    add_extra_features, doc_form_key, sentence_features, Resources, FEATURE_VERSION,
+};
 use crate::hash::hash_bytes;
-use crate::lexicon::{Clusters, Gazetteer};
+use crate::lexicon::{Clusters, Gazetteer, WordStats};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
 use std::io::{Read, Write};
@@ -74,11 +76,17 @@ pub struct NerModel {
     pub(crate) weights: Weights,
     pub(crate) stage2: Option<Weights>,
     pub(crate) window: u32,
+    pub(crate) o_bias: f32,
     pub(crate) meta: String,
 }
 
 /// Emission scores of each token.
-pub(crate) fn emissions(w: &Weights, keys: &[u32], offsets: &[usize], em: &mut Vec<[f32; NUM_TAGS]>) {
+pub(crate) fn emissions(
+    w: &Weights,
+    keys: &[u32],
+    offsets: &[usize],
+    em: &mut Vec<[f32; NUM_TAGS]>,
+) {
     em.clear();
     for i in 0..offsets.len().saturating_sub(1) {
         let mut e = [0f32; NUM_TAGS];
@@ -110,8 +118,20 @@ impl NerModel {
             weights,
             stage2,
             window,
+            o_bias: 0.0,
             meta,
         }
+    }
+
+    /// Score subtracted from the `O` tag in the final pass (> 0 trades precision for
+    /// recall); tuned on dev by `khabar train ner`.
+    pub fn o_bias(&self) -> f32 {
+        self.o_bias
+    }
+
+    /// Sets [`NerModel::o_bias`].
+    pub fn set_o_bias(&mut self, b: f32) {
+        self.o_bias = if b.is_finite() { b } else { 0.0 };
     }
 
     /// Second-pass weights, if the model has a document-level pass.
@@ -135,7 +155,11 @@ impl NerModel {
             .collect()
     }
 
-    pub(crate) fn tag_document_indices(&self, sents: &[&[&str]], window: Option<usize>) -> Vec<Vec<u8>> {
+    pub(crate) fn tag_document_indices(
+        &self,
+        sents: &[&[&str]],
+        window: Option<usize>,
+    ) -> Vec<Vec<u8>> {
         let mut keys = Vec::new();
         let mut offsets = Vec::new();
         let mut em = Vec::new();
@@ -145,6 +169,9 @@ impl NerModel {
         for toks in sents {
             sentence_features(&self.res, toks, &mut keys, &mut offsets);
             emissions(&self.weights, &keys, &offsets, &mut em);
+            if self.stage2.is_none() {
+                em.iter_mut().for_each(|e| e[0] -= self.o_bias);
+            }
             viterbi(&em, &self.weights.trans, &mut out);
             tags1.push(out.clone());
             if self.stage2.is_some() {
@@ -165,6 +192,7 @@ impl NerModel {
         for ((k, o), x) in feats.iter().zip(&ex) {
             add_extra_features(k, o, x, &mut k2, &mut o2);
             emissions(w2, &k2, &o2, &mut em);
+            em.iter_mut().for_each(|e| e[0] -= self.o_bias);
             viterbi(&em, &w2.trans, &mut out);
             res.push(out.clone());
         }
@@ -208,6 +236,7 @@ impl NerModel {
             write_weights(&mut p, w2, prune);
         }
         p.extend_from_slice(&self.window.to_le_bytes());
+        p.extend_from_slice(&self.o_bias.to_le_bytes());
         // Clusters.
         let cl = &self.res.clusters;
         let mut words: Vec<(u32, u16)> = cl.fine.iter().map(|(&k, &v)| (k, v)).collect();
@@ -236,6 +265,8 @@ impl NerModel {
         for g in &gz {
             p.push(g.1);
         }
+        write_codes(&mut p, &self.res.stats);
+        write_codes(&mut p, &self.res.knn);
         p.extend_from_slice(&(self.meta.len() as u32).to_le_bytes());
         p.extend_from_slice(self.meta.as_bytes());
 
@@ -376,6 +407,35 @@ fn read_weights(c: &mut Cur<'_>) -> Result<Weights, String> {
     Ok(Weights { index, w, trans })
 }
 
+fn write_codes(p: &mut Vec<u8>, t: &WordStats) {
+    let mut st: Vec<(u32, u16)> = t.codes.iter().map(|(&k, &v)| (k, v)).collect();
+    st.sort_unstable();
+    p.extend_from_slice(&(st.len() as u32).to_le_bytes());
+    let mut prev = 0u32;
+    for x in &st {
+        p.extend_from_slice(&(x.0.wrapping_sub(prev)).to_le_bytes());
+        prev = x.0;
+    }
+    for x in &st {
+        p.extend_from_slice(&x.1.to_le_bytes());
+    }
+}
+
+fn read_codes(c: &mut Cur<'_>) -> Result<WordStats, String> {
+    let ns = c.len(6)?;
+    let mut keys = Vec::with_capacity(ns);
+    let mut prev = 0u32;
+    for ch in c.take(4 * ns)?.chunks_exact(4) {
+        prev = prev.wrapping_add(u32::from_le_bytes(ch.try_into().unwrap()));
+        keys.push(prev);
+    }
+    let mut codes = FxHashMap::with_capacity_and_hasher(ns, Default::default());
+    for (k, ch) in keys.iter().zip(c.take(2 * ns)?.chunks_exact(2)) {
+        codes.insert(*k, u16::from_le_bytes([ch[0], ch[1]]));
+    }
+    Ok(WordStats { codes })
+}
+
 struct Cur<'a> {
     b: &'a [u8],
     o: usize,
@@ -419,6 +479,7 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
         _ => return Err("bad stage flag".into()),
     };
     let window = c.u32()?;
+    let o_bias = c.f32()?;
     let nw = c.len(6)?;
     let mut wkeys = Vec::with_capacity(nw);
     let mut prev = 0u32;
@@ -444,6 +505,8 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
     for (ch, &bits) in gkeys.chunks_exact(8).zip(gbits) {
         entries.insert(u64::from_le_bytes(ch.try_into().unwrap()), bits);
     }
+    let stats = read_codes(&mut c)?;
+    let knn = read_codes(&mut c)?;
     let nm = c.len(1)?;
     let meta = String::from_utf8_lossy(c.take(nm)?).into_owned();
     Ok(NerModel {
@@ -454,10 +517,13 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
                 to_mid,
                 to_coarse,
             },
+            stats,
+            knn,
         },
         weights,
         stage2,
         window,
+        o_bias: if o_bias.is_finite() { o_bias } else { 0.0 },
         meta,
     })
 }

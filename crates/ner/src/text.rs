@@ -69,7 +69,11 @@ pub fn split_clitics(w: &str) -> Split<'_> {
         .filter(|r| char_len(r) >= 3);
     let mut rest = w;
     if let Some(r) = rest.strip_prefix('و').or_else(|| rest.strip_prefix('ف')) {
-        if r.starts_with("ال") || r.starts_with("لل") || r.starts_with("بال") || r.starts_with("كال") {
+        if r.starts_with("ال")
+            || r.starts_with("لل")
+            || r.starts_with("بال")
+            || r.starts_with("كال")
+        {
             rest = r;
         }
     }
@@ -183,7 +187,8 @@ pub fn simple_tokens(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start: Option<(usize, bool)> = None;
     for (i, c) in text.char_indices() {
-        let is_word = c.is_alphanumeric() || ('\u{064B}'..='\u{0670}').contains(&c) || c == '\u{0640}';
+        let is_word =
+            c.is_alphanumeric() || ('\u{064B}'..='\u{0670}').contains(&c) || c == '\u{0640}';
         if is_word {
             let digit = c.is_numeric();
             match start {
@@ -260,6 +265,9 @@ mod tests {
 
     #[test]
     fn tokenizes() {
-        assert_eq!(simple_tokens("قال: \"نعم\" 2019م"), vec!["قال", ":", "\"", "نعم", "\"", "2019", "م"]);
+        assert_eq!(
+            simple_tokens("قال: \"نعم\" 2019م"),
+            vec!["قال", ":", "\"", "نعم", "\"", "2019", "م"]
+        );
     }
 }

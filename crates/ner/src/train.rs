@@ -4,7 +4,9 @@ use crate::data::Sentence;
 use crate::decode::{allowed, viterbi, Transitions, START};
 use crate::doc;
 use crate::eval::Scores;
-use crate::features::{add_extra_features, doc_form_key, sentence_features, Extra, Resources};
+use crate::features::{
+    add_extra_features, doc_form_key, sentence_features, Extra, Resources, LEXICAL,
+};
 use crate::model::{emissions, NerModel, Weights};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
@@ -25,6 +27,10 @@ pub struct TrainOptions {
     /// Perceptron: also learn weights shared by B-X and I-X of a type (folded into the
     /// tag weights afterwards, so tagging cost is unchanged).
     pub shared_types: bool,
+    /// Perceptron: probability of hiding a token's own word features in a training step.
+    pub word_dropout: f64,
+    /// Perceptron: members of the ensemble (different shuffles, weights averaged).
+    pub ensemble: usize,
 }
 
 /// Learning algorithm for the linear tagger.
@@ -57,6 +63,8 @@ impl Default for TrainOptions {
             min_count: 1,
             algorithm: Algorithm::Perceptron,
             shared_types: true,
+            word_dropout: 0.0,
+            ensemble: 1,
         }
     }
 }
@@ -82,10 +90,12 @@ struct Prepared {
 const NUM_TYPES: usize = 5;
 #[inline]
 fn ty(t: usize) -> usize {
-    (t + 1) / 2
+    t.div_ceil(2)
 }
 
 struct Learner {
+    /// Tokens whose lexical features are dropped in the current step.
+    drop: Vec<bool>,
     w: Vec<[f32; NUM_TAGS]>,
     acc: Vec<[f32; NUM_TAGS]>,
     /// Type-level weights (shared by B-X and I-X), folded into `w` when averaging.
@@ -101,7 +111,12 @@ impl Learner {
         em.clear();
         for i in 0..p.gold.len() {
             let mut e = [0f32; NUM_TAGS];
+            let drop = self.drop.get(i).copied().unwrap_or(false);
             for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
+                if f & LEXICAL != 0 && drop {
+                    continue;
+                }
+                let f = f & !LEXICAL;
                 let row = &self.w[f as usize];
                 for t in 0..NUM_TAGS {
                     e[t] += row[t];
@@ -122,8 +137,12 @@ impl Learner {
         for i in 0..n {
             let (g, y) = (p.gold[i] as usize, pred[i] as usize);
             if g != y {
+                let drop = self.drop.get(i).copied().unwrap_or(false);
                 for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
-                    let f = f as usize;
+                    if f & LEXICAL != 0 && drop {
+                        continue;
+                    }
+                    let f = (f & !LEXICAL) as usize;
                     self.w[f][g] += 1.0;
                     self.acc[f][g] += c;
                     self.w[f][y] -= 1.0;
@@ -136,7 +155,11 @@ impl Learner {
                     }
                 }
             }
-            let pg = if i == 0 { START } else { p.gold[i - 1] as usize };
+            let pg = if i == 0 {
+                START
+            } else {
+                p.gold[i - 1] as usize
+            };
             let py = if i == 0 { START } else { pred[i - 1] as usize };
             if (pg, g) != (py, y) {
                 self.trans[pg][g] += 1.0;
@@ -194,7 +217,8 @@ struct Crf {
 }
 
 impl Crf {
-    /// One SGD step on a sentence; returns true if Viterbi got it wrong.
+    /// One SGD/AdaGrad step on a sentence.
+    #[allow(clippy::needless_range_loop)] // forward-backward reads clearer with indices
     fn step(&mut self, p: &Prepared, eta: f64, lambda: f64) {
         let n = p.gold.len();
         if n == 0 {
@@ -204,7 +228,7 @@ impl Crf {
         let mut em = vec![[0f64; NUM_TAGS]; n];
         for i in 0..n {
             for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
-                let row = &self.v[f as usize];
+                let row = &self.v[(f & !LEXICAL) as usize];
                 for c in 0..NUM_TAGS {
                     em[i][c] += row[c] as f64;
                 }
@@ -245,7 +269,11 @@ impl Crf {
         let mut dt = [[0f64; NUM_TAGS]; NUM_TAGS + 1];
         for i in 0..n {
             let gold = p.gold[i] as usize;
-            let pg = if i == 0 { START } else { p.gold[i - 1] as usize };
+            let pg = if i == 0 {
+                START
+            } else {
+                p.gold[i - 1] as usize
+            };
             dt[pg][gold] += 1.0;
             if i == 0 {
                 for c in 0..NUM_TAGS {
@@ -255,7 +283,8 @@ impl Crf {
                 for q in 0..NUM_TAGS {
                     for c in 0..NUM_TAGS {
                         if mask(q, c) {
-                            dt[q][c] -= (alpha[i - 1][q] + self.t[q][c] + em[i][c] + beta[i][c] - z).exp();
+                            dt[q][c] -=
+                                (alpha[i - 1][q] + self.t[q][c] + em[i][c] + beta[i][c] - z).exp();
                         }
                     }
                 }
@@ -275,8 +304,8 @@ impl Crf {
                     d[c] = if c == gold { 1.0 - m } else { -m };
                 }
                 for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
-                    let row = &mut self.v[f as usize];
-                    let gs = &mut self.gsum[f as usize];
+                    let row = &mut self.v[(f & !LEXICAL) as usize];
+                    let gs = &mut self.gsum[(f & !LEXICAL) as usize];
                     for c in 0..NUM_TAGS {
                         let g = d[c] - l2 * row[c];
                         gs[c] += g * g;
@@ -311,7 +340,7 @@ impl Crf {
                 d[c] = ((obs - m) * g) as f32;
             }
             for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
-                let row = &mut self.v[f as usize];
+                let row = &mut self.v[(f & !LEXICAL) as usize];
                 for c in 0..NUM_TAGS {
                     row[c] += d[c];
                 }
@@ -321,7 +350,11 @@ impl Crf {
 
     fn weights(&self) -> (Vec<[f32; NUM_TAGS]>, Transitions) {
         let s = self.scale as f32;
-        let w = self.v.iter().map(|r| std::array::from_fn(|c| r[c] * s)).collect();
+        let w = self
+            .v
+            .iter()
+            .map(|r| std::array::from_fn(|c| r[c] * s))
+            .collect();
         let mut tr = [[0f32; NUM_TAGS]; NUM_TAGS + 1];
         for (a, row) in tr.iter_mut().enumerate() {
             for (b, x) in row.iter_mut().enumerate() {
@@ -416,7 +449,8 @@ pub fn train_weights(
             for k in &keys[offs[i]..offs[i + 1]] {
                 if counts[k] >= opts.min_count {
                     let next = index.len() as u32;
-                    feats.push(*index.entry(*k).or_insert(next));
+                    let id = *index.entry(*k).or_insert(next);
+                    feats.push(id | (k & LEXICAL));
                 }
             }
             offsets.push(feats.len());
@@ -428,15 +462,28 @@ pub fn train_weights(
         });
     }
     let nf = index.len();
-    let mut l = Learner {
-        w: vec![[0.0; NUM_TAGS]; nf],
-        acc: vec![[0.0; NUM_TAGS]; nf],
-        u: vec![[0.0; NUM_TYPES]; if opts.shared_types { nf } else { 0 }],
-        uacc: vec![[0.0; NUM_TYPES]; if opts.shared_types { nf } else { 0 }],
-        trans: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
-        tacc: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
-        c: 1.0,
+    let is_perceptron = matches!(opts.algorithm, Algorithm::Perceptron);
+    let members = if is_perceptron {
+        opts.ensemble.max(1)
+    } else {
+        0
     };
+    let mut learners: Vec<(Learner, Vec<usize>, u64)> = (0..members)
+        .map(|m| {
+            let l = Learner {
+                w: vec![[0.0; NUM_TAGS]; nf],
+                acc: vec![[0.0; NUM_TAGS]; nf],
+                drop: Vec::new(),
+                u: vec![[0.0; NUM_TYPES]; if opts.shared_types { nf } else { 0 }],
+                uacc: vec![[0.0; NUM_TYPES]; if opts.shared_types { nf } else { 0 }],
+                trans: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
+                tacc: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
+                c: 1.0,
+            };
+            let seed = opts.seed.max(1).wrapping_add(0x9E37_79B9 * m as u64);
+            (l, (0..data.len()).collect(), seed)
+        })
+        .collect();
     let is_crf = !matches!(opts.algorithm, Algorithm::Perceptron);
     let is_ada = matches!(opts.algorithm, Algorithm::AdaCrf { .. });
     let mut crf = Crf {
@@ -465,17 +512,55 @@ pub fn train_weights(
         let mut mistakes = 0;
         let (w, trans) = match opts.algorithm {
             Algorithm::Perceptron => {
-                for &k in &order {
-                    let p = &data[k];
-                    l.emissions(p, &mut em);
-                    viterbi(&em, &l.trans, &mut pred);
-                    if pred != p.gold {
-                        mistakes += 1;
-                        l.update(p, &pred);
+                // Ensemble members differ only in their shuffles; their averaged
+                // weights are averaged (one linear model, same tagging cost).
+                let mut sum: Option<(Vec<[f32; NUM_TAGS]>, Transitions)> = None;
+                for (l, order, rng) in learners.iter_mut() {
+                    for i in (1..order.len()).rev() {
+                        let j = (xorshift(rng) % (i as u64 + 1)) as usize;
+                        order.swap(i, j);
                     }
-                    l.c += 1.0;
+                    for &k in order.iter() {
+                        let p = &data[k];
+                        l.drop.clear();
+                        if opts.word_dropout > 0.0 {
+                            for _ in 0..p.gold.len() {
+                                let r = (xorshift(rng) >> 11) as f64 / (1u64 << 53) as f64;
+                                l.drop.push(r < opts.word_dropout);
+                            }
+                        }
+                        l.emissions(p, &mut em);
+                        viterbi(&em, &l.trans, &mut pred);
+                        if pred != p.gold {
+                            mistakes += 1;
+                            l.update(p, &pred);
+                        }
+                        l.c += 1.0;
+                    }
+                    let (w, t) = l.averaged();
+                    sum = Some(match sum {
+                        None => (w, t),
+                        Some((mut sw, mut st)) => {
+                            for (a, b) in sw.iter_mut().zip(&w) {
+                                for c in 0..NUM_TAGS {
+                                    a[c] += b[c];
+                                }
+                            }
+                            for (a, b) in st.iter_mut().zip(&t) {
+                                for c in 0..NUM_TAGS {
+                                    a[c] += b[c];
+                                }
+                            }
+                            (sw, st)
+                        }
+                    });
                 }
-                l.averaged()
+                let (mut w, mut t) = sum.expect("at least one ensemble member");
+                let inv = 1.0 / members as f32;
+                w.iter_mut().flatten().for_each(|x| *x *= inv);
+                t.iter_mut().flatten().for_each(|x| *x *= inv);
+                mistakes /= members;
+                (w, t)
             }
             Algorithm::Crf { c2, eta } => {
                 let n = data.len() as f64;
@@ -527,10 +612,12 @@ pub fn train_weights(
 
 /// Best epoch (highest dev F1, earliest on ties) of a run, with its scores.
 pub fn best_epoch(reports: &[EpochReport]) -> Option<&EpochReport> {
-    reports.iter().fold(None, |b: Option<&EpochReport>, r| match b {
-        Some(b) if b.dev.micro().f1 >= r.dev.micro().f1 => Some(b),
-        _ => Some(r),
-    })
+    reports
+        .iter()
+        .fold(None, |b: Option<&EpochReport>, r| match b {
+            Some(b) if b.dev.micro().f1 >= r.dev.micro().f1 => Some(b),
+            _ => Some(r),
+        })
 }
 
 /// Options of the two-pass (document-level stacking) model.
@@ -585,6 +672,23 @@ pub fn train_model(
     stack: &StackOptions,
     log: &mut dyn FnMut(&str),
 ) -> (NerModel, TrainSummary) {
+    train_model_with(res, train, dev, opts1, opts2, stack, &|_| None, log)
+}
+
+/// [`train_model`] where resources that depend on labelled data (label propagation) are
+/// rebuilt for each cross-validation fold by `fold_res` from the fold's training part, so
+/// the second pass learns from first-pass tags as unbiased as on new text.
+#[allow(clippy::too_many_arguments)]
+pub fn train_model_with(
+    res: Resources,
+    train: &[Sentence],
+    dev: &[Sentence],
+    opts1: &TrainOptions,
+    opts2: &TrainOptions,
+    stack: &StackOptions,
+    fold_res: &dyn Fn(&[Sentence]) -> Option<Resources>,
+    log: &mut dyn FnMut(&str),
+) -> (NerModel, TrainSummary) {
     let (w1, rep1) = train_weights(&res, train, None, dev, None, opts1, |r| {
         let m = r.dev.micro();
         log(&format!(
@@ -618,8 +722,9 @@ pub fn train_model(
         let lo = train.len() * f / k;
         let hi = train.len() * (f + 1) / k;
         let rest: Vec<Sentence> = train[..lo].iter().chain(&train[hi..]).cloned().collect();
-        let (wf, _) = train_weights(&res, &rest, None, &[], None, &fixed, |_| {});
-        cv.extend(decode_all(&wf, &prepare(&res, &train[lo..hi], None)));
+        let rf = fold_res(&rest).unwrap_or_else(|| res.clone());
+        let (wf, _) = train_weights(&rf, &rest, None, &[], None, &fixed, |_| {});
+        cv.extend(decode_all(&wf, &prepare(&rf, &train[lo..hi], None)));
         log(&format!("pass 1 fold {}/{k} tagged", f + 1));
     }
     let train_extra = doc::extras(&form_keys(train), &cv, Some(stack.window));

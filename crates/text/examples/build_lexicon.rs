@@ -3,15 +3,15 @@
 //! ```text
 //! cargo run --release -p khabar-text --example build_lexicon -- \
 //!     crates/text/data/lexicon.tsv.zst ../shared/data/news/*.jsonl.gz \
-//!     --names ../shared/data/ner/gazetteers/ANERGazet_Pers.txt \
+//!     --person-names ../shared/data/ner/gazetteers/ANERGazet_Pers.txt \
 //!     --names ../shared/data/ner/gazetteers/ANERGazet_Loc.txt \
 //!     --names ../shared/data/ner/gazetteers/cldr48_ar_territories.tsv \
 //!     --names ../shared/data/ner/gazetteers/i18n_iso_countries_ar.tsv
 //! ```
 //!
 //! Counts normalized Arabic words of every `title` and `body`, keeps words seen at least
-//! `MIN_COUNT` times, marks the single words of the name lists (last tab-separated field of
-//! each line; `====` lines skipped) as names that are never split, precomputes each word's
+//! `MIN_COUNT` times, marks the one-word entries of the name lists (last tab-separated field
+//! of each line; `====` lines skipped) as names that are never split, precomputes each word's
 //! clitic split and writes the artifact.
 
 use khabar_text::{Lexicon, WordCounter};
@@ -30,27 +30,40 @@ struct Article {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut names = rustc_hash::FxHashSet::default();
-    while let Some(i) = args.iter().position(|a| a == "--names") {
+    let mut person_names = rustc_hash::FxHashSet::default();
+    while let Some(i) = args.iter().position(|a| a == "--names" || a == "--person-names") {
         if i + 1 >= args.len() {
-            return Err("--names needs a file".into());
+            return Err(format!("{} needs a file", args[i]).into());
         }
         let path = args.remove(i + 1);
-        args.remove(i);
+        let persons = args.remove(i) == "--person-names";
         let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
         for line in text.lines().filter(|l| !l.starts_with("====")) {
             let field = line.rsplit('\t').next().unwrap_or(line);
-            for w in field.split_whitespace() {
+            // Only one-word entries: the words of "مدينة الكويت" are not names by themselves.
+            let words: Vec<&str> = field.split_whitespace().collect();
+            if words.len() != 1 {
+                continue;
+            }
+            for w in words {
                 let n = khabar_text::normalize_word(w);
                 if n.chars().count() >= 3
                     && n.chars().all(|c| ('\u{0621}'..='\u{064A}').contains(&c))
                 {
-                    names.insert(Box::<str>::from(n));
+                    if persons {
+                        person_names.insert(Box::<str>::from(n));
+                    } else {
+                        names.insert(Box::<str>::from(n));
+                    }
                 }
             }
         }
     }
     let Some((out, inputs)) = args.split_first() else {
-        return Err("usage: build_lexicon OUT.tsv.zst NEWS.jsonl.gz... [--names FILE]...".into());
+        return Err(
+            "usage: build_lexicon OUT.tsv.zst NEWS.jsonl.gz... [--names FILE]... [--person-names FILE]..."
+                .into(),
+        );
     };
     let mut counter = WordCounter::default();
     let mut articles = 0usize;
@@ -75,6 +88,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let counts = counter.into_counts();
     let types = counts.len();
     let tokens: u64 = counts.values().map(|&c| c as u64).sum();
+    // Place lists name common nouns too (مدينة). A place name seldom takes the article, so a
+    // word seen with ال at least a quarter as often as without is not treated as a name.
+    // Person names are kept as they are (ليلى stays a name although الليلي is common).
+    names.retain(|n| {
+        let bare = counts.get(n).copied().unwrap_or(0);
+        let with_article = counts.get(format!("ال{n}").as_str()).copied().unwrap_or(0);
+        n.starts_with("ال") || with_article * 4 <= bare
+    });
+    names.extend(person_names);
     let name_count = names.len();
     let lexicon = Lexicon::from_counts(counts, &names, MIN_COUNT);
     let file = std::fs::File::create(out).map_err(|e| format!("{out}: {e}"))?;

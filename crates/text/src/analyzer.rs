@@ -2,7 +2,7 @@
 
 use crate::lexicon::{fingerprint, Lexicon};
 use crate::normalize::{normalize_aligned_into, NormalizeOptions};
-use crate::segment::{SegmentKind, Split};
+use crate::segment::{Counts, SegmentKind, Split};
 use crate::sentence::{split_sentences, Span};
 use crate::stem::light_stem;
 use crate::tokenize::{for_each_token, RawToken, TokenKind};
@@ -431,7 +431,8 @@ impl TextAnalyzer {
             b.stem_src.push('ة');
         }
         b.stem.clear();
-        if raw.kind == TokenKind::Word {
+        // Names from the gazetteers keep their letters: سلمان is not سلم + ان.
+        if raw.kind == TokenKind::Word && !self.lexicon.is_name(&b.stem_src) {
             b.stem.push_str(light_stem(&b.stem_src));
         } else {
             b.stem.push_str(&b.stem_src);

@@ -401,7 +401,9 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
             let expected = stem_count as f64 * (lp as f64).exp();
             // و and ف attach to anything; news repeats a few such compounds so often
             // (وأضاف is 20 times as common as أضاف) that the chance test would keep them whole.
-            let conj_only = enc.is_empty() && prefixes.iter().all(|p| rank(p) == 0);
+            // لل likewise: hardly any word begins with لل by itself (للإغاثة is لل + إغاثة).
+            let conj_only =
+                enc.is_empty() && prefixes.iter().all(|p| rank(p) == 0 || p == "لل");
             let trusted = conj_only && stem_count >= CONJ_TRUSTED_STEM_COUNT;
             if !trusted && observed > ATOMIC_RATIO * expected {
                 continue;

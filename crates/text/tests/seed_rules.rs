@@ -83,4 +83,6 @@ fn search_keys_conflate_inflections_and_spellings() {
     assert_eq!(key("مسؤول"), key("مسئول"));
     assert_eq!(key("المدرسة"), key("مدرسه"));
     assert_eq!(key("Reuters"), "reuters");
+    // gazetteer names are not stemmed
+    assert_eq!(TextAnalyzer::shared().analyze_word("سلمان").stem, "سلمان");
 }

@@ -25,6 +25,8 @@ pub struct GoldQuote {
 
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct GoldArticle {
+    /// "dev" (used while writing the rules) or "test" (annotated afterwards, never tuned on).
+    pub split: String,
     pub file: String,
     pub id: String,
     pub quotes: Vec<GoldQuote>,
@@ -48,7 +50,9 @@ pub fn read_articles(file: &str, ids: &[&str]) -> HashMap<String, Article> {
     for line in r.lines() {
         let line = line.expect("line");
         // Cheap id check before parsing the whole record.
-        let Some(p) = line.find("\"id\": \"") else { continue };
+        let Some(p) = line.find("\"id\": \"") else {
+            continue;
+        };
         let rest = &line[p + 7..];
         let id = &rest[..rest.find('"').unwrap_or(0)];
         if !ids.contains(&id) {
@@ -79,11 +83,18 @@ fn locate(text: &str, g: &GoldQuote) -> Option<(usize, usize)> {
     let chars: Vec<char> = text.chars().collect();
     let find_all = |pat: &str| -> Vec<usize> {
         let p: Vec<char> = pat.chars().collect();
-        (0..=chars.len().saturating_sub(p.len())).filter(|&i| chars[i..].starts_with(&p)).collect()
+        (0..=chars.len().saturating_sub(p.len()))
+            .filter(|&i| chars[i..].starts_with(&p))
+            .collect()
     };
-    let s = find_all(&g.start_snippet).into_iter().min_by_key(|&i| i.abs_diff(g.start))?;
+    let s = find_all(&g.start_snippet)
+        .into_iter()
+        .min_by_key(|&i| i.abs_diff(g.start))?;
     let e_len = g.end_snippet.chars().count();
-    let e = find_all(&g.end_snippet).into_iter().filter(|&i| i + e_len > s).min_by_key(|&i| (i + e_len).abs_diff(g.end))?;
+    let e = find_all(&g.end_snippet)
+        .into_iter()
+        .filter(|&i| i + e_len > s)
+        .min_by_key(|&i| (i + e_len).abs_diff(g.end))?;
     Some((s, e + e_len))
 }
 
@@ -91,7 +102,16 @@ fn locate(text: &str, g: &GoldQuote) -> Option<(usize, usize)> {
 /// other's last word (the surname).
 pub fn same_speaker(pred: &str, gold: &str) -> bool {
     let clean = |s: &str| {
-        let s: String = s.chars().map(|c| if "«»\"“”„()".contains(c) { ' ' } else { c }).collect();
+        let s: String = s
+            .chars()
+            .map(|c| {
+                if "«»\"“”„()".contains(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
         khabar_extract::norm_text(&s)
     };
     let (p, g) = (clean(pred), clean(gold));
@@ -140,12 +160,19 @@ fn overlap(a: (usize, usize), b: (usize, usize)) -> f64 {
     inter as f64 / (a.1 - a.0).max(b.1 - b.0).max(1) as f64
 }
 
-/// Runs the evaluation; `log` receives one line per error.
-pub fn evaluate(mut log: impl FnMut(String)) -> Scores {
-    let gold = read_gold();
+/// Runs the evaluation on one split ("dev", "test") or all (`None`); `log` receives one line
+/// per error.
+pub fn evaluate(split: Option<&str>, mut log: impl FnMut(String)) -> Scores {
+    let gold: Vec<GoldArticle> = read_gold()
+        .into_iter()
+        .filter(|g| split.is_none_or(|s| g.split == s))
+        .collect();
     let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
     for g in &gold {
-        by_file.entry(g.file.as_str()).or_default().push(g.id.as_str());
+        by_file
+            .entry(g.file.as_str())
+            .or_default()
+            .push(g.id.as_str());
     }
     let mut articles = HashMap::new();
     for (file, ids) in &by_file {
@@ -153,14 +180,17 @@ pub fn evaluate(mut log: impl FnMut(String)) -> Scores {
     }
     let mut sc = Scores::default();
     for g in &gold {
-        let art = articles.get(&g.id).unwrap_or_else(|| panic!("article {} not found", g.id));
+        let art = articles
+            .get(&g.id)
+            .unwrap_or_else(|| panic!("article {} not found", g.id));
         let doc = Document::from_article(art);
         let pred: Vec<Quote> = khabar_extract::extract_quotes(&doc);
         sc.gold += g.quotes.len();
         sc.pred += pred.len();
         let mut used = vec![false; pred.len()];
         for gq in &g.quotes {
-            let span = locate(&doc.text, gq).unwrap_or_else(|| panic!("{}: snippet not found: {}", g.id, gq.start_snippet));
+            let span = locate(&doc.text, gq)
+                .unwrap_or_else(|| panic!("{}: snippet not found: {}", g.id, gq.start_snippet));
             let best = pred
                 .iter()
                 .enumerate()
@@ -175,16 +205,25 @@ pub fn evaluate(mut log: impl FnMut(String)) -> Scores {
                     if same_speaker(&pred[i].speaker.text, &gq.speaker) {
                         sc.speaker_ok += 1;
                     } else {
-                        log(format!("SPEAKER {} gold=[{}] pred=[{}] :: {}", g.id, gq.speaker, pred[i].speaker.text, gq.start_snippet));
+                        log(format!(
+                            "SPEAKER {} gold=[{}] pred=[{}] :: {}",
+                            g.id, gq.speaker, pred[i].speaker.text, gq.start_snippet
+                        ));
                     }
                 }
-                None => log(format!("MISS {} [{}] :: {} … {}", g.id, gq.speaker, gq.start_snippet, gq.end_snippet)),
+                None => log(format!(
+                    "MISS {} [{}] :: {} … {}",
+                    g.id, gq.speaker, gq.start_snippet, gq.end_snippet
+                )),
             }
         }
         for (i, q) in pred.iter().enumerate() {
             if !used[i] {
                 let t: String = q.content.text.chars().take(60).collect();
-                log(format!("FALSE {} cue=[{}] spk=[{}] :: {}", g.id, q.cue.text, q.speaker.text, t));
+                log(format!(
+                    "FALSE {} cue=[{}] spk=[{}] :: {}",
+                    g.id, q.cue.text, q.speaker.text, t
+                ));
             }
         }
     }

@@ -1,0 +1,91 @@
+//! `khabar index|search|stats` end to end, on articles written for this test.
+
+use std::process::Command;
+
+fn khabar(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_khabar"))
+        .args(args)
+        .output()
+        .expect("run khabar");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn index_search_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("news.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id":"a1","source":"alpha","date":"2024-03-01","title":"انسحاب لقوات حفظ السلام","body":"أعلنت الأمم المتحدة انسحابا لقوات حفظ السلام من المنطقة."}"#,
+            "\n{\"id\": broken\n",
+            r#"{"id":"a2","source":"beta","date":"05/03/2024","title":"ارتفاع أسعار النفط","body":"ارتفعت أسعار النفط في الأسواق العالمية."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let db = dir.path().join("db");
+    let (db, input) = (db.to_str().unwrap(), input.to_str().unwrap());
+
+    let (code, _, err) = khabar(&["index", "--db", db, input]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("news.jsonl:2: "), "{err}");
+    let (code, _, _) = khabar(&["index", "--db", db, input, "--strict"]);
+    assert_eq!(code, 1);
+
+    let (code, out, err) = khabar(&["search", "--db", db, "القوات", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["id"], "a1");
+    assert_eq!(v["hits"][0]["date"], "2024-03-01");
+
+    let (_, out, _) = khabar(&[
+        "search",
+        "--db",
+        db,
+        "النفط",
+        "--source",
+        "alpha",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["total"], 0);
+
+    let queries = dir.path().join("q.txt");
+    std::fs::write(&queries, "القوات\n\nالنفط\n").unwrap();
+    let (code, out, _) = khabar(&["search", "--db", db, "--queries", queries.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["hits"][0]["id"], "a2");
+
+    let (code, out, _) = khabar(&["search", "--db", db, "\"حفظ السلام\""]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("1 results"), "{out}");
+
+    let (code, out, _) = khabar(&["stats", "--db", db, "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["articles"], 2);
+    assert_eq!(v["days"][0]["name"], "2024-03-01");
+    let (code, out, _) = khabar(&["stats", "--db", db]);
+    assert_eq!(code, 0);
+    assert!(out.contains("articles per source"), "{out}");
+
+    let (code, _, err) = khabar(&[
+        "search",
+        "--db",
+        dir.path().join("none").to_str().unwrap(),
+        "x",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
