@@ -161,16 +161,7 @@ pub fn quotes(args: QuotesArgs) -> anyhow::Result<ExitCode> {
                     writeln!(out, "  (no quotations)")?;
                 }
                 for q in &doc.quotes {
-                    let kind = match q.kind {
-                        QuoteKind::Direct => "«»",
-                        QuoteKind::Indirect => "…",
-                    };
-                    writeln!(
-                        out,
-                        "  {kind} {} — {}",
-                        q.speaker.text,
-                        one_line(&q.content.text)
-                    )?;
+                    write_quote(&mut out, q)?;
                 }
                 writeln!(out)?;
             }
@@ -179,6 +170,36 @@ pub fn quotes(args: QuotesArgs) -> anyhow::Result<ExitCode> {
     })?;
     out.flush()?;
     Ok(code)
+}
+
+/// One quotation: speaker (and the mention when it differs), cue and kind; then the content,
+/// indented, direct quotes in « », cut to about 200 chars.
+fn write_quote(out: &mut impl Write, q: &khabar_analysis::Quote) -> std::io::Result<()> {
+    let mention = q
+        .speaker
+        .mention
+        .as_ref()
+        .filter(|m| m.text != q.speaker.text)
+        .map(|m| format!("  ({})", one_line(&m.text)))
+        .unwrap_or_default();
+    let kind = match q.kind {
+        QuoteKind::Direct => "direct",
+        QuoteKind::Indirect => "indirect",
+    };
+    let cue = if q.cue.text.trim().is_empty() {
+        "—"
+    } else {
+        q.cue.text.as_str()
+    };
+    writeln!(out, "  {}{mention}    {cue} · {kind}", q.speaker.text)?;
+    let mut content = one_line(&q.content.text);
+    if content.chars().count() > 200 {
+        content = content.chars().take(200).collect::<String>() + " …";
+    }
+    match q.kind {
+        QuoteKind::Direct => writeln!(out, "      «{content}»"),
+        QuoteKind::Indirect => writeln!(out, "      {content}"),
+    }
 }
 
 fn one_line(s: &str) -> String {

@@ -8,7 +8,8 @@ use khabar_ner::eval::Scores;
 use khabar_ner::features::Resources;
 use khabar_ner::lexicon::{Gazetteer, WordStats};
 use khabar_ner::train::{
-    evaluate, most_frequent_tag_baseline, train_model, train_model_with, Algorithm, StackOptions, TrainOptions,
+    evaluate, most_frequent_tag_baseline, train_model, train_model_with, Algorithm, StackOptions,
+    TrainOptions,
 };
 use khabar_ner::{Label, NerModel};
 use std::io::{BufWriter, Read, Write};

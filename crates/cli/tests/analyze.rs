@@ -175,3 +175,53 @@ fn stdin_windows_1256() {
     assert_eq!(doc["title"], "عنوان الخبر");
     assert!(String::from_utf8_lossy(&out.stderr).contains("windows-1256"));
 }
+
+#[test]
+fn quotes_command_on_the_seed() {
+    let out = khabar(&["quotes", "--format", "json", SEED]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let quotes = v["quotes"].as_array().unwrap();
+    assert_eq!(quotes.len(), 16);
+    let nazarov = quotes
+        .iter()
+        .filter(|q| q["speaker"]["text"] == "عبد الأحد رستم نزاروف")
+        .count();
+    assert_eq!(nazarov, 15);
+
+    let pretty = khabar(&["quotes", EXAMPLE]);
+    let s = String::from_utf8(pretty.stdout).unwrap();
+    assert!(s.contains("سامر الخطيب"), "{s}");
+    assert!(
+        s.contains("«لن نحمّل المواطن أعباء جديدة.. سنبحث عن مصادر تمويل أخرى»"),
+        "{s}"
+    );
+}
+
+#[test]
+fn seed_entities_and_quantities_fill_the_json() {
+    let doc = stdout_json(&khabar(&["analyze", SEED]));
+    let text: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
+    let entities = doc["entities"].as_array().unwrap();
+    assert!(!entities.is_empty());
+    for e in entities {
+        let (s, t) = (
+            e["start"].as_u64().unwrap() as usize,
+            e["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            text[s..t].iter().collect::<String>(),
+            e["text"].as_str().unwrap()
+        );
+    }
+    assert!(entities
+        .iter()
+        .any(|e| e["text"] == "عبد الأحد رستم نزاروف" && e["label"] == "PER"));
+    let quantities = doc["quantities"].as_array().unwrap();
+    assert!(quantities
+        .iter()
+        .any(|q| q["kind"] == "age" && q["value"] == 28));
+    assert!(quantities
+        .iter()
+        .any(|q| q["value"] == 60000 && q["approx"] == true));
+}

@@ -2143,8 +2143,14 @@ fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
 fn named_speaker(cx: &Ctx<'_>, info: &NpInfo) -> Option<Speaker> {
     let doc = cx.doc;
     let (ms, me) = info.mention;
+    // A phrase headed by a generic person noun ("رجل طاجيكي انضم لتنظيم داعش") names a
+    // person: an organization inside its relative clause is not the speaker.
+    let person_head = cx.lex.is_generic_any(cx.norm(info.toks.0));
+    let entity = cx
+        .entity_at(ms, me)
+        .filter(|&ei| !person_head || doc.entities[ei].label == "PER");
     if !doc.entities.is_empty() {
-        if let Some(ei) = cx.entity_at(ms, me) {
+        if let Some(ei) = entity {
             let best = cx.longest_entity(ei);
             return Some(Speaker {
                 text: doc.entities[best].text.clone(),

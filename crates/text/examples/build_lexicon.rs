@@ -31,7 +31,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut names = rustc_hash::FxHashSet::default();
     let mut person_names = rustc_hash::FxHashSet::default();
-    while let Some(i) = args.iter().position(|a| a == "--names" || a == "--person-names") {
+    while let Some(i) = args
+        .iter()
+        .position(|a| a == "--names" || a == "--person-names")
+    {
         if i + 1 >= args.len() {
             return Err(format!("{} needs a file", args[i]).into());
         }

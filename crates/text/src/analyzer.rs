@@ -439,6 +439,12 @@ impl TextAnalyzer {
         }
         b.key.clear();
         fold_key(&b.stem, &mut b.key);
+        // على and علي (the name Ali) share a norm; the key keeps them apart when the word is
+        // spelled with a final ى.
+        if raw.kind == TokenKind::Word && surface.ends_with('ى') && b.key.ends_with('ي') {
+            b.key.pop();
+            b.key.push('ى');
+        }
         TokenView {
             raw,
             text: surface,

@@ -402,8 +402,7 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
             // و and ف attach to anything; news repeats a few such compounds so often
             // (وأضاف is 20 times as common as أضاف) that the chance test would keep them whole.
             // لل likewise: hardly any word begins with لل by itself (للإغاثة is لل + إغاثة).
-            let conj_only =
-                enc.is_empty() && prefixes.iter().all(|p| rank(p) == 0 || p == "لل");
+            let conj_only = enc.is_empty() && prefixes.iter().all(|p| rank(p) == 0 || p == "لل");
             let trusted = conj_only && stem_count >= CONJ_TRUSTED_STEM_COUNT;
             if !trusted && observed > ATOMIC_RATIO * expected {
                 continue;

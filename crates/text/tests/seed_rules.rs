@@ -83,6 +83,9 @@ fn search_keys_conflate_inflections_and_spellings() {
     assert_eq!(key("مسؤول"), key("مسئول"));
     assert_eq!(key("المدرسة"), key("مدرسه"));
     assert_eq!(key("Reuters"), "reuters");
+    // the preposition على and the name علي share a norm, not a key
+    assert_eq!(khabar_text::normalize_word("على"), "علي");
+    assert_ne!(key("على"), key("علي"));
     // gazetteer names are not stemmed
     assert_eq!(TextAnalyzer::shared().analyze_word("سلمان").stem, "سلمان");
 }
