@@ -414,10 +414,12 @@ impl TextAnalyzer {
             &mut b.norm,
             &mut b.alignments,
         );
-        let split = if raw.kind == TokenKind::Word && may_have_clitics(&b.norm) {
-            self.lexicon.split(&b.norm)
+        let is_word = raw.kind == TokenKind::Word;
+        // One probe answers both "how does it split" and "is it a name" for whole words.
+        let (split, whole_is_name) = if is_word {
+            self.lexicon.split_and_name(&b.norm, may_have_clitics(&b.norm))
         } else {
-            Split::WHOLE
+            (Split::WHOLE, false)
         };
         // The stem segment, with ة restored where an enclitic turned it into ت (مدينته).
         b.stem_src.clear();
@@ -432,7 +434,12 @@ impl TextAnalyzer {
         }
         b.stem.clear();
         // Names from the gazetteers keep their letters: سلمان is not سلم + ان.
-        if raw.kind == TokenKind::Word && !self.lexicon.is_name(&b.stem_src) {
+        let is_name = if split.is_whole() {
+            whole_is_name
+        } else {
+            is_word && self.lexicon.is_name(&b.stem_src)
+        };
+        if is_word && !is_name {
             b.stem.push_str(light_stem(&b.stem_src));
         } else {
             b.stem.push_str(&b.stem_src);

@@ -274,6 +274,17 @@ impl Lexicon {
         }
     }
 
+    /// The split of a normalized word and whether it is a gazetteer name, in one probe.
+    /// `may_split` false (the word can carry no clitic) skips the segmenter for unknown words.
+    #[inline]
+    pub fn split_and_name(&self, word: &str, may_split: bool) -> (Split, bool) {
+        match self.entry(word) {
+            Some(e) => (if may_split { e.split } else { Split::WHOLE }, e.name),
+            None if may_split => (best_split(word, self), false),
+            None => (Split::WHOLE, false),
+        }
+    }
+
     /// The split of a normalized word: precomputed for known words, computed for others.
     #[inline]
     pub fn split(&self, word: &str) -> Split {
