@@ -128,9 +128,18 @@ fn bench_text(args: BenchTextArgs) -> anyhow::Result<ExitCode> {
         "tokens_per_s": tokens as f64 / best,
         "load_seconds": load_seconds,
         "baseline": baseline,
+        "peak_rss_mb": peak_rss_mb(),
         "checksum": checksum,
     });
     use std::io::Write;
     writeln!(std::io::stdout(), "{result}")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Peak resident memory of this process (VmHWM), in MB; `None` where /proc is missing.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }

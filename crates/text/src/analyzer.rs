@@ -417,7 +417,8 @@ impl TextAnalyzer {
         let is_word = raw.kind == TokenKind::Word;
         // One probe answers both "how does it split" and "is it a name" for whole words.
         let (split, whole_is_name) = if is_word {
-            self.lexicon.split_and_name(&b.norm, may_have_clitics(&b.norm))
+            self.lexicon
+                .split_and_name(&b.norm, may_have_clitics(&b.norm))
         } else {
             (Split::WHOLE, false)
         };
