@@ -13,6 +13,8 @@ pub enum BenchWhat {
     Text(BenchTextArgs),
     /// Tag a JSONL(.gz) corpus with the NER model on one thread.
     Ner(ner_cmd::BenchNerArgs),
+    /// Time of each analysis layer per article: text, entities, quotations + quantities.
+    Layers(BenchLayersArgs),
     /// Index the shared news with the full pipeline: articles/s, MB/s, size, peak memory.
     Index(corpus_cmd::BenchIndexArgs),
     /// Search latency percentiles over headline queries against an index.
@@ -35,11 +37,25 @@ pub struct BenchTextArgs {
     no_baseline: bool,
 }
 
+/// Arguments of `khabar bench layers`.
+#[derive(Args)]
+pub struct BenchLayersArgs {
+    /// JSON Lines corpus (.jsonl, .gz, .zst).
+    path: String,
+    /// Articles to use (the first N).
+    #[arg(long, default_value_t = 2000)]
+    limit: usize,
+    /// Timed rounds (the best of each layer is reported).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+}
+
 /// Dispatches a benchmark.
 pub fn run(what: BenchWhat) -> anyhow::Result<ExitCode> {
     match what {
         BenchWhat::Text(args) => bench_text(args),
         BenchWhat::Ner(args) => ner_cmd::bench(args),
+        BenchWhat::Layers(args) => bench_layers(args),
         BenchWhat::Index(args) => corpus_cmd::bench_index(args),
         BenchWhat::Search(args) => corpus_cmd::bench_search(args),
         BenchWhat::Relevance(args) => corpus_cmd::bench_relevance(args),
@@ -142,4 +158,79 @@ fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// Per article, as the pipeline runs it: the text layers, the entity layer, then quotations and
+/// quantities on the finished document. Reports each layer's total (best of the rounds) and
+/// what quotations + quantities add relative to the rest of the analysis.
+fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
+    use khabar_analysis::{Document, Entity};
+    use std::time::Duration;
+    let mut articles = Vec::new();
+    crate::input::for_each_article(
+        std::slice::from_ref(&args.path),
+        |_, _| {},
+        |a| {
+            if articles.len() < args.limit {
+                articles.push(a);
+            }
+            Ok(())
+        },
+    )?;
+    let ner = khabar_ner::NerModel::shipped();
+    let mut best = [Duration::MAX; 3];
+    let (mut quotes, mut quantities) = (0usize, 0usize);
+    for _ in 0..args.rounds.max(1) {
+        let mut t = [Duration::ZERO; 3];
+        (quotes, quantities) = (0, 0);
+        for a in &articles {
+            let t0 = Instant::now();
+            let mut doc = Document::from_article(a);
+            let t1 = Instant::now();
+            doc.entities = ner
+                .entities(&doc.text, &doc.tokens)
+                .into_iter()
+                .map(|e| Entity {
+                    text: e.text,
+                    label: e.label.to_string(),
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect();
+            let t2 = Instant::now();
+            quotes += khabar_extract::extract_quotes(&doc).len();
+            quantities += khabar_extract::extract_quantities(&doc).len();
+            let t3 = Instant::now();
+            t[0] += t1 - t0;
+            t[1] += t2 - t1;
+            t[2] += t3 - t2;
+            std::hint::black_box(&doc);
+        }
+        for i in 0..3 {
+            best[i] = best[i].min(t[i]);
+        }
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let (text, entities, extract) = (ms(best[0]), ms(best[1]), ms(best[2]));
+    eprintln!(
+        "{} articles: text {text:.0} ms, entities {entities:.0} ms, quotations + quantities {extract:.0} ms \
+         (+{:.1} % of text + entities, +{:.1} % of text alone)",
+        articles.len(),
+        100.0 * extract / (text + entities),
+        100.0 * extract / text
+    );
+    let result = serde_json::json!({
+        "bench": "layers",
+        "articles": articles.len(),
+        "text_ms": text,
+        "entities_ms": entities,
+        "extract_ms": extract,
+        "quotes": quotes,
+        "quantities": quantities,
+        "extract_share_of_analysis": extract / (text + entities),
+        "extract_share_of_text": extract / text,
+    });
+    use std::io::Write;
+    writeln!(std::io::stdout(), "{result}")?;
+    Ok(ExitCode::SUCCESS)
 }

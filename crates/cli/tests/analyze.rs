@@ -225,3 +225,15 @@ fn seed_entities_and_quantities_fill_the_json() {
         .iter()
         .any(|q| q["value"] == 60000 && q["approx"] == true));
 }
+
+#[test]
+fn bench_layers_reports_each_layer() {
+    let out = khabar(&["bench", "layers", WIRE, "--rounds", "1"]);
+    assert!(out.status.success());
+    let last = String::from_utf8(out.stdout).unwrap();
+    let v: Value = serde_json::from_str(last.lines().last().unwrap()).unwrap();
+    assert_eq!(v["articles"], 3);
+    assert!(v["quotes"].as_u64().unwrap() >= 2, "{v}");
+    let share = v["extract_share_of_analysis"].as_f64().unwrap();
+    assert!(share > 0.0 && share < v["extract_share_of_text"].as_f64().unwrap());
+}
