@@ -152,12 +152,11 @@ fn bench_text(args: BenchTextArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Peak resident memory of this process (VmHWM), in MB; `None` where /proc is missing.
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+/// Peak resident memory of this process (VmHWM), in MB to one decimal; `None` where /proc is
+/// missing.
+pub(crate) fn peak_rss_mb() -> Option<f64> {
+    let bytes = khabar_corpus::bench::peak_rss_bytes()?;
+    Some((bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0)
 }
 
 /// Per article, as the pipeline runs it: the text layers, the entity layer, then quotations and

@@ -679,7 +679,7 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
         "tokens_per_s": (tokens as f64 / ner_secs.max(1e-9)).round(),
         "tokenize_seconds": round3(tok_secs),
         "model_load_ms": round3(load_ms),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": crate::bench_cmd::peak_rss_mb(),
     });
     eprintln!("tokens_per_s counts NER tagging (features + two Viterbi passes + spans), not tokenization or reading");
     println!("{report}");
@@ -688,12 +688,4 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
-}
-
-/// Peak resident set size (VmHWM) in MB, if the platform reports it.
-fn peak_rss_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some((kb / 1024.0 * 10.0).round() / 10.0)
 }
