@@ -163,7 +163,7 @@ pub(crate) fn peak_rss_mb() -> Option<f64> {
 /// quantities on the finished document. Reports each layer's total (best of the rounds) and
 /// what quotations + quantities add relative to the rest of the analysis.
 fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
-    use khabar_analysis::{Document, Entity};
+    use khabar_analysis::Document;
     use std::time::Duration;
     let mut articles = Vec::new();
     crate::input::for_each_article(
@@ -186,16 +186,7 @@ fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
             let t0 = Instant::now();
             let mut doc = Document::from_article(a);
             let t1 = Instant::now();
-            doc.entities = ner
-                .entities(&doc.text, &doc.tokens)
-                .into_iter()
-                .map(|e| Entity {
-                    text: e.text,
-                    label: e.label.to_string(),
-                    start: e.start,
-                    end: e.end,
-                })
-                .collect();
+            doc.entities = khabar_pipeline::entity_layer(ner, &doc);
             let t2 = Instant::now();
             quotes += khabar_extract::extract_quotes(&doc).len();
             quantities += khabar_extract::extract_quantities(&doc).len();

@@ -15,6 +15,21 @@ use khabar_analysis::{Document, Entity};
 use khabar_ingest::Article;
 use khabar_ner::NerModel;
 
+/// The entity layer of a document whose text layers are built: the model's spans as
+/// [`Entity`] records.
+pub fn entity_layer(model: &NerModel, doc: &Document) -> Vec<Entity> {
+    model
+        .entities(&doc.text, &doc.tokens)
+        .into_iter()
+        .map(|e| Entity {
+            text: e.text,
+            label: e.label.to_string(),
+            start: e.start,
+            end: e.end,
+        })
+        .collect()
+}
+
 /// Which layers run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PipelineOptions {
@@ -79,16 +94,7 @@ impl Pipeline {
     pub fn analyze(&self, article: &Article) -> Document {
         let mut doc = Document::from_article(article);
         if let Some(ner) = self.ner {
-            doc.entities = ner
-                .entities(&doc.text, &doc.tokens)
-                .into_iter()
-                .map(|e| Entity {
-                    text: e.text,
-                    label: e.label.to_string(),
-                    start: e.start,
-                    end: e.end,
-                })
-                .collect();
+            doc.entities = entity_layer(ner, &doc);
         }
         if self.options.quantities {
             doc.quantities = khabar_extract::extract_quantities(&doc);

@@ -2,7 +2,7 @@
 
 use crate::lexicon::{fingerprint, Lexicon};
 use crate::normalize::{normalize_aligned_into, NormalizeOptions};
-use crate::segment::{Counts, SegmentKind, Split};
+use crate::segment::{restore_ta_marbuta, Counts, SegmentKind, Split};
 use crate::sentence::{split_sentences, Span};
 use crate::stem::light_stem;
 use crate::tokenize::{for_each_token, RawToken, TokenKind};
@@ -428,10 +428,11 @@ impl TextAnalyzer {
         let pre = split.prefix_len();
         let stem_chars = n.saturating_sub(pre + split.enclitic as usize);
         b.stem_src.extend(b.norm.chars().skip(pre).take(stem_chars));
-        if split.enclitic > 0 && b.stem_src.ends_with('ت') && self.lexicon.count(&b.stem_src) == 0
+        if split.enclitic > 0
+            && restore_ta_marbuta(&b.stem_src, &mut b.stem)
+            && self.lexicon.count(&b.stem_src) == 0
         {
-            b.stem_src.pop();
-            b.stem_src.push('ة');
+            std::mem::swap(&mut b.stem_src, &mut b.stem);
         }
         b.stem.clear();
         // Names from the gazetteers keep their letters: سلمان is not سلم + ان.

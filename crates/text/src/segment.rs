@@ -246,6 +246,18 @@ const CONJ_TRUSTED_STEM_COUNT: u32 = 50;
 /// A stem must have been seen at least this often to count as known.
 pub const MIN_STEM_COUNT: u32 = 5;
 
+/// مدينته: before an enclitic the stem's ة is written ت. If `stem` ends with ت, writes the
+/// stem with ة restored into `buf` and returns true.
+pub(crate) fn restore_ta_marbuta(stem: &str, buf: &mut String) -> bool {
+    let Some(base) = stem.strip_suffix('ت') else {
+        return false;
+    };
+    buf.clear();
+    buf.push_str(base);
+    buf.push('ة');
+    true
+}
+
 /// Word counts, the input of segmentation decisions.
 pub trait Counts {
     /// How often the normalized word was seen (0 if never).
@@ -395,11 +407,7 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
                 continue;
             }
             let mut stem_count = counts.count(stem);
-            // مدينته: the ة of the stem is written ت before an enclitic.
-            if !enc.is_empty() && stem.ends_with('ت') {
-                stem_buf.clear();
-                stem_buf.push_str(&stem[..stem.len() - 'ت'.len_utf8()]);
-                stem_buf.push('ة');
+            if !enc.is_empty() && restore_ta_marbuta(stem, &mut stem_buf) {
                 stem_count = stem_count.max(counts.count(&stem_buf));
             }
             if stem_count < MIN_STEM_COUNT {
@@ -438,10 +446,7 @@ fn best_candidate<'w>(word: &'w str, counts: &impl Counts) -> Option<Candidate<'
     let (_, mut cand) = best?;
     // The stem may itself be a compound the lexicon knows better (و + التدريب → و + ال + تدريب).
     // Before an enclitic the stem's ة is written ت (لمحاولتي): look it up restored.
-    let inner_word = if !cand.enclitic.is_empty() && cand.stem.ends_with('ت') {
-        stem_buf.clear();
-        stem_buf.push_str(&cand.stem[..cand.stem.len() - 'ت'.len_utf8()]);
-        stem_buf.push('ة');
+    let inner_word = if !cand.enclitic.is_empty() && restore_ta_marbuta(cand.stem, &mut stem_buf) {
         stem_buf.as_str()
     } else {
         cand.stem
