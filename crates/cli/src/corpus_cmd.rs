@@ -442,8 +442,9 @@ pub fn bench_relevance(args: BenchRelevanceArgs) -> anyhow::Result<ExitCode> {
     };
     let start = Instant::now();
     println!(
-        "{:<56} {:>8} {:>8} {:>9} {:>9} {:>10}",
+        "{:<56} {:<16} {:>8} {:>8} {:>9} {:>9} {:>10}",
         "analyzer",
+        "ranking",
         format!("MRR@{}", opts.k),
         format!("R@{}", opts.k),
         "index s",
@@ -452,17 +453,17 @@ pub fn bench_relevance(args: BenchRelevanceArgs) -> anyhow::Result<ExitCode> {
     );
     let report = bench::relevance(&opts, &mut |r| {
         println!(
-            "{:<56} {:>8.3} {:>8.3} {:>9.1} {:>9.2} {:>10}",
-            r.analyzer, r.mrr, r.recall, r.index_seconds, r.query_ms, r.terms
+            "{:<56} {:<16} {:>8.3} {:>8.3} {:>9.1} {:>9.2} {:>10}",
+            r.analyzer, r.ranking, r.mrr, r.recall, r.index_seconds, r.query_ms, r.terms
         );
     })?;
     println!(
-        "{:<56} {:>8.3} {:>8.3}   (Lucene 8, published; another sample)",
-        "lucene ArabicAnalyzer", 0.598, 0.847
+        "{:<56} {:<16} {:>8.3} {:>8.3}   (Lucene 8, published; another sample)",
+        "lucene ArabicAnalyzer", "BM25", 0.598, 0.847
     );
     println!(
-        "{:<56} {:>8.3} {:>8.3}",
-        "lucene StandardAnalyzer", 0.571, 0.805
+        "{:<56} {:<16} {:>8.3} {:>8.3}",
+        "lucene StandardAnalyzer", "BM25", 0.571, 0.805
     );
     eprintln!(
         "{} documents, {} queries, seed {}, {:.0} s",

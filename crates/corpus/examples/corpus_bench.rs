@@ -41,40 +41,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..Default::default()
             };
             let mut opts = opts;
-            if std::env::var("ONLY").is_ok() {
-                use khabar_corpus::analyzer::{AnalyzerKind, KeyMode};
-                opts.analyzers = vec![
-                    AnalyzerKind::Khabar {
-                        mode: KeyMode::Stem,
-                        stopwords: false,
-                    },
-                    AnalyzerKind::Khabar {
-                        mode: KeyMode::Residual,
-                        stopwords: false,
-                    },
-                ];
-            }
-            if std::env::var("DIFF").is_ok() {
-                opts.analyzers = vec![
-                    khabar_corpus::analyzer::AnalyzerKind::StockArabic,
-                    khabar_corpus::analyzer::AnalyzerKind::Khabar {
-                        mode: khabar_corpus::analyzer::KeyMode::Stem,
-                        stopwords: false,
-                    },
-                ];
+            {
+                use khabar_corpus::analyzer::AnalyzerKind;
+                use khabar_corpus::ranking::Ranking;
+                // ONLY: the corpus analyzer under each ranking; DIFF: stock vs corpus, BM25.
+                if std::env::var("ONLY").is_ok() {
+                    opts.analyzers = [
+                        Ranking::BM25,
+                        Ranking::LEAD,
+                        Ranking::PAIRS,
+                        Ranking::KHABAR,
+                    ]
+                    .into_iter()
+                    .map(|r| (AnalyzerKind::CORPUS, r))
+                    .collect();
+                }
+                if std::env::var("DIFF").is_ok() {
+                    opts.analyzers = vec![
+                        (AnalyzerKind::StockArabic, Ranking::BM25),
+                        (AnalyzerKind::CORPUS, Ranking::BM25),
+                    ];
+                }
             }
             let r = bench::relevance(&opts, &mut |row| {
                 println!(
-                    "{:<44} MRR@10 {:.3}  R@10 {:.3}  index {:.1} s  query {:.2} ms  terms {}",
-                    row.analyzer, row.mrr, row.recall, row.index_seconds, row.query_ms, row.terms
+                    "{:<44} {:<16} MRR@10 {:.3}  R@10 {:.3}  index {:.1} s  query {:.2} ms  terms {}",
+                    row.analyzer,
+                    row.ranking,
+                    row.mrr,
+                    row.recall,
+                    row.index_seconds,
+                    row.query_ms,
+                    row.terms
                 );
             })?;
             println!("{}", serde_json::to_string(&r)?);
             if std::env::var("DIFF").is_ok() && r.rows.len() >= 2 {
                 // Queries the first analyzer finds in the top 10 and the last does not.
                 let (a, b) = (&r.rows[0], &r.rows[r.rows.len() - 1]);
-                let (a_kind, b_kind) =
-                    (opts.analyzers[0], opts.analyzers[opts.analyzers.len() - 1]);
+                let (a_kind, b_kind) = (
+                    opts.analyzers[0].0,
+                    opts.analyzers[opts.analyzers.len() - 1].0,
+                );
                 for (i, (x, y)) in a.ranks.iter().zip(&b.ranks).enumerate() {
                     if x.is_some() && y.is_none() {
                         let h = &r.headlines[i];

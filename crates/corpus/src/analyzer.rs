@@ -12,19 +12,24 @@
 //! The same analyzer must run at index and query time: [`register`] installs it on an index
 //! under [`TOKENIZER`], and [`query_terms`] analyzes query text with it.
 
+use crate::ranking::WordPairs;
 use khabar_text::{fold_key, SegmentKind, TextAnalyzer as KhabarText, TokenKind};
 use std::sync::OnceLock;
 use tantivy::tokenizer::{
-    LowerCaser, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream,
-    Tokenizer, WhitespaceTokenizer,
+    LowerCaser, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token,
+    TokenStream, Tokenizer, WhitespaceTokenizer,
 };
 
 /// Name under which the khabar analyzer is registered on an index.
 pub const TOKENIZER: &str = "khabar_ar";
 
+/// Name under which the khabar analyzer followed by [`WordPairs`] is registered.
+pub const PAIRS_TOKENIZER: &str = "khabar_ar_pairs";
+
 /// Version of the corpus analyzer, recorded in the store: an index built by another version
 /// must be rebuilt, since its terms would not match the queries.
-pub const ANALYZER_VERSION: &str = "khabar_ar/2 (residual prefixes, no stopwords)";
+pub const ANALYZER_VERSION: &str =
+    "khabar_ar/3 (residual prefixes, no stopwords; lead and word-pair fields)";
 
 /// How far the analysis chain goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -403,29 +408,37 @@ impl AnalyzerKind {
         }
     }
 
-    /// The tantivy analyzer.
-    pub fn build(&self) -> TextAnalyzer {
+    /// The analysis chain, ready for more filters.
+    fn builder(&self) -> TextAnalyzerBuilder {
         match *self {
-            AnalyzerKind::Whitespace => TextAnalyzer::builder(WhitespaceTokenizer::default())
-                .filter(LowerCaser)
-                .build(),
-            AnalyzerKind::Simple => TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(LowerCaser)
-                .build(),
+            AnalyzerKind::Whitespace => {
+                TextAnalyzer::builder(WhitespaceTokenizer::default()).filter_dynamic(LowerCaser)
+            }
+            AnalyzerKind::Simple => {
+                TextAnalyzer::builder(SimpleTokenizer::default()).filter_dynamic(LowerCaser)
+            }
             AnalyzerKind::StockArabic => TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(LowerCaser)
-                .filter(Stemmer::new(tantivy::tokenizer::Language::Arabic))
-                .build(),
+                .filter_dynamic(LowerCaser)
+                .filter_dynamic(Stemmer::new(tantivy::tokenizer::Language::Arabic)),
             AnalyzerKind::Khabar { mode, stopwords } => {
+                let b = TextAnalyzer::builder(KhabarTokenizer::new(mode)).dynamic();
                 if stopwords {
-                    TextAnalyzer::builder(KhabarTokenizer::new(mode))
-                        .filter(stopword_filter(mode))
-                        .build()
+                    b.filter_dynamic(stopword_filter(mode))
                 } else {
-                    TextAnalyzer::builder(KhabarTokenizer::new(mode)).build()
+                    b
                 }
             }
         }
+    }
+
+    /// The tantivy analyzer.
+    pub fn build(&self) -> TextAnalyzer {
+        self.builder().build()
+    }
+
+    /// The same analyzer followed by [`WordPairs`]: its terms are adjacent key pairs.
+    pub fn build_pairs(&self) -> TextAnalyzer {
+        self.builder().filter_dynamic(WordPairs).build()
     }
 }
 
@@ -437,9 +450,21 @@ fn corpus_analyzer() -> TextAnalyzer {
         .clone()
 }
 
-/// Registers the corpus analyzer on `index` as [`TOKENIZER`].
+/// The corpus pair analyzer ([`AnalyzerKind::build_pairs`]), built once.
+fn corpus_pairs_analyzer() -> TextAnalyzer {
+    static ANALYZER: OnceLock<TextAnalyzer> = OnceLock::new();
+    ANALYZER
+        .get_or_init(|| AnalyzerKind::CORPUS.build_pairs())
+        .clone()
+}
+
+/// Registers the corpus analyzer on `index` as [`TOKENIZER`] and its pair analyzer as
+/// [`PAIRS_TOKENIZER`].
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(TOKENIZER, corpus_analyzer());
+    index
+        .tokenizers()
+        .register(PAIRS_TOKENIZER, corpus_pairs_analyzer());
 }
 
 /// A query token: its key and its position in the query text.
@@ -467,6 +492,21 @@ pub fn query_terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<QueryTerm> {
 /// Analyzes query text with the corpus analyzer.
 pub fn corpus_query_terms(text: &str) -> Vec<QueryTerm> {
     query_terms(&mut corpus_analyzer(), text)
+}
+
+/// The terms `analyzer` makes of `text` (for a pair analyzer: its word pairs).
+pub fn analyzed_keys(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
+
+/// The word pairs of query text under the corpus pair analyzer.
+pub fn corpus_query_pairs(text: &str) -> Vec<String> {
+    analyzed_keys(&mut corpus_pairs_analyzer(), text)
 }
 
 #[cfg(test)]

@@ -1,15 +1,16 @@
 //! Benchmarks: search latency and headline → article relevance.
 
-use crate::analyzer::{query_terms, AnalyzerKind, KeyMode};
+use crate::analyzer::{analyzed_keys, AnalyzerKind, KeyMode};
+use crate::ranking::{text_clauses, Ranking, TextFields};
 use crate::{Result, SearchRequest, Searcher};
 use khabar_ingest::Record;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::BooleanQuery;
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED};
-use tantivy::{Index, TantivyDocument, Term};
+use tantivy::{Index, TantivyDocument};
 
 /// A small deterministic generator (SplitMix64): the benchmark samples are the same on
 /// every machine and build.
@@ -142,8 +143,8 @@ pub struct RelevanceOptions {
     pub query_id_prefix: String,
     /// Cut-off of the metrics.
     pub k: usize,
-    /// Analyzers to compare.
-    pub analyzers: Vec<AnalyzerKind>,
+    /// Analyzers to compare, each with a ranking.
+    pub analyzers: Vec<(AnalyzerKind, Ranking)>,
     /// Where the temporary indexes go (a fresh temp dir when `None`).
     pub work_dir: Option<PathBuf>,
 }
@@ -162,10 +163,12 @@ impl Default for RelevanceOptions {
     }
 }
 
-/// Whitespace, tantivy's stock Arabic chain, and the khabar ablation ladder.
-pub fn default_analyzers() -> Vec<AnalyzerKind> {
+/// Whitespace, tantivy's stock Arabic chain and the khabar ablation ladder under plain
+/// BM25 (the analyzer comparison), then the ranking signals of [`crate::ranking`] on the
+/// stock and the corpus analyzers.
+pub fn default_analyzers() -> Vec<(AnalyzerKind, Ranking)> {
     let k = |mode, stopwords| AnalyzerKind::Khabar { mode, stopwords };
-    vec![
+    let mut rows: Vec<(AnalyzerKind, Ranking)> = [
         AnalyzerKind::Whitespace,
         AnalyzerKind::Simple,
         AnalyzerKind::StockArabic,
@@ -177,8 +180,16 @@ pub fn default_analyzers() -> Vec<AnalyzerKind> {
         k(KeyMode::Aggressive, false),
         k(KeyMode::Residual, false),
         k(KeyMode::Dual, false),
-        k(KeyMode::Dual, true),
     ]
+    .into_iter()
+    .map(|a| (a, Ranking::BM25))
+    .collect();
+    for a in [AnalyzerKind::StockArabic, AnalyzerKind::CORPUS] {
+        for r in [Ranking::LEAD, Ranking::PAIRS, Ranking::KHABAR] {
+            rows.push((a, r));
+        }
+    }
+    rows
 }
 
 /// The scores of one analyzer.
@@ -186,6 +197,8 @@ pub fn default_analyzers() -> Vec<AnalyzerKind> {
 pub struct RelevanceRow {
     /// Analyzer name.
     pub analyzer: String,
+    /// Ranking name ([`Ranking::name`]).
+    pub ranking: String,
     /// Mean reciprocal rank of the source article within the top k.
     pub mrr: f64,
     /// Share of queries whose article is in the top k.
@@ -258,10 +271,11 @@ pub fn relevance(
         }
     };
     let mut rows = Vec::new();
-    for (n, kind) in opts.analyzers.iter().enumerate() {
+    for (n, (kind, ranking)) in opts.analyzers.iter().enumerate() {
         let row = relevance_one(
             &work.join(format!("idx{n}")),
             *kind,
+            *ranking,
             &bodies,
             &sample,
             opts.k,
@@ -282,6 +296,7 @@ pub fn relevance(
 fn relevance_one(
     dir: &Path,
     kind: AnalyzerKind,
+    ranking: Ranking,
     bodies: &[String],
     queries: &[(usize, String)],
     k: usize,
@@ -291,10 +306,24 @@ fn relevance_one(
     let idx = TextFieldIndexing::default()
         .set_tokenizer("bench")
         .set_index_option(IndexRecordOption::WithFreqs);
-    let body = b.add_text_field("body", TextOptions::default().set_indexing_options(idx));
+    let body = b.add_text_field(
+        "body",
+        TextOptions::default().set_indexing_options(idx.clone()),
+    );
+    let lead = b.add_text_field(
+        "lead",
+        TextOptions::default().set_indexing_options(idx.clone()),
+    );
+    let pairs = b.add_text_field(
+        "pairs",
+        TextOptions::default().set_indexing_options(idx.set_tokenizer("bench_pairs")),
+    );
     let n = b.add_u64_field("n", STORED);
     let index = Index::create_in_dir(dir, b.build())?;
     index.tokenizers().register("bench", kind.build());
+    index
+        .tokenizers()
+        .register("bench_pairs", kind.build_pairs());
     let t = Instant::now();
     {
         // One thread and a large arena: one segment, so the term count is exact.
@@ -302,6 +331,12 @@ fn relevance_one(
         for (i, text) in bodies.iter().enumerate() {
             let mut d = TantivyDocument::default();
             d.add_text(body, text);
+            if ranking.lead_boost.is_some() {
+                d.add_text(lead, crate::ranking::lead(text));
+            }
+            if ranking.pair_boost.is_some() {
+                d.add_text(pairs, text);
+            }
             d.add_u64(n, i as u64);
             w.add_document(d)?;
         }
@@ -321,23 +356,26 @@ fn relevance_one(
         })
         .sum();
     let mut analyzer = kind.build();
+    let mut pair_analyzer = kind.build_pairs();
+    let fields = TextFields {
+        title: None,
+        body,
+        lead: Some(lead),
+        pairs: Some(pairs),
+    };
     let (mut rr, mut hits) = (0.0, 0usize);
     let mut ranks = Vec::with_capacity(queries.len());
     let t = Instant::now();
     for (target, headline) in queries {
         ranks.push(None);
-        let mut seen = std::collections::HashSet::new();
-        let clauses: Vec<(Occur, Box<dyn Query>)> = query_terms(&mut analyzer, headline)
-            .into_iter()
-            .filter(|qt| seen.insert(qt.key.clone()))
-            .map(|qt| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(body, &qt.key),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
+        // The same query construction as `khabar search` (without the title field).
+        let keys = analyzed_keys(&mut analyzer, headline);
+        let pair_keys = if ranking.pair_boost.is_some() {
+            analyzed_keys(&mut pair_analyzer, headline)
+        } else {
+            Vec::new()
+        };
+        let clauses = text_clauses(fields, ranking, &keys, &pair_keys);
         if clauses.is_empty() {
             continue;
         }
@@ -360,6 +398,7 @@ fn relevance_one(
     let q = queries.len().max(1) as f64;
     Ok(RelevanceRow {
         analyzer: kind.name(),
+        ranking: ranking.name().to_string(),
         mrr: rr / q,
         recall: hits as f64 / q,
         index_seconds,

@@ -18,6 +18,7 @@ pub mod bench;
 pub mod dates;
 mod error;
 mod indexer;
+pub mod ranking;
 mod schema;
 mod search;
 pub mod sources;

@@ -1,8 +1,10 @@
-//! Searching a corpus: BM25 over title and body, phrases, filters, highlighted snippets.
+//! Searching a corpus: BM25 over title and body with lead and word-pair signals
+//! ([`crate::ranking`]), phrases, filters, highlighted snippets.
 
-use crate::analyzer::{corpus_query_terms, QueryTerm};
+use crate::analyzer::{corpus_query_pairs, corpus_query_terms, QueryTerm};
 use crate::dates::normalize_date;
 use crate::indexer::source_key;
+use crate::ranking::{text_clauses, Ranking, TextFields};
 use crate::schema::{open_index, Fields, INDEX_DIR};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -123,16 +125,22 @@ impl Searcher {
         let start = Instant::now();
         let f = self.fields;
         let (words, phrases) = split_query(&req.query);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for t in corpus_query_terms(&words) {
-            if seen.insert(t.key.clone()) {
-                clauses.push((
-                    Occur::Should,
-                    both_fields(f, |field| term_query(field, &t.key)),
-                ));
-            }
-        }
+        let keys: Vec<String> = corpus_query_terms(&words)
+            .into_iter()
+            .map(|t| t.key)
+            .collect();
+        let text_fields = TextFields {
+            title: Some((f.title, TITLE_BOOST)),
+            body: f.body,
+            lead: Some(f.lead),
+            pairs: Some(f.pairs),
+        };
+        let mut clauses = text_clauses(
+            text_fields,
+            Ranking::KHABAR,
+            &keys,
+            &corpus_query_pairs(&words),
+        );
         for p in &phrases {
             let terms = corpus_query_terms(p);
             if terms.is_empty() {
@@ -282,13 +290,6 @@ fn split_query(q: &str) -> (String, Vec<String>) {
     // An unclosed quote: its words count as free words.
     words.push_str(&cur);
     (words, phrases)
-}
-
-fn term_query(field: Field, key: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, key),
-        IndexRecordOption::WithFreqs,
-    ))
 }
 
 fn phrase_query(field: Field, terms: &[QueryTerm]) -> Box<dyn Query> {

@@ -413,3 +413,64 @@ fn store_is_versioned() {
     assert!(err.contains("khabar_ar/0"), "{err}");
     assert!(Searcher::open(&db).is_err());
 }
+
+/// Search ids in rank order.
+fn ranked(db: &Path, query: &str) -> Vec<String> {
+    let s = Searcher::open(db).unwrap();
+    s.search(&q(query))
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+#[test]
+fn lead_and_adjacent_words_rank_first() {
+    // Same words and lengths in each pair of articles: plain BM25 ties them (and breaks the
+    // tie by index order, so the better article is indexed second).
+    let filler = "تحدث السكان عن الطقس البارد هذا الأسبوع وعن المطر. ".repeat(8);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("news.jsonl");
+    write_jsonl(
+        &input,
+        &[
+            // The query words adjacent (p1) or apart (p2), both far from the lead.
+            article(
+                "p2",
+                "a",
+                "2024-01-01",
+                "ب",
+                &format!("{filler} اجتمع مجلس مساء الأمن."),
+            ),
+            article(
+                "p1",
+                "a",
+                "2024-01-01",
+                "أ",
+                &format!("{filler} اجتمع مجلس الأمن مساء."),
+            ),
+            // The query words in the lead (l1) or at the end (l2).
+            article(
+                "l2",
+                "a",
+                "2024-01-01",
+                "د",
+                &format!("{filler} ارتفعت صادرات القمح."),
+            ),
+            article(
+                "l1",
+                "a",
+                "2024-01-01",
+                "ج",
+                &format!("ارتفعت صادرات القمح. {filler}"),
+            ),
+        ],
+    );
+    let (report, rejected) = index(&dir.path().join("db"), &[input], &options());
+    assert!(rejected.is_empty(), "{rejected:?}");
+    assert_eq!(report.indexed, 4);
+    let db = dir.path().join("db");
+    assert_eq!(ranked(&db, "مجلس الأمن"), ["p1", "p2"]);
+    assert_eq!(ranked(&db, "صادرات القمح"), ["l1", "l2"]);
+}
