@@ -12,7 +12,6 @@
 //! The same analyzer must run at index and query time: [`register`] installs it on an index
 //! under [`TOKENIZER`], and [`query_terms`] analyzes query text with it.
 
-use crate::ranking::WordPairs;
 use khabar_text::{fold_key, SegmentKind, TextAnalyzer as KhabarText, TokenKind};
 use std::sync::OnceLock;
 use tantivy::tokenizer::{
@@ -23,13 +22,9 @@ use tantivy::tokenizer::{
 /// Name under which the khabar analyzer is registered on an index.
 pub const TOKENIZER: &str = "khabar_ar";
 
-/// Name under which the khabar analyzer followed by [`WordPairs`] is registered.
-pub const PAIRS_TOKENIZER: &str = "khabar_ar_pairs";
-
 /// Version of the corpus analyzer, recorded in the store: an index built by another version
 /// must be rebuilt, since its terms would not match the queries.
-pub const ANALYZER_VERSION: &str =
-    "khabar_ar/3 (residual prefixes, no stopwords; lead and word-pair fields)";
+pub const ANALYZER_VERSION: &str = "khabar_ar/3 (residual prefixes, no stopwords; lead field)";
 
 /// How far the analysis chain goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -435,11 +430,6 @@ impl AnalyzerKind {
     pub fn build(&self) -> TextAnalyzer {
         self.builder().build()
     }
-
-    /// The same analyzer followed by [`WordPairs`]: its terms are adjacent key pairs.
-    pub fn build_pairs(&self) -> TextAnalyzer {
-        self.builder().filter_dynamic(WordPairs).build()
-    }
 }
 
 /// The corpus analyzer, built once.
@@ -450,21 +440,9 @@ fn corpus_analyzer() -> TextAnalyzer {
         .clone()
 }
 
-/// The corpus pair analyzer ([`AnalyzerKind::build_pairs`]), built once.
-fn corpus_pairs_analyzer() -> TextAnalyzer {
-    static ANALYZER: OnceLock<TextAnalyzer> = OnceLock::new();
-    ANALYZER
-        .get_or_init(|| AnalyzerKind::CORPUS.build_pairs())
-        .clone()
-}
-
-/// Registers the corpus analyzer on `index` as [`TOKENIZER`] and its pair analyzer as
-/// [`PAIRS_TOKENIZER`].
+/// Registers the corpus analyzer on `index` as [`TOKENIZER`].
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(TOKENIZER, corpus_analyzer());
-    index
-        .tokenizers()
-        .register(PAIRS_TOKENIZER, corpus_pairs_analyzer());
 }
 
 /// A query token: its key and its position in the query text.
@@ -492,21 +470,6 @@ pub fn query_terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<QueryTerm> {
 /// Analyzes query text with the corpus analyzer.
 pub fn corpus_query_terms(text: &str) -> Vec<QueryTerm> {
     query_terms(&mut corpus_analyzer(), text)
-}
-
-/// The terms `analyzer` makes of `text` (for a pair analyzer: its word pairs).
-pub fn analyzed_keys(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(t) = stream.next() {
-        out.push(t.text.clone());
-    }
-    out
-}
-
-/// The word pairs of query text under the corpus pair analyzer.
-pub fn corpus_query_pairs(text: &str) -> Vec<String> {
-    analyzed_keys(&mut corpus_pairs_analyzer(), text)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Benchmarks: search latency and headline → article relevance.
 
-use crate::analyzer::{analyzed_keys, AnalyzerKind, KeyMode};
+use crate::analyzer::{query_terms, AnalyzerKind, KeyMode};
 use crate::ranking::{text_clauses, Ranking, TextFields};
 use crate::{Result, SearchRequest, Searcher};
 use khabar_ingest::Record;
@@ -305,25 +305,19 @@ fn relevance_one(
     let mut b = Schema::builder();
     let idx = TextFieldIndexing::default()
         .set_tokenizer("bench")
-        .set_index_option(IndexRecordOption::WithFreqs);
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let body = b.add_text_field(
         "body",
         TextOptions::default().set_indexing_options(idx.clone()),
     );
     let lead = b.add_text_field(
         "lead",
-        TextOptions::default().set_indexing_options(idx.clone()),
-    );
-    let pairs = b.add_text_field(
-        "pairs",
-        TextOptions::default().set_indexing_options(idx.set_tokenizer("bench_pairs")),
+        TextOptions::default()
+            .set_indexing_options(idx.set_index_option(IndexRecordOption::WithFreqs)),
     );
     let n = b.add_u64_field("n", STORED);
     let index = Index::create_in_dir(dir, b.build())?;
     index.tokenizers().register("bench", kind.build());
-    index
-        .tokenizers()
-        .register("bench_pairs", kind.build_pairs());
     let t = Instant::now();
     {
         // One thread and a large arena: one segment, so the term count is exact.
@@ -333,9 +327,6 @@ fn relevance_one(
             d.add_text(body, text);
             if ranking.lead_boost.is_some() {
                 d.add_text(lead, crate::ranking::lead(text));
-            }
-            if ranking.pair_boost.is_some() {
-                d.add_text(pairs, text);
             }
             d.add_u64(n, i as u64);
             w.add_document(d)?;
@@ -356,12 +347,10 @@ fn relevance_one(
         })
         .sum();
     let mut analyzer = kind.build();
-    let mut pair_analyzer = kind.build_pairs();
     let fields = TextFields {
         title: None,
         body,
         lead: Some(lead),
-        pairs: Some(pairs),
     };
     let (mut rr, mut hits) = (0.0, 0usize);
     let mut ranks = Vec::with_capacity(queries.len());
@@ -369,13 +358,8 @@ fn relevance_one(
     for (target, headline) in queries {
         ranks.push(None);
         // The same query construction as `khabar search` (without the title field).
-        let keys = analyzed_keys(&mut analyzer, headline);
-        let pair_keys = if ranking.pair_boost.is_some() {
-            analyzed_keys(&mut pair_analyzer, headline)
-        } else {
-            Vec::new()
-        };
-        let clauses = text_clauses(fields, ranking, &keys, &pair_keys);
+        let terms = query_terms(&mut analyzer, headline);
+        let clauses = text_clauses(fields, ranking, &terms);
         if clauses.is_empty() {
             continue;
         }

@@ -310,8 +310,6 @@ fn prepare(
     d.add_text(f.title, &article.title);
     d.add_text(f.body, &article.body);
     d.add_text(f.lead, crate::ranking::lead(&article.body));
-    d.add_text(f.pairs, &article.title);
-    d.add_text(f.pairs, &article.body);
     if let Some(s) = article.source.as_deref() {
         d.add_text(f.source, s);
         d.add_text(f.source_key, source_key(s));

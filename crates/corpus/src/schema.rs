@@ -1,6 +1,6 @@
 //! The corpus directory: SQLite store plus tantivy index, and the index schema.
 
-use crate::analyzer::{self, PAIRS_TOKENIZER, TOKENIZER};
+use crate::analyzer::{self, TOKENIZER};
 use crate::{store, Error, Result};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,6 @@ pub(crate) struct Fields {
     pub body: Field,
     /// The opening of the body ([`crate::ranking::lead`]), for ranking.
     pub lead: Field,
-    /// Adjacent word pairs of title and body ([`crate::ranking::WordPairs`]), for ranking.
-    pub pairs: Field,
     pub source: Field,
     pub source_key: Field,
     pub date: Field,
@@ -47,20 +45,17 @@ impl Fields {
                 o
             }
         };
-        // Ranking-only fields: frequencies, no positions, not stored.
-        let ranking = |tokenizer: &str| {
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(tokenizer)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            )
-        };
+        // Ranking only: frequencies, no positions, not stored.
+        let lead = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
         let fields = Fields {
             id: b.add_text_field("id", STRING | STORED),
             title: b.add_text_field("title", text(true)),
             body: b.add_text_field("body", text(true)),
-            lead: b.add_text_field("lead", ranking(TOKENIZER)),
-            pairs: b.add_text_field("pairs", ranking(PAIRS_TOKENIZER)),
+            lead: b.add_text_field("lead", lead),
             source: b.add_text_field("source", STORED),
             source_key: b.add_text_field("source_key", STRING),
             date: b.add_text_field("date", STORED),
@@ -82,7 +77,6 @@ impl Fields {
             title: f("title")?,
             body: f("body")?,
             lead: f("lead")?,
-            pairs: f("pairs")?,
             source: f("source")?,
             source_key: f("source_key")?,
             date: f("date")?,

@@ -1,7 +1,7 @@
 //! Searching a corpus: BM25 over title and body with lead and word-pair signals
 //! ([`crate::ranking`]), phrases, filters, highlighted snippets.
 
-use crate::analyzer::{corpus_query_pairs, corpus_query_terms, QueryTerm};
+use crate::analyzer::{corpus_query_terms, QueryTerm};
 use crate::dates::normalize_date;
 use crate::indexer::source_key;
 use crate::ranking::{text_clauses, Ranking, TextFields};
@@ -125,22 +125,12 @@ impl Searcher {
         let start = Instant::now();
         let f = self.fields;
         let (words, phrases) = split_query(&req.query);
-        let keys: Vec<String> = corpus_query_terms(&words)
-            .into_iter()
-            .map(|t| t.key)
-            .collect();
         let text_fields = TextFields {
             title: Some((f.title, TITLE_BOOST)),
             body: f.body,
             lead: Some(f.lead),
-            pairs: Some(f.pairs),
         };
-        let mut clauses = text_clauses(
-            text_fields,
-            Ranking::KHABAR,
-            &keys,
-            &corpus_query_pairs(&words),
-        );
+        let mut clauses = text_clauses(text_fields, Ranking::KHABAR, &corpus_query_terms(&words));
         for p in &phrases {
             let terms = corpus_query_terms(p);
             if terms.is_empty() {
