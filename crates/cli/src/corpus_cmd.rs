@@ -295,8 +295,14 @@ pub fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
     }
     table(
         &mut out,
-        "top speakers (quotations, articles)",
+        "top named speakers (quotations, articles)",
         &s.top_speakers,
+        true,
+    )?;
+    table(
+        &mut out,
+        "top unnamed sources (quotations, articles)",
+        &s.top_unnamed_speakers,
         true,
     )?;
     out.flush()?;

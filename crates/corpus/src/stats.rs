@@ -34,8 +34,12 @@ pub struct Stats {
     pub days: Vec<Count>,
     /// The most mentioned entities of each type.
     pub top_entities: BTreeMap<String, Vec<Count>>,
-    /// The most quoted speakers.
+    /// The most quoted named speakers: speakers the analysis linked to a named entity
+    /// (a person, an organization).
     pub top_speakers: Vec<Count>,
+    /// The most quoted unnamed sources: speakers given only by a description (التقرير،
+    /// المصادر، مسؤول أمني …).
+    pub top_unnamed_speakers: Vec<Count>,
 }
 
 /// Summarizes the corpus; lists keep the `top` most frequent values.
@@ -87,7 +91,14 @@ pub fn stats(corpus: &Corpus, top: usize) -> Result<Stats> {
         )?,
         top_entities,
         top_speakers: counts(
-            "SELECT speaker, count(*), count(DISTINCT article_id) FROM quotes WHERE speaker <> ''
+            "SELECT speaker, count(*), count(DISTINCT article_id) FROM quotes
+             WHERE speaker <> '' AND speaker_entity IS NOT NULL
+             GROUP BY speaker ORDER BY 2 DESC, 1 LIMIT ?1",
+            &[&top],
+        )?,
+        top_unnamed_speakers: counts(
+            "SELECT speaker, count(*), count(DISTINCT article_id) FROM quotes
+             WHERE speaker <> '' AND speaker_entity IS NULL
              GROUP BY speaker ORDER BY 2 DESC, 1 LIMIT ?1",
             &[&top],
         )?,

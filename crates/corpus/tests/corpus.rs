@@ -474,3 +474,52 @@ fn lead_and_adjacent_words_rank_first() {
     assert_eq!(ranked(&db, "مجلس الأمن"), ["p1", "p2"]);
     assert_eq!(ranked(&db, "صادرات القمح"), ["l1", "l2"]);
 }
+
+#[test]
+fn stats_separate_named_speakers_from_unnamed_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("news.jsonl");
+    write_jsonl(
+        &input,
+        &[
+            article(
+                "s1",
+                "a",
+                "2024-05-01",
+                "تقرير",
+                "أفاد التقرير بأن المبيعات تراجعت.",
+            ),
+            article(
+                "s2",
+                "a",
+                "2024-05-02",
+                "تقرير آخر",
+                "أفاد التقرير بأن الصادرات زادت.",
+            ),
+            article(
+                "s3",
+                "a",
+                "2024-05-03",
+                "تصريح",
+                "وقال محمد العلي إن الاجتماع كان مثمرا.",
+            ),
+        ],
+    );
+    let (_, rejected) = index(&dir.path().join("db"), &[input], &options());
+    assert!(rejected.is_empty(), "{rejected:?}");
+    let corpus = Corpus::open_existing(dir.path().join("db")).unwrap();
+    let s = khabar_corpus::stats(&corpus, 10).unwrap();
+    assert_eq!(s.quotes, 3);
+    let named: Vec<(&str, u64)> = s
+        .top_speakers
+        .iter()
+        .map(|c| (c.name.as_str(), c.count))
+        .collect();
+    assert_eq!(named, [("محمد العلي", 1)]);
+    let unnamed: Vec<(&str, u64, u64)> = s
+        .top_unnamed_speakers
+        .iter()
+        .map(|c| (c.name.as_str(), c.count, c.articles))
+        .collect();
+    assert_eq!(unnamed, [("التقرير", 2, 2)]);
+}

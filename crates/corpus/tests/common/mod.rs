@@ -116,6 +116,29 @@ pub fn analyze_fn() -> AnalyzeFn {
                 },
             });
         }
+        // An unnamed source: a description, no entity.
+        let chars: Vec<char> = doc.text.chars().collect();
+        let cue: Vec<char> = "أفاد التقرير".chars().collect();
+        if let Some(start) = chars.windows(cue.len()).position(|w| w == &cue[..]) {
+            let span = |s: usize, t: &str| TextSpan {
+                text: t.into(),
+                start: s,
+                end: s + t.chars().count(),
+            };
+            doc.quotes.push(Quote {
+                kind: QuoteKind::Indirect,
+                cue: span(start, "أفاد"),
+                content: span(
+                    start + cue.len(),
+                    &chars[start + cue.len()..].iter().collect::<String>(),
+                ),
+                speaker: Speaker {
+                    text: "التقرير".into(),
+                    mention: Some(span(start + 5, "التقرير")),
+                    entity: None,
+                },
+            });
+        }
         doc
     })
 }
