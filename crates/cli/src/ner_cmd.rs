@@ -5,7 +5,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use khabar_ner::clusters::{self, ClusterOptions};
 use khabar_ner::data::{read_conll_file, split_dev};
 use khabar_ner::eval::Scores;
-use khabar_ner::features::Resources;
+use khabar_ner::features::{Dense, Resources};
 use khabar_ner::lexicon::{Gazetteer, WordStats};
 use khabar_ner::train::{
     evaluate, most_frequent_tag_baseline, train_model, train_model_with, Algorithm, StackOptions,
@@ -97,6 +97,14 @@ pub struct TrainNerArgs {
     /// Perceptron: ensemble members (different shuffles; weights averaged).
     #[arg(long, default_value_t = 1)]
     ensemble: usize,
+    /// Perceptron: scale of the word embeddings used as real-valued features (token and
+    /// ±1); 0 trains without them.
+    #[arg(long, default_value_t = 0.0)]
+    dense_scale: f32,
+    /// Articles per news file the first pass tags for the corpus-level features of the
+    /// second pass (how each word is tagged across the news); 0 trains without them.
+    #[arg(long, default_value_t = 5000)]
+    news_tags: usize,
     /// Perceptron: no weights shared by B-X and I-X.
     #[arg(long)]
     no_shared_types: bool,
@@ -328,11 +336,17 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     };
     // Only the training part labels neighbours, so dev stays unseen.
     let knn = knn_from(&tr);
+    let dense = match &embeddings {
+        Some((words, dim, vecs)) if a.dense_scale > 0.0 => Dense::new(words, vecs.clone(), *dim),
+        _ => Dense::default(),
+    };
     let res = Resources {
         gaz,
         clusters: cl,
         stats,
         knn,
+        dense,
+        news: Default::default(),
     };
     let base = most_frequent_tag_baseline(&tr, &dev);
     eprintln!("dev most-frequent-tag baseline F1 {:.2}", base.micro().f1);
@@ -356,11 +370,26 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         shared_types: !a.no_shared_types,
         word_dropout: a.word_dropout,
         ensemble: a.ensemble,
+        dense_scale: a.dense_scale,
+    };
+    let news_text = if a.news_tags > 0 && !a.news.is_empty() {
+        let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
+        let t = clusters::read_news_sentences(&paths, a.news_tags)
+            .context("reading news for corpus-level tags")?;
+        eprintln!(
+            "news to tag: {} sentences, {} tokens",
+            t.sents.len(),
+            t.tokens()
+        );
+        Some(std::sync::Arc::new(t))
+    } else {
+        None
     };
     let stack = StackOptions {
         enabled: !a.no_stack,
         folds: a.folds,
         window: a.window,
+        news: news_text,
     };
     if a.cv > 1 {
         let mut p1 = Scores::default();

@@ -171,6 +171,71 @@ pub fn read_corpus(
     })
 }
 
+/// Unlabeled news split into sentences of token ids (for corpus-level tag statistics).
+#[derive(Debug, Default, Clone)]
+pub struct NewsText {
+    /// Distinct surface tokens.
+    pub vocab: Vec<String>,
+    /// Sentences as indices into `vocab`.
+    pub sents: Vec<Vec<u32>>,
+}
+
+impl NewsText {
+    /// Number of tokens.
+    pub fn tokens(&self) -> usize {
+        self.sents.iter().map(|s| s.len()).sum()
+    }
+}
+
+/// Reads up to `max_articles` articles per file (0 = all) of JSONL(.gz) news into
+/// sentences (cut at . ! ? ؟ and after 100 tokens).
+pub fn read_news_sentences(paths: &[&Path], max_articles: usize) -> std::io::Result<NewsText> {
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut out = NewsText::default();
+    for path in paths {
+        let f = std::fs::File::open(path)?;
+        let r: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+            Box::new(flate2::read::MultiGzDecoder::new(f))
+        } else {
+            Box::new(f)
+        };
+        for (n, line) in std::io::BufReader::new(r).lines().enumerate() {
+            if max_articles > 0 && n >= max_articles {
+                break;
+            }
+            let line = line?;
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            for field in ["title", "body"] {
+                let Some(t) = v.get(field).and_then(|x| x.as_str()) else {
+                    continue;
+                };
+                let mut cur = Vec::new();
+                for tok in simple_tokens(t) {
+                    let id = match ids.get(tok) {
+                        Some(&i) => i,
+                        None => {
+                            let i = out.vocab.len() as u32;
+                            ids.insert(tok.to_string(), i);
+                            out.vocab.push(tok.to_string());
+                            i
+                        }
+                    };
+                    cur.push(id);
+                    if matches!(tok, "." | "!" | "?" | "؟") || cur.len() >= 100 {
+                        out.sents.push(std::mem::take(&mut cur));
+                    }
+                }
+                if !cur.is_empty() {
+                    out.sents.push(cur);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Counts normalized words in the `title` and `body` of JSONL(.gz) news files.
 pub fn count_words(
     paths: &[&Path],

@@ -64,6 +64,7 @@ pub fn extras(
                     t[i + 1]
                 },
                 other,
+                news: [None; 3],
             });
         }
         out.push(ex);

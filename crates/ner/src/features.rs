@@ -1,12 +1,59 @@
 //! Feature extraction: each token gets a list of 32-bit hashed feature keys.
 
-use crate::hash::{combine, hash_bytes, hash_str};
+use crate::hash::{combine, hash_bytes, hash_str, word_key};
 use crate::lexicon::{Clusters, Gazetteer, WordStats, GAZ_TYPES};
 use crate::tags::NUM_TAGS;
 use crate::text::{normalize, shape, split_clitics, Shape};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// Version of the feature set; stored in the model and checked at load.
-pub const FEATURE_VERSION: u32 = 1;
+pub const FEATURE_VERSION: u32 = 2;
+
+/// Row value of a token without a dense (embedding) row.
+pub const NO_ROW: u32 = u32::MAX;
+
+/// Word embeddings used as real-valued features. At tagging time only `index` is needed:
+/// the model stores each word's projection onto the tag scores (see `Weights::dense`);
+/// the vectors themselves are present only while training.
+#[derive(Debug, Default, Clone)]
+pub struct Dense {
+    /// Word key of a normalized word → row.
+    pub index: FxHashMap<u32, u32>,
+    /// Row-major vectors (`dim` per row), training only.
+    pub vecs: Arc<Vec<f32>>,
+    /// Vector width (0 when the vectors are absent).
+    pub dim: usize,
+}
+
+impl Dense {
+    /// Builds the table from words and row-major vectors.
+    pub fn new(words: &[String], vecs: Vec<f32>, dim: usize) -> Dense {
+        let index = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (word_key(w), i as u32))
+            .collect();
+        Dense {
+            index,
+            vecs: Arc::new(vecs),
+            dim,
+        }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.index.len()
+    }
+
+    #[inline]
+    fn get(&self, norm: &str) -> Option<u32> {
+        if self.index.is_empty() {
+            return None;
+        }
+        self.index.get(&word_key(norm)).copied()
+    }
+}
 
 /// Lexical resources the features read.
 #[derive(Debug, Default, Clone)]
@@ -20,6 +67,11 @@ pub struct Resources {
     /// Tag distribution of each word's nearest labelled neighbours in embedding space
     /// (see `clusters::neighbor_labels`).
     pub knn: WordStats,
+    /// Word embeddings as real-valued features (token and ±1).
+    pub dense: Dense,
+    /// How the first pass tagged each word form across the unlabeled news (see
+    /// `news::news_table`); read by the second pass.
+    pub news: WordStats,
 }
 
 /// Document-level information for one token, from a first tagging pass (stacking).
@@ -33,6 +85,9 @@ pub struct Extra {
     pub next: u8,
     /// How often the same word form got each tag elsewhere in the document.
     pub other: [u16; NUM_TAGS],
+    /// Code of the word form's first-pass tags across the unlabeled news (token, previous,
+    /// next; see `news::news_table`).
+    pub news: [Option<u16>; 3],
 }
 
 /// Key of a word form for document-level counting (`None` for punctuation, digits and
@@ -64,6 +119,7 @@ struct Info {
     gaz_alt: u8,
     stat: Option<u16>,
     knn: Option<u16>,
+    row: u32,
 }
 
 /// Longest token (in bytes) looked at; longer tokens are cut for features.
@@ -93,7 +149,14 @@ fn info(res: &Resources, tok: &str) -> Info {
     let gaz_alt = alt.as_deref().map(|a| res.gaz.single(a)).unwrap_or(0);
     let stat = res.stats.get(&bare);
     let knn = res.knn.get(&norm).or_else(|| res.knn.get(&core));
+    let row = res
+        .dense
+        .get(&norm)
+        .or_else(|| res.dense.get(&core))
+        .or_else(|| res.dense.get(&bare))
+        .unwrap_or(NO_ROW);
     Info {
+        row,
         stat,
         knn,
         shape: shape(&norm),
@@ -169,7 +232,20 @@ pub fn sentence_features(
     keys: &mut Vec<u32>,
     offsets: &mut Vec<usize>,
 ) {
-    base_features(res, tokens, keys, offsets);
+    let mut rows = Vec::new();
+    base_features(res, tokens, keys, offsets, &mut rows);
+}
+
+/// [`sentence_features`] that also gives each token's dense (embedding) row, or
+/// [`NO_ROW`].
+pub fn sentence_features_rows(
+    res: &Resources,
+    tokens: &[&str],
+    keys: &mut Vec<u32>,
+    offsets: &mut Vec<usize>,
+    rows: &mut Vec<u32>,
+) {
+    base_features(res, tokens, keys, offsets, rows);
 }
 
 /// Appends the document-level features of `extra` to base features computed by
@@ -212,20 +288,60 @@ pub fn add_extra_features(
         } else {
             s.n(208, 0);
         }
+        news_features(&mut s, x);
         out_offsets.push(out_keys.len());
     }
 }
 
+/// Features of the news code (see `news::news_table`): bits 0-2 entity share in eighths,
+/// 3-4 most frequent entity type, 5-6 its share of the entity tags in quarters, 7-8 share
+/// of `B-` among that type's tags in quarters, 9-11 log2 of the count.
+fn news_features(s: &mut Sink<'_>, x: &Extra) {
+    match x.news[0] {
+        Some(c) => {
+            let ent = (c & 7) as u64;
+            let ty = ((c >> 3) & 3) as u64;
+            let tys = ((c >> 5) & 3) as u64;
+            let b = ((c >> 7) & 3) as u64;
+            let cnt = ((c >> 9) & 7) as u64;
+            s.n(210, ent);
+            s.n(211, (ent << 8) | (ty << 4) | tys);
+            s.n(212, (ent << 8) | cnt);
+            s.n(213, ((x.own as u64) << 8) | ent);
+            if ent > 0 {
+                s.n(214, (ty << 8) | (b << 4) | tys);
+                s.n(215, (ty << 8) | ent);
+            }
+        }
+        None => s.n(216, 0),
+    }
+    for (k, c) in [(217u64, x.news[1]), (218, x.news[2])] {
+        if let Some(c) = c {
+            let ent = (c & 7) as u64;
+            let ty = ((c >> 3) & 3) as u64;
+            s.n(k, (ent << 4) | if ent > 1 { ty } else { 9 });
+        }
+    }
+}
+
 #[allow(clippy::needless_range_loop)] // positions index several parallel arrays
-fn base_features(res: &Resources, tokens: &[&str], keys: &mut Vec<u32>, offsets: &mut Vec<usize>) {
+fn base_features(
+    res: &Resources,
+    tokens: &[&str],
+    keys: &mut Vec<u32>,
+    offsets: &mut Vec<usize>,
+    rows: &mut Vec<u32>,
+) {
     keys.clear();
     offsets.clear();
     offsets.push(0);
+    rows.clear();
     let n = tokens.len();
     if n == 0 {
         return;
     }
     let infos: Vec<Info> = tokens.iter().map(|t| info(res, t)).collect();
+    rows.extend(infos.iter().map(|x| x.row));
     let norms: Vec<String> = infos.iter().map(|x| x.norm.clone()).collect();
     let cores: Vec<&str> = infos.iter().map(|x| x.core.as_str()).collect();
     let alts: Vec<Option<&str>> = infos.iter().map(|x| x.alt.as_deref()).collect();

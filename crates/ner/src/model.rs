@@ -6,7 +6,8 @@
 use crate::decode::{viterbi, Transitions};
 use crate::doc;
 use crate::features::{
-    add_extra_features, doc_form_key, sentence_features, Resources, FEATURE_VERSION,
+    add_extra_features, doc_form_key, sentence_features_rows, Dense, Resources, FEATURE_VERSION,
+    NO_ROW,
 };
 use crate::hash::hash_bytes;
 use crate::lexicon::{Clusters, Gazetteer, WordStats};
@@ -18,7 +19,11 @@ use std::path::{Path, PathBuf};
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"KHNERMDL";
 /// Current file format version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Width of a dense row: tag scores a word adds to the token before it, itself and the
+/// token after it (`[offset][tag]`, offsets −1, 0, +1 seen from the scored token).
+pub const DENSE_W: usize = 3 * NUM_TAGS;
 const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8;
 
 /// Errors loading a model.
@@ -67,6 +72,10 @@ pub struct Weights {
     pub w: Vec<[f32; NUM_TAGS]>,
     /// Transition scores.
     pub trans: Transitions,
+    /// Per dense row (word): the embedding features' contribution to the tag scores,
+    /// `[d * NUM_TAGS + t]` for the token at offset `d - 1` from the word. Empty without
+    /// dense features.
+    pub dense: Vec<[f32; DENSE_W]>,
 }
 
 /// A trained named-entity recognizer.
@@ -85,10 +94,12 @@ pub(crate) fn emissions(
     w: &Weights,
     keys: &[u32],
     offsets: &[usize],
+    rows: &[u32],
     em: &mut Vec<[f32; NUM_TAGS]>,
 ) {
     em.clear();
-    for i in 0..offsets.len().saturating_sub(1) {
+    let n = offsets.len().saturating_sub(1);
+    for i in 0..n {
         let mut e = [0f32; NUM_TAGS];
         for k in &keys[offsets[i]..offsets[i + 1]] {
             if let Some(&r) = w.index.get(k) {
@@ -99,6 +110,35 @@ pub(crate) fn emissions(
             }
         }
         em.push(e);
+    }
+    add_dense(&w.dense, rows, em);
+}
+
+/// Adds the dense rows' tag scores: token i gets, from the word j at offset `j - i` ∈
+/// {−1, 0, +1}, part `j - i + 1` of that word's row.
+#[allow(clippy::needless_range_loop)] // j indexes rows and em
+pub(crate) fn add_dense(dense: &[[f32; DENSE_W]], rows: &[u32], em: &mut [[f32; NUM_TAGS]]) {
+    if dense.is_empty() {
+        return;
+    }
+    let n = em.len().min(rows.len());
+    for j in 0..n {
+        let r = rows[j];
+        if r == NO_ROW {
+            continue;
+        }
+        let Some(d) = dense.get(r as usize) else {
+            continue;
+        };
+        // Offset of word j from token i is j - i ∈ {−1, 0, +1} → part j - i + 1.
+        for (part, i) in [(2usize, j.wrapping_sub(1)), (1, j), (0, j + 1)] {
+            if i < n {
+                let e = &mut em[i];
+                for t in 0..NUM_TAGS {
+                    e[t] += d[part * NUM_TAGS + t];
+                }
+            }
+        }
     }
 }
 
@@ -162,20 +202,21 @@ impl NerModel {
     ) -> Vec<Vec<u8>> {
         let mut keys = Vec::new();
         let mut offsets = Vec::new();
+        let mut rows = Vec::new();
         let mut em = Vec::new();
         let mut out = Vec::new();
         let mut feats = Vec::with_capacity(sents.len());
         let mut tags1 = Vec::with_capacity(sents.len());
         for toks in sents {
-            sentence_features(&self.res, toks, &mut keys, &mut offsets);
-            emissions(&self.weights, &keys, &offsets, &mut em);
+            sentence_features_rows(&self.res, toks, &mut keys, &mut offsets, &mut rows);
+            emissions(&self.weights, &keys, &offsets, &rows, &mut em);
             if self.stage2.is_none() {
                 em.iter_mut().for_each(|e| e[0] -= self.o_bias);
             }
             viterbi(&em, &self.weights.trans, &mut out);
             tags1.push(out.clone());
             if self.stage2.is_some() {
-                feats.push((keys.clone(), offsets.clone()));
+                feats.push((keys.clone(), offsets.clone(), rows.clone()));
             }
         }
         let Some(w2) = &self.stage2 else {
@@ -185,13 +226,14 @@ impl NerModel {
             .iter()
             .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
             .collect();
-        let ex = doc::extras(&forms, &tags1, window);
+        let mut ex = doc::extras(&forms, &tags1, window);
+        crate::news::fill_news(&mut ex, &forms, &self.res.news);
         let mut k2 = Vec::new();
         let mut o2 = Vec::new();
         let mut res = Vec::with_capacity(sents.len());
-        for ((k, o), x) in feats.iter().zip(&ex) {
+        for ((k, o, r), x) in feats.iter().zip(&ex) {
             add_extra_features(k, o, x, &mut k2, &mut o2);
-            emissions(w2, &k2, &o2, &mut em);
+            emissions(w2, &k2, &o2, r, &mut em);
             em.iter_mut().for_each(|e| e[0] -= self.o_bias);
             viterbi(&em, &w2.trans, &mut out);
             res.push(out.clone());
@@ -269,6 +311,8 @@ impl NerModel {
         write_codes(&mut p, &self.res.knn);
         p.extend_from_slice(&(self.meta.len() as u32).to_le_bytes());
         p.extend_from_slice(self.meta.as_bytes());
+        write_dense(&mut p, &self.res.dense, &self.weights, self.stage2.as_ref());
+        write_codes(&mut p, &self.res.news);
 
         let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&p).expect("writing to memory");
@@ -404,7 +448,12 @@ fn read_weights(c: &mut Cur<'_>) -> Result<Weights, String> {
     for (r, k) in keys.iter().enumerate() {
         index.insert(*k, r as u32);
     }
-    Ok(Weights { index, w, trans })
+    Ok(Weights {
+        index,
+        w,
+        trans,
+        dense: Vec::new(),
+    })
 }
 
 fn write_codes(p: &mut Vec<u8>, t: &WordStats) {
@@ -434,6 +483,77 @@ fn read_codes(c: &mut Cur<'_>) -> Result<WordStats, String> {
         codes.insert(*k, u16::from_le_bytes([ch[0], ch[1]]));
     }
     Ok(WordStats { codes })
+}
+
+/// Dense section: row count, sorted delta-coded word keys, then per weight set (one or
+/// two) a flag and, per row, an f32 scale and `DENSE_W` i8 values.
+fn write_dense(p: &mut Vec<u8>, d: &Dense, w1: &Weights, w2: Option<&Weights>) {
+    let sets: Vec<&Weights> = std::iter::once(w1).chain(w2).collect();
+    let usable = !d.index.is_empty() && sets.iter().all(|w| w.dense.len() >= d.index.len());
+    if !usable {
+        p.extend_from_slice(&0u32.to_le_bytes());
+        return;
+    }
+    let mut rows: Vec<(u32, u32)> = d.index.iter().map(|(&k, &r)| (k, r)).collect();
+    rows.sort_unstable();
+    p.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+    let mut prev = 0u32;
+    for r in &rows {
+        p.extend_from_slice(&(r.0.wrapping_sub(prev)).to_le_bytes());
+        prev = r.0;
+    }
+    for w in sets {
+        let mut scales = Vec::with_capacity(rows.len());
+        let mut vals = Vec::with_capacity(rows.len() * DENSE_W);
+        for &(_, r) in &rows {
+            let v = &w.dense[r as usize];
+            let m = v
+                .iter()
+                .filter(|x| x.is_finite())
+                .fold(0f32, |a, &x| a.max(x.abs()));
+            let s = if m > 0.0 { m / 127.0 } else { 1.0 };
+            scales.extend_from_slice(&s.to_le_bytes());
+            vals.extend(
+                v.iter()
+                    .map(|&x| (x / s).round().clamp(-127.0, 127.0) as i8 as u8),
+            );
+        }
+        p.extend_from_slice(&scales);
+        p.extend_from_slice(&vals);
+    }
+}
+
+fn read_dense(
+    c: &mut Cur<'_>,
+    w1: &mut Weights,
+    w2: Option<&mut Weights>,
+) -> Result<Dense, String> {
+    let n = c.len(4)?;
+    if n == 0 {
+        return Ok(Dense::default());
+    }
+    let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut prev = 0u32;
+    for (r, ch) in c.take(4 * n)?.chunks_exact(4).enumerate() {
+        prev = prev.wrapping_add(u32::from_le_bytes(ch.try_into().unwrap()));
+        index.insert(prev, r as u32);
+    }
+    for w in std::iter::once(w1).chain(w2) {
+        let scales = c.take(4 * n)?;
+        let vals = c.take(DENSE_W * n)?;
+        w.dense = scales
+            .chunks_exact(4)
+            .zip(vals.chunks_exact(DENSE_W))
+            .map(|(s, v)| {
+                let s = f32::from_le_bytes(s.try_into().unwrap());
+                std::array::from_fn(|i| v[i] as i8 as f32 * s)
+            })
+            .collect();
+    }
+    Ok(Dense {
+        index,
+        ..Dense::default()
+    })
 }
 
 struct Cur<'a> {
@@ -509,6 +629,10 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
     let knn = read_codes(&mut c)?;
     let nm = c.len(1)?;
     let meta = String::from_utf8_lossy(c.take(nm)?).into_owned();
+    let mut weights = weights;
+    let mut stage2 = stage2;
+    let dense = read_dense(&mut c, &mut weights, stage2.as_mut())?;
+    let news = read_codes(&mut c)?;
     Ok(NerModel {
         res: Resources {
             gaz: Gazetteer { entries },
@@ -519,6 +643,8 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
             },
             stats,
             knn,
+            dense,
+            news,
         },
         weights,
         stage2,

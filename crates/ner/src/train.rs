@@ -5,9 +5,9 @@ use crate::decode::{allowed, viterbi, Transitions, START};
 use crate::doc;
 use crate::eval::Scores;
 use crate::features::{
-    add_extra_features, doc_form_key, sentence_features, Extra, Resources, LEXICAL,
+    add_extra_features, doc_form_key, sentence_features_rows, Extra, Resources, LEXICAL, NO_ROW,
 };
-use crate::model::{emissions, NerModel, Weights};
+use crate::model::{emissions, NerModel, Weights, DENSE_W};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
 
@@ -31,6 +31,9 @@ pub struct TrainOptions {
     pub word_dropout: f64,
     /// Perceptron: members of the ensemble (different shuffles, weights averaged).
     pub ensemble: usize,
+    /// Perceptron: scale of the (unit-length) word embeddings used as real-valued
+    /// features of the token and its neighbours; 0 disables them.
+    pub dense_scale: f32,
 }
 
 /// Learning algorithm for the linear tagger.
@@ -65,6 +68,7 @@ impl Default for TrainOptions {
             shared_types: true,
             word_dropout: 0.0,
             ensemble: 1,
+            dense_scale: 0.0,
         }
     }
 }
@@ -83,7 +87,94 @@ pub struct EpochReport {
 struct Prepared {
     feats: Vec<u32>,
     offsets: Vec<usize>,
+    rows: Vec<u32>,
     gold: Vec<u8>,
+}
+
+/// Real-valued embedding features of the perceptron: weights `[part][tag][dim]` for the
+/// word at offset `part - 1` from the scored token.
+struct DenseLearner {
+    vecs: std::sync::Arc<Vec<f32>>,
+    dim: usize,
+    scale: f32,
+    w: Vec<f32>,
+    acc: Vec<f32>,
+}
+
+impl DenseLearner {
+    #[inline]
+    fn vec(&self, r: u32) -> Option<&[f32]> {
+        if r == NO_ROW {
+            return None;
+        }
+        let d = self.dim;
+        self.vecs.get(r as usize * d..(r as usize + 1) * d)
+    }
+
+    fn add_scores(&self, rows: &[u32], em: &mut [[f32; NUM_TAGS]]) {
+        let n = em.len();
+        let d = self.dim;
+        for (i, e) in em.iter_mut().enumerate() {
+            for part in 0..3 {
+                let j = (i + part).wrapping_sub(1);
+                if j >= n {
+                    continue;
+                }
+                let Some(v) = self.vec(rows[j]) else {
+                    continue;
+                };
+                for (t, x) in e.iter_mut().enumerate() {
+                    let w = &self.w[(part * NUM_TAGS + t) * d..][..d];
+                    *x += self.scale * w.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
+                }
+            }
+        }
+    }
+
+    fn update(&mut self, rows: &[u32], i: usize, g: usize, y: usize, c: f32) {
+        let n = rows.len();
+        let d = self.dim;
+        let s = self.scale;
+        for part in 0..3 {
+            let j = (i + part).wrapping_sub(1);
+            if j >= n || rows[j] == NO_ROW {
+                continue;
+            }
+            let r = rows[j] as usize;
+            let v = &self.vecs[r * d..(r + 1) * d];
+            for (t, sign) in [(g, 1f32), (y, -1f32)] {
+                let o = (part * NUM_TAGS + t) * d;
+                let (w, acc) = (&mut self.w[o..o + d], &mut self.acc[o..o + d]);
+                for ((w, a), &x) in w.iter_mut().zip(acc.iter_mut()).zip(v) {
+                    *w += sign * s * x;
+                    *a += sign * s * c * x;
+                }
+            }
+        }
+    }
+
+    /// Averaged weights projected onto every row: the table `Weights::dense` holds.
+    fn project(&self, c: f32) -> Vec<[f32; DENSE_W]> {
+        let d = self.dim;
+        let avg: Vec<f32> = self
+            .w
+            .iter()
+            .zip(&self.acc)
+            .map(|(w, a)| (w - a / c) * self.scale)
+            .collect();
+        self.vecs
+            .chunks_exact(d)
+            .map(|v| {
+                std::array::from_fn(|pt| {
+                    avg[pt * d..(pt + 1) * d]
+                        .iter()
+                        .zip(v)
+                        .map(|(a, b)| a * b)
+                        .sum()
+                })
+            })
+            .collect()
+    }
 }
 
 /// Entity type of a tag index (0 = O): weights shared by B-X and I-X.
@@ -104,6 +195,7 @@ struct Learner {
     trans: Transitions,
     tacc: Transitions,
     c: f32,
+    dense: Option<DenseLearner>,
 }
 
 impl Learner {
@@ -129,6 +221,9 @@ impl Learner {
             }
             em.push(e);
         }
+        if let Some(d) = &self.dense {
+            d.add_scores(&p.rows, em);
+        }
     }
 
     fn update(&mut self, p: &Prepared, pred: &[u8]) {
@@ -137,6 +232,9 @@ impl Learner {
         for i in 0..n {
             let (g, y) = (p.gold[i] as usize, pred[i] as usize);
             if g != y {
+                if let Some(d) = self.dense.as_mut() {
+                    d.update(&p.rows, i, g, y, c);
+                }
                 let drop = self.drop.get(i).copied().unwrap_or(false);
                 for &f in &p.feats[p.offsets[i]..p.offsets[i + 1]] {
                     if f & LEXICAL != 0 && drop {
@@ -167,6 +265,13 @@ impl Learner {
                 self.trans[py][y] -= 1.0;
                 self.tacc[py][y] -= c;
             }
+        }
+    }
+
+    fn averaged_dense(&self) -> Vec<[f32; DENSE_W]> {
+        match &self.dense {
+            Some(d) => d.project(self.c.max(1.0)),
+            None => Vec::new(),
         }
     }
 
@@ -372,38 +477,37 @@ fn xorshift(s: &mut u64) -> u64 {
     *s
 }
 
-fn prepare(
-    res: &Resources,
-    data: &[Sentence],
-    extra: Option<&[Vec<Extra>]>,
-) -> Vec<(Vec<u32>, Vec<usize>)> {
+type Feats = (Vec<u32>, Vec<usize>, Vec<u32>);
+
+fn prepare(res: &Resources, data: &[Sentence], extra: Option<&[Vec<Extra>]>) -> Vec<Feats> {
     let mut keys = Vec::new();
     let mut offsets = Vec::new();
+    let mut rows = Vec::new();
     let mut k2 = Vec::new();
     let mut o2 = Vec::new();
     data.iter()
         .enumerate()
         .map(|(i, s)| {
             let toks: Vec<&str> = s.tokens.iter().map(|t| t.as_str()).collect();
-            sentence_features(res, &toks, &mut keys, &mut offsets);
+            sentence_features_rows(res, &toks, &mut keys, &mut offsets, &mut rows);
             match extra {
                 Some(x) => {
                     add_extra_features(&keys, &offsets, &x[i], &mut k2, &mut o2);
-                    (k2.clone(), o2.clone())
+                    (k2.clone(), o2.clone(), rows.clone())
                 }
-                None => (keys.clone(), offsets.clone()),
+                None => (keys.clone(), offsets.clone(), rows.clone()),
             }
         })
         .collect()
 }
 
-fn decode_all(w: &Weights, feats: &[(Vec<u32>, Vec<usize>)]) -> Vec<Vec<u8>> {
+fn decode_all(w: &Weights, feats: &[Feats]) -> Vec<Vec<u8>> {
     let mut em = Vec::new();
     let mut out = Vec::new();
     feats
         .iter()
-        .map(|(k, o)| {
-            emissions(w, k, o, &mut em);
+        .map(|(k, o, r)| {
+            emissions(w, k, o, r, &mut em);
             viterbi(&em, &w.trans, &mut out);
             out.clone()
         })
@@ -434,14 +538,14 @@ pub fn train_weights(
     let raw = prepare(res, train, train_extra);
     let dev_feats = prepare(res, dev, dev_extra);
     let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
-    for (keys, _) in &raw {
+    for (keys, _, _) in &raw {
         for k in keys {
             *counts.entry(*k).or_insert(0) += 1;
         }
     }
     let mut index: FxHashMap<u32, u32> = FxHashMap::default();
     let mut data: Vec<Prepared> = Vec::with_capacity(train.len());
-    for ((keys, offs), s) in raw.into_iter().zip(train) {
+    for ((keys, offs, rows), s) in raw.into_iter().zip(train) {
         let mut feats = Vec::with_capacity(keys.len());
         let mut offsets = Vec::with_capacity(offs.len());
         offsets.push(0);
@@ -458,6 +562,7 @@ pub fn train_weights(
         data.push(Prepared {
             feats,
             offsets,
+            rows,
             gold: s.tags.iter().map(|t| t.index() as u8).collect(),
         });
     }
@@ -479,6 +584,16 @@ pub fn train_weights(
                 trans: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
                 tacc: [[0.0; NUM_TAGS]; NUM_TAGS + 1],
                 c: 1.0,
+                dense: (opts.dense_scale > 0.0 && res.dense.dim > 0).then(|| {
+                    let d = res.dense.dim;
+                    DenseLearner {
+                        vecs: res.dense.vecs.clone(),
+                        dim: d,
+                        scale: opts.dense_scale,
+                        w: vec![0.0; DENSE_W * d],
+                        acc: vec![0.0; DENSE_W * d],
+                    }
+                }),
             };
             let seed = opts.seed.max(1).wrapping_add(0x9E37_79B9 * m as u64);
             (l, (0..data.len()).collect(), seed)
@@ -510,6 +625,7 @@ pub fn train_weights(
             order.swap(i, j);
         }
         let mut mistakes = 0;
+        let mut dense: Vec<[f32; DENSE_W]> = Vec::new();
         let (w, trans) = match opts.algorithm {
             Algorithm::Perceptron => {
                 // Ensemble members differ only in their shuffles; their averaged
@@ -538,6 +654,16 @@ pub fn train_weights(
                         l.c += 1.0;
                     }
                     let (w, t) = l.averaged();
+                    let dw = l.averaged_dense();
+                    if dense.is_empty() {
+                        dense = dw;
+                    } else {
+                        for (a, b) in dense.iter_mut().zip(&dw) {
+                            for c in 0..DENSE_W {
+                                a[c] += b[c];
+                            }
+                        }
+                    }
                     sum = Some(match sum {
                         None => (w, t),
                         Some((mut sw, mut st)) => {
@@ -559,6 +685,7 @@ pub fn train_weights(
                 let inv = 1.0 / members as f32;
                 w.iter_mut().flatten().for_each(|x| *x *= inv);
                 t.iter_mut().flatten().for_each(|x| *x *= inv);
+                dense.iter_mut().flatten().for_each(|x| *x *= inv);
                 mistakes /= members;
                 (w, t)
             }
@@ -583,6 +710,7 @@ pub fn train_weights(
             index: index.clone(),
             w,
             trans,
+            dense,
         };
         let dev_scores = score(dev, &decode_all(&weights, &dev_feats));
         let rep = EpochReport {
@@ -629,6 +757,9 @@ pub struct StackOptions {
     pub folds: usize,
     /// Sentences before/after that form the document of a sentence in CoNLL data.
     pub window: usize,
+    /// Unlabeled news the first pass tags for the corpus-level features of the second
+    /// pass (`news::news_table`); `None` trains without them.
+    pub news: Option<std::sync::Arc<crate::clusters::NewsText>>,
 }
 
 impl Default for StackOptions {
@@ -637,6 +768,7 @@ impl Default for StackOptions {
             enabled: true,
             folds: 5,
             window: 10,
+            news: None,
         }
     }
 }
@@ -718,6 +850,9 @@ pub fn train_model_with(
     };
     let k = stack.folds.max(2).min(train.len().max(2));
     let mut cv: Vec<Vec<u8>> = Vec::with_capacity(train.len());
+    let train_forms = form_keys(train);
+    // News codes of the training sentences, each from the fold model that did not see it.
+    let mut train_news: Vec<Vec<Extra>> = Vec::with_capacity(train.len());
     for f in 0..k {
         let lo = train.len() * f / k;
         let hi = train.len() * (f + 1) / k;
@@ -725,11 +860,37 @@ pub fn train_model_with(
         let rf = fold_res(&rest).unwrap_or_else(|| res.clone());
         let (wf, _) = train_weights(&rf, &rest, None, &[], None, &fixed, |_| {});
         cv.extend(decode_all(&wf, &prepare(&rf, &train[lo..hi], None)));
+        if let Some(news) = &stack.news {
+            let table = crate::news::news_table(&rf, &wf, news);
+            let mut ex: Vec<Vec<Extra>> = train_forms[lo..hi]
+                .iter()
+                .map(|s| vec![Extra::default(); s.len()])
+                .collect();
+            crate::news::fill_news(&mut ex, &train_forms[lo..hi], &table);
+            train_news.extend(ex);
+            log(&format!(
+                "pass 1 fold {}/{k}: news table of {} forms",
+                f + 1,
+                table.codes.len()
+            ));
+        }
         log(&format!("pass 1 fold {}/{k} tagged", f + 1));
     }
-    let train_extra = doc::extras(&form_keys(train), &cv, Some(stack.window));
+    let mut train_extra = doc::extras(&train_forms, &cv, Some(stack.window));
+    for (ex, nx) in train_extra.iter_mut().zip(&train_news) {
+        for (e, n) in ex.iter_mut().zip(nx) {
+            e.news = n.news;
+        }
+    }
+    let mut res = res;
+    if let Some(news) = &stack.news {
+        res.news = crate::news::news_table(&res, &w1, news);
+        log(&format!("news table of {} forms", res.news.codes.len()));
+    }
     let dev1_tags = decode_all(&w1, &prepare(&res, dev, None));
-    let dev_extra = doc::extras(&form_keys(dev), &dev1_tags, Some(stack.window));
+    let dev_forms = form_keys(dev);
+    let mut dev_extra = doc::extras(&dev_forms, &dev1_tags, Some(stack.window));
+    crate::news::fill_news(&mut dev_extra, &dev_forms, &res.news);
     let (w2, rep2) = train_weights(
         &res,
         train,

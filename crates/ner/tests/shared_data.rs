@@ -20,7 +20,7 @@ fn shared(rel: &str) -> Option<PathBuf> {
 
 /// Minimum entity-level micro F1 of the shipped model on the ANERcorp test split.
 ///
-/// The issue asks for 80; the shipped model scores 74.4 (see MODEL_CARD.md), so this gate
+/// The issue asks for 80; the shipped model scores 74.35 (see MODEL_CARD.md), so this gate
 /// guards against regressions at the level actually reached. Raise it with the model.
 const MIN_TEST_F1: f64 = 74.0;
 
@@ -65,7 +65,7 @@ fn seed_article_entities() {
         .map(|e| format!("{}:{}", e.label, e.text))
         .collect();
     // Known misses (MODEL_CARD.md): الموصل (tagged O in most ANERcorp occurrences),
-    // الباغوز, الرميلان, قوات سوريا الديمقراطية, وزارة الداخلية, جهاز أمن الدولة.
+    // الباغوز, قوات سوريا الديمقراطية, وزارة الداخلية, جهاز أمن الدولة.
     for (l, t) in [
         (Label::Per, "عبد الأحد رستم نزاروف"),
         (Label::Per, "جولمورود حليموف"),
@@ -73,6 +73,7 @@ fn seed_article_entities() {
         (Label::Loc, "تركيا"),
         (Label::Loc, "طاجيكستان"),
         (Label::Loc, "الرقة"),
+        (Label::Loc, "الرميلان"),
     ] {
         assert!(has(l, t), "missing {l}:{t} in {found:?}");
     }
