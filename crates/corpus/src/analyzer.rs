@@ -15,8 +15,8 @@
 use khabar_text::{fold_key, SegmentKind, TextAnalyzer as KhabarText, TokenKind};
 use std::sync::OnceLock;
 use tantivy::tokenizer::{
-    LowerCaser, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token,
-    TokenStream, Tokenizer, WhitespaceTokenizer,
+    LowerCaser, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream,
+    Tokenizer, WhitespaceTokenizer,
 };
 
 /// Name under which the khabar analyzer is registered on an index.
@@ -403,32 +403,29 @@ impl AnalyzerKind {
         }
     }
 
-    /// The analysis chain, ready for more filters.
-    fn builder(&self) -> TextAnalyzerBuilder {
+    /// The tantivy analyzer.
+    pub fn build(&self) -> TextAnalyzer {
         match *self {
-            AnalyzerKind::Whitespace => {
-                TextAnalyzer::builder(WhitespaceTokenizer::default()).filter_dynamic(LowerCaser)
-            }
-            AnalyzerKind::Simple => {
-                TextAnalyzer::builder(SimpleTokenizer::default()).filter_dynamic(LowerCaser)
-            }
+            AnalyzerKind::Whitespace => TextAnalyzer::builder(WhitespaceTokenizer::default())
+                .filter(LowerCaser)
+                .build(),
+            AnalyzerKind::Simple => TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(LowerCaser)
+                .build(),
             AnalyzerKind::StockArabic => TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter_dynamic(LowerCaser)
-                .filter_dynamic(Stemmer::new(tantivy::tokenizer::Language::Arabic)),
+                .filter(LowerCaser)
+                .filter(Stemmer::new(tantivy::tokenizer::Language::Arabic))
+                .build(),
             AnalyzerKind::Khabar { mode, stopwords } => {
-                let b = TextAnalyzer::builder(KhabarTokenizer::new(mode)).dynamic();
                 if stopwords {
-                    b.filter_dynamic(stopword_filter(mode))
+                    TextAnalyzer::builder(KhabarTokenizer::new(mode))
+                        .filter(stopword_filter(mode))
+                        .build()
                 } else {
-                    b
+                    TextAnalyzer::builder(KhabarTokenizer::new(mode)).build()
                 }
             }
         }
-    }
-
-    /// The tantivy analyzer.
-    pub fn build(&self) -> TextAnalyzer {
-        self.builder().build()
     }
 }
 

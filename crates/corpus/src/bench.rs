@@ -180,6 +180,7 @@ pub fn default_analyzers() -> Vec<(AnalyzerKind, Ranking)> {
         k(KeyMode::Aggressive, false),
         k(KeyMode::Residual, false),
         k(KeyMode::Dual, false),
+        k(KeyMode::Dual, true),
     ]
     .into_iter()
     .map(|a| (a, Ranking::BM25))

@@ -59,6 +59,17 @@ pub fn stats(corpus: &Corpus, top: usize) -> Result<Stats> {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     };
     let top = top as i64;
+    // Named speakers are linked to an entity; unnamed sources are not.
+    let speakers = |entity: &str| {
+        counts(
+            &format!(
+                "SELECT speaker, count(*), count(DISTINCT article_id) FROM quotes
+                 WHERE speaker <> '' AND speaker_entity {entity}
+                 GROUP BY speaker ORDER BY 2 DESC, 1 LIMIT ?1"
+            ),
+            &[&top],
+        )
+    };
     let labels: Vec<String> = {
         let mut st = db.prepare("SELECT DISTINCT label FROM entities ORDER BY label")?;
         let rows = st.query_map([], |r| r.get(0))?;
@@ -90,17 +101,7 @@ pub fn stats(corpus: &Corpus, top: usize) -> Result<Stats> {
             &[],
         )?,
         top_entities,
-        top_speakers: counts(
-            "SELECT speaker, count(*), count(DISTINCT article_id) FROM quotes
-             WHERE speaker <> '' AND speaker_entity IS NOT NULL
-             GROUP BY speaker ORDER BY 2 DESC, 1 LIMIT ?1",
-            &[&top],
-        )?,
-        top_unnamed_speakers: counts(
-            "SELECT speaker, count(*), count(DISTINCT article_id) FROM quotes
-             WHERE speaker <> '' AND speaker_entity IS NULL
-             GROUP BY speaker ORDER BY 2 DESC, 1 LIMIT ?1",
-            &[&top],
-        )?,
+        top_speakers: speakers("IS NOT NULL")?,
+        top_unnamed_speakers: speakers("IS NULL")?,
     })
 }
