@@ -141,8 +141,18 @@ pub fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.queries {
         let file =
             std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        for line in std::io::BufReader::new(file).lines() {
+        // Lines are read as bytes: a line that is not UTF-8 is reported with its number and
+        // skipped, and the queries after it still run.
+        for (n, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
             let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+            let Ok(line) = std::str::from_utf8(&line) else {
+                eprintln!(
+                    "khabar: {}:{}: query is not valid UTF-8, skipped",
+                    path.display(),
+                    n + 1
+                );
+                continue;
+            };
             let q = line.trim();
             if q.is_empty() {
                 continue;

@@ -68,6 +68,22 @@ fn index_search_stats() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["hits"][0]["id"], "a2");
 
+    // A line that is not UTF-8 is reported with its number; the queries around it still run.
+    let mut bad = "القوات\n".as_bytes().to_vec();
+    bad.extend_from_slice(b"\xff\xfe\x00 \xc3\n");
+    bad.extend_from_slice("النفط\n".as_bytes());
+    std::fs::write(&queries, bad).unwrap();
+    let (code, out, err) = khabar(&["search", "--db", db, "--queries", queries.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(err.contains("q.txt:2: query is not valid UTF-8"), "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["query"], "القوات");
+    assert_eq!(lines[1]["hits"][0]["id"], "a2");
+
     let (code, out, _) = khabar(&["search", "--db", db, "\"حفظ السلام\""]);
     assert_eq!(code, 0);
     assert!(out.starts_with("1 results"), "{out}");
