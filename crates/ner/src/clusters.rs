@@ -94,45 +94,28 @@ pub fn read_corpus(
     let mut counts: Vec<u64> = Vec::new();
     let mut raw: Vec<u32> = Vec::new();
     for path in paths {
-        let f = std::fs::File::open(path)?;
-        let r: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(f))
-        } else {
-            Box::new(f)
-        };
-        let mut n = 0;
-        for line in std::io::BufReader::new(r).lines() {
-            let line = line?;
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            for field in ["title", "body"] {
-                if let Some(t) = v.get(field).and_then(|x| x.as_str()) {
-                    for tok in simple_tokens(t) {
-                        let w = normalize(tok);
-                        if w.is_empty() {
-                            continue;
-                        }
-                        let id = match vocab.get(&w) {
-                            Some(&id) => id,
-                            None => {
-                                let id = counts.len() as u32;
-                                vocab.insert(w, id);
-                                counts.push(0);
-                                id
-                            }
-                        };
-                        counts[id as usize] += 1;
-                        raw.push(id);
+        let n = for_each_news_article(path, opts.max_articles, |texts| {
+            for t in texts {
+                for tok in simple_tokens(t) {
+                    let w = normalize(tok);
+                    if w.is_empty() {
+                        continue;
                     }
+                    let id = match vocab.get(&w) {
+                        Some(&id) => id,
+                        None => {
+                            let id = counts.len() as u32;
+                            vocab.insert(w, id);
+                            counts.push(0);
+                            id
+                        }
+                    };
+                    counts[id as usize] += 1;
+                    raw.push(id);
                 }
             }
             raw.push(u32::MAX);
-            n += 1;
-            if opts.max_articles > 0 && n >= opts.max_articles {
-                break;
-            }
-        }
+        })?;
         log(&format!("{}: {n} articles", path.display()));
     }
     let mut words: Vec<(String, u32)> = vocab.into_iter().collect();
@@ -193,24 +176,8 @@ pub fn read_news_sentences(paths: &[&Path], max_articles: usize) -> std::io::Res
     let mut ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut out = NewsText::default();
     for path in paths {
-        let f = std::fs::File::open(path)?;
-        let r: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(f))
-        } else {
-            Box::new(f)
-        };
-        for (n, line) in std::io::BufReader::new(r).lines().enumerate() {
-            if max_articles > 0 && n >= max_articles {
-                break;
-            }
-            let line = line?;
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            for field in ["title", "body"] {
-                let Some(t) = v.get(field).and_then(|x| x.as_str()) else {
-                    continue;
-                };
+        for_each_news_article(path, max_articles, |texts| {
+            for t in texts {
                 let mut cur = Vec::new();
                 for tok in simple_tokens(t) {
                     let id = match ids.get(tok) {
@@ -231,7 +198,7 @@ pub fn read_news_sentences(paths: &[&Path], max_articles: usize) -> std::io::Res
                     out.sents.push(cur);
                 }
             }
-        }
+        })?;
     }
     Ok(out)
 }
@@ -243,33 +210,48 @@ pub fn count_words(
 ) -> std::io::Result<FxHashMap<String, u64>> {
     let mut counts: FxHashMap<String, u64> = FxHashMap::default();
     for path in paths {
-        let f = std::fs::File::open(path)?;
-        let r: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(f))
-        } else {
-            Box::new(f)
-        };
-        for (n, line) in std::io::BufReader::new(r).lines().enumerate() {
-            if max_articles > 0 && n >= max_articles {
-                break;
-            }
-            let line = line?;
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            for field in ["title", "body"] {
-                if let Some(t) = v.get(field).and_then(|x| x.as_str()) {
-                    for tok in simple_tokens(t) {
-                        let w = normalize(tok);
-                        if !w.is_empty() {
-                            *counts.entry(w).or_insert(0) += 1;
-                        }
+        for_each_news_article(path, max_articles, |texts| {
+            for t in texts {
+                for tok in simple_tokens(t) {
+                    let w = normalize(tok);
+                    if !w.is_empty() {
+                        *counts.entry(w).or_insert(0) += 1;
                     }
                 }
             }
-        }
+        })?;
     }
     Ok(counts)
+}
+
+/// Calls `f([title, body])` for each of the first `max_articles` articles (0 = all) of a
+/// JSONL(.gz) news file; a missing field is empty, a line that is not JSON is skipped and
+/// not counted. Returns the number of articles read.
+fn for_each_news_article(
+    path: &Path,
+    max_articles: usize,
+    mut f: impl FnMut([&str; 2]),
+) -> std::io::Result<usize> {
+    let file = std::fs::File::open(path)?;
+    let r: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut n = 0;
+    for line in std::io::BufReader::new(r).lines() {
+        if max_articles > 0 && n >= max_articles {
+            break;
+        }
+        let line = line?;
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let field = |name: &str| v.get(name).and_then(|x| x.as_str()).unwrap_or("");
+        f([field("title"), field("body")]);
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Trains skip-gram embeddings with negative sampling; returns row-major `vocab × dim`.
