@@ -7,6 +7,7 @@ use khabar_ner::data::{read_conll_file, split_dev};
 use khabar_ner::eval::Scores;
 use khabar_ner::features::{Dense, Resources};
 use khabar_ner::lexicon::{Gazetteer, WordStats};
+use khabar_ner::neural::{NeuralConfig, WordVectors};
 use khabar_ner::train::{
     evaluate, most_frequent_tag_baseline, train_model, train_model_with, Algorithm, StackOptions,
     TrainOptions,
@@ -29,8 +30,8 @@ const NEWS_FILES: [&str; 2] = [
 
 #[derive(Subcommand)]
 pub enum TrainWhat {
-    /// Train the named-entity recognizer (averaged perceptron) and write the model file.
-    Ner(TrainNerArgs),
+    /// Train the named-entity recognizer (linear passes + neural stage) and write the model file.
+    Ner(Box<TrainNerArgs>),
     /// Learn the word clusters the recognizer uses, from unlabeled news (JSONL, gzip ok).
     NerClusters(TrainClustersArgs),
 }
@@ -125,6 +126,65 @@ pub struct TrainNerArgs {
     /// for the best epoch count found on dev).
     #[arg(long)]
     no_refit: bool,
+    /// Train without the neural stage (BiLSTM-CRF over the second pass's features).
+    #[arg(long)]
+    no_neural: bool,
+    /// Neural stage: LSTM hidden units per direction.
+    #[arg(long, default_value_t = 64)]
+    neural_hidden: usize,
+    /// Neural stage: maximum epochs (early stopping on dev).
+    #[arg(long, default_value_t = 20)]
+    neural_epochs: usize,
+    /// Neural stage: dropout on inputs and LSTM outputs.
+    #[arg(long, default_value_t = 0.5)]
+    neural_dropout: f32,
+    /// Neural stage: probability of hiding each sparse feature while training.
+    #[arg(long, default_value_t = 0.3)]
+    neural_key_dropout: f32,
+    /// Neural stage: scale of the (unit-length) word vectors; 0 trains without them.
+    #[arg(long, default_value_t = 3.0)]
+    vector_scale: f32,
+    /// Neural stage: seed.
+    #[arg(long, default_value_t = 42)]
+    neural_seed: u64,
+    /// Neural stage: also read the second pass's tag scores (cross-validated in training).
+    #[arg(long)]
+    neural_scores: bool,
+    /// Neural stage: width of the summed sparse-feature embedding (0: no sparse features).
+    #[arg(long, default_value_t = 32)]
+    neural_sparse_dim: usize,
+    /// Further neural settings to train and score on dev for comparison, `;`-separated
+    /// lists of `key=value` (hidden, sdim, nf, drop, kdrop, lr, minc, seed, scores, vec).
+    #[arg(long, default_value = "")]
+    neural_grid: String,
+}
+
+/// Parses one `--neural-grid` entry into settings and whether word vectors are used.
+fn parse_neural_spec(base: &NeuralConfig, spec: &str) -> anyhow::Result<(NeuralConfig, bool)> {
+    let mut cfg = base.clone();
+    let mut vec = true;
+    for kv in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("expected key=value, got {kv:?}"))?;
+        let f: f64 = v
+            .parse()
+            .with_context(|| format!("{k}: not a number: {v:?}"))?;
+        match k {
+            "hidden" => cfg.hidden = f as usize,
+            "sdim" => cfg.sparse_dim = f as usize,
+            "nf" => cfg.char_filters = f as usize,
+            "drop" => cfg.dropout = f as f32,
+            "kdrop" => cfg.key_dropout = f as f32,
+            "lr" => cfg.lr = f as f32,
+            "minc" => cfg.min_count = f as u32,
+            "seed" => cfg.seed = f as u64,
+            "scores" => cfg.scores = f != 0.0,
+            "vec" => vec = f != 0.0,
+            _ => bail!("unknown neural setting {k:?}"),
+        }
+    }
+    Ok((cfg, vec))
 }
 
 #[derive(Args)]
@@ -223,7 +283,7 @@ fn load_model(path: &Option<PathBuf>) -> anyhow::Result<std::borrow::Cow<'static
 
 pub fn train(what: TrainWhat) -> anyhow::Result<ExitCode> {
     match what {
-        TrainWhat::Ner(a) => train_ner(a),
+        TrainWhat::Ner(a) => train_ner(*a),
         TrainWhat::NerClusters(a) => train_clusters(a),
     }
 }
@@ -385,11 +445,50 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let base_cfg = NeuralConfig {
+        hidden: a.neural_hidden,
+        epochs: a.neural_epochs,
+        dropout: a.neural_dropout,
+        key_dropout: a.neural_key_dropout,
+        seed: a.neural_seed,
+        scores: a.neural_scores,
+        sparse_dim: a.neural_sparse_dim,
+        ..NeuralConfig::default()
+    };
+    let all_vectors = match &embeddings {
+        Some((words, dim, vecs)) if a.vector_scale > 0.0 => {
+            let v: Vec<f32> = vecs.iter().map(|x| x * a.vector_scale).collect();
+            WordVectors::new(words, v, *dim)
+        }
+        _ => WordVectors::default(),
+    };
+    let neural = if a.no_neural || a.no_stack {
+        None
+    } else {
+        if embeddings.is_none() {
+            eprintln!("warning: no embeddings; the neural stage trains without word vectors");
+        }
+        Some((base_cfg.clone(), all_vectors.clone()))
+    };
+    let mut neural_grid = Vec::new();
+    for spec in a.neural_grid.split(';').filter(|s| !s.trim().is_empty()) {
+        let (cfg, vec) = parse_neural_spec(&base_cfg, spec)?;
+        let v = if vec {
+            all_vectors.clone()
+        } else {
+            WordVectors::default()
+        };
+        neural_grid.push((cfg, v));
+    }
     let stack = StackOptions {
         enabled: !a.no_stack,
         folds: a.folds,
         window: a.window,
         news: news_text,
+        neural,
+        neural_epochs: None,
+        neural_mix: None,
+        neural_grid,
     };
     if a.cv > 1 {
         let mut p1 = Scores::default();
@@ -446,15 +545,19 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         &mut log,
     );
     eprintln!(
-        "dev F1: pass 1 {:.2} (epoch {}), full model {:.2} (epoch {})",
+        "dev F1: pass 1 {:.2} (epoch {}), pass 2 {:.2} (epoch {}), neural {:.2} (epoch {}), full model {:.2} (mix {:?})",
         sum.dev1.micro().f1,
         sum.epochs1,
         sum.dev2.micro().f1,
-        sum.epochs2
+        sum.epochs2,
+        sum.dev3.micro().f1,
+        sum.epochs3,
+        sum.dev_full.micro().f1,
+        sum.mix
     );
     // Tune the O bias on dev (recall/precision trade-off).
     let mut probe = model.clone();
-    let mut best_bias = (0f32, sum.dev2.micro().f1);
+    let mut best_bias = (0f32, sum.dev_full.micro().f1);
     for b in [0.5f32, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0] {
         probe.set_o_bias(b);
         let f = evaluate(&probe, &dev).micro().f1;
@@ -492,6 +595,12 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
             knn: knn_from(&all),
             ..res.clone()
         };
+        let stack = StackOptions {
+            neural_epochs: Some(sum.epochs3.max(1)),
+            neural_mix: Some(sum.mix),
+            neural_grid: Vec::new(),
+            ..stack.clone()
+        };
         let mut m = train_model_with(res, &all, &[], &o1, &o2, &stack, &fold_res, &mut log).0;
         m.set_o_bias(best_bias.0);
         m
@@ -519,9 +628,19 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         "dev_per_type": per_type,
         "prune": a.prune,
         "o_bias": best_bias.0,
-        "dev_micro_f1_before_o_bias": round2(sum.dev2.micro().f1),
+        "dev_micro_f1_before_o_bias": round2(sum.dev_full.micro().f1),
+        "dev_micro_f1_linear": round2(sum.dev2.micro().f1),
+        "neural": stack.neural.as_ref().map(|(c, v)| serde_json::json!({
+            "model": "BiLSTM-CRF over the second pass's sparse features, character CNN, frozen word vectors",
+            "hidden": c.hidden, "sparse_dim": c.sparse_dim, "char_filters": c.char_filters,
+            "dropout": c.dropout, "key_dropout": c.key_dropout, "lr": c.lr, "seed": c.seed,
+            "vector_dim": v.dim, "epochs": sum.epochs3,
+            "dev_micro_f1_alone": round2(sum.dev3.micro().f1),
+            "mix_linear": sum.mix.0, "mix_neural": sum.mix.1,
+        })),
     });
     let o_bias = model.o_bias();
+    let trained_neural = model.neural().cloned();
     let mut model = NerModel::from_parts(
         model.resources().clone(),
         model.weights().clone(),
@@ -530,6 +649,9 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         meta.to_string(),
     );
     model.set_o_bias(o_bias);
+    if let Some(n) = trained_neural {
+        model.set_neural(Some(n));
+    }
     let size = model
         .save(&a.out, a.prune)
         .with_context(|| format!("writing {}", a.out.display()))?;

@@ -136,6 +136,11 @@ fn cut(s: &str) -> &str {
     &s[..e]
 }
 
+/// A token's normalized form as every stage reads it (long tokens cut).
+pub fn norm_word(tok: &str) -> String {
+    normalize(cut(tok))
+}
+
 fn info(res: &Resources, tok: &str) -> Info {
     let norm = normalize(cut(tok));
     let sp = split_clitics(&norm);

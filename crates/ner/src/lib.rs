@@ -29,6 +29,7 @@ pub mod features;
 mod hash;
 pub mod lexicon;
 mod model;
+pub mod neural;
 pub mod news;
 pub mod tags;
 pub mod text;

@@ -11,6 +11,7 @@ use crate::features::{
 };
 use crate::hash::hash_bytes;
 use crate::lexicon::{Clusters, Gazetteer, WordStats};
+use crate::neural::{Layout, NeuralInput, NeuralTagger, WordVectors};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
 use std::io::{Read, Write};
@@ -18,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 /// File magic.
 pub const MAGIC: &[u8; 8] = b"KHNERMDL";
-/// Current file format version.
-pub const FORMAT_VERSION: u32 = 2;
+/// Current file format version (3 added the neural stage; version 2 files still load).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Width of a dense row: tag scores a word adds to the token before it, itself and the
 /// token after it (`[offset][tag]`, offsets −1, 0, +1 seen from the scored token).
@@ -78,12 +79,24 @@ pub struct Weights {
     pub dense: Vec<[f32; DENSE_W]>,
 }
 
+/// The neural stage and how its scores mix with the second linear pass.
+#[derive(Debug, Clone)]
+pub struct NeuralStage {
+    /// The BiLSTM-CRF, reading the second pass's feature keys.
+    pub net: NeuralTagger,
+    /// Weight of the linear second pass's scores in the final decoding.
+    pub linear_scale: f32,
+    /// Weight of the network's scores.
+    pub neural_scale: f32,
+}
+
 /// A trained named-entity recognizer.
 #[derive(Debug, Clone, Default)]
 pub struct NerModel {
     pub(crate) res: Resources,
     pub(crate) weights: Weights,
     pub(crate) stage2: Option<Weights>,
+    pub(crate) neural: Option<NeuralStage>,
     pub(crate) window: u32,
     pub(crate) o_bias: f32,
     pub(crate) meta: String,
@@ -157,10 +170,21 @@ impl NerModel {
             res,
             weights,
             stage2,
+            neural: None,
             window,
             o_bias: 0.0,
             meta,
         }
+    }
+
+    /// The neural stage, if the model has one.
+    pub fn neural(&self) -> Option<&NeuralStage> {
+        self.neural.as_ref()
+    }
+
+    /// Sets (or removes) the neural stage; it only runs with a second pass.
+    pub fn set_neural(&mut self, n: Option<NeuralStage>) {
+        self.neural = n;
     }
 
     /// Score subtracted from the `O` tag in the final pass (> 0 trades precision for
@@ -231,14 +255,46 @@ impl NerModel {
         let mut k2 = Vec::new();
         let mut o2 = Vec::new();
         let mut res = Vec::with_capacity(sents.len());
-        for ((k, o, r), x) in feats.iter().zip(&ex) {
+        let trans = self.final_transitions();
+        for (((k, o, r), x), toks) in feats.iter().zip(&ex).zip(sents) {
             add_extra_features(k, o, x, &mut k2, &mut o2);
             emissions(w2, &k2, &o2, r, &mut em);
+            if let Some(ns) = &self.neural {
+                let mut input = NeuralInput::new(toks, std::mem::take(&mut k2), o2.clone());
+                if ns.net.reads_scores() {
+                    input.scores = em.clone();
+                }
+                let ne = ns.net.emissions(&input);
+                k2 = input.keys;
+                for (e, n) in em.iter_mut().zip(&ne) {
+                    for t in 0..NUM_TAGS {
+                        e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
+                    }
+                }
+            }
             em.iter_mut().for_each(|e| e[0] -= self.o_bias);
-            viterbi(&em, &w2.trans, &mut out);
+            viterbi(&em, &trans, &mut out);
             res.push(out.clone());
         }
         res
+    }
+
+    /// Transitions of the final pass: the second pass's, mixed with the network's.
+    fn final_transitions(&self) -> Transitions {
+        let Some(w2) = &self.stage2 else {
+            return self.weights.trans;
+        };
+        let Some(ns) = &self.neural else {
+            return w2.trans;
+        };
+        let nt = ns.net.transitions();
+        let mut t = w2.trans;
+        for (row, nrow) in t.iter_mut().zip(&nt) {
+            for (v, n) in row.iter_mut().zip(nrow) {
+                *v = ns.linear_scale * *v + ns.neural_scale * n;
+            }
+        }
+        t
     }
 
     /// Training metadata stored in the file (JSON text).
@@ -313,6 +369,15 @@ impl NerModel {
         p.extend_from_slice(self.meta.as_bytes());
         write_dense(&mut p, &self.res.dense, &self.weights, self.stage2.as_ref());
         write_codes(&mut p, &self.res.news);
+        match &self.neural {
+            None => p.extend_from_slice(&0u32.to_le_bytes()),
+            Some(ns) => {
+                p.extend_from_slice(&1u32.to_le_bytes());
+                p.extend_from_slice(&ns.linear_scale.to_le_bytes());
+                p.extend_from_slice(&ns.neural_scale.to_le_bytes());
+                write_neural(&mut p, &ns.net);
+            }
+        }
 
         let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&p).expect("writing to memory");
@@ -363,7 +428,7 @@ impl NerModel {
         let u32_at = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().unwrap());
         let u64_at = |o: usize| u64::from_le_bytes(bytes[o..o + 8].try_into().unwrap());
         let (fv, feat_v) = (u32_at(8), u32_at(12));
-        if fv != FORMAT_VERSION || feat_v != FEATURE_VERSION {
+        if !(2..=FORMAT_VERSION).contains(&fv) || feat_v != FEATURE_VERSION {
             return Err(NerError::Version {
                 path: path.to_path_buf(),
                 found_format: fv,
@@ -385,8 +450,163 @@ impl NerModel {
         flate2::read::ZlibDecoder::new(z)
             .read_to_end(&mut p)
             .map_err(|e| corrupt(&format!("decompression failed: {e}")))?;
-        parse_payload(&p).map_err(|d| corrupt(&d))
+        parse_payload(&p, fv).map_err(|d| corrupt(&d))
     }
+}
+
+/// i8 rows with one f32 scale each: `n`, then the scales, then the values.
+fn write_rows_i8(p: &mut Vec<u8>, v: &[f32], width: usize) {
+    let n = v.len().checked_div(width).unwrap_or(0);
+    p.extend_from_slice(&(n as u32).to_le_bytes());
+    let mut vals = Vec::with_capacity(v.len());
+    for r in 0..n {
+        let row = &v[r * width..(r + 1) * width];
+        let m = row
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold(0f32, |a, &x| a.max(x.abs()));
+        let s = if m > 0.0 { m / 127.0 } else { 1.0 };
+        p.extend_from_slice(&s.to_le_bytes());
+        vals.extend(
+            row.iter()
+                .map(|&x| (x / s).round().clamp(-127.0, 127.0) as i8 as u8),
+        );
+    }
+    p.extend_from_slice(&vals);
+}
+
+fn read_rows_i8(c: &mut Cur<'_>, width: usize) -> Result<Vec<f32>, String> {
+    let n = c.len(4 + width)?;
+    let scales = c.take(4 * n)?;
+    let vals = c.take(width * n)?;
+    let mut out = Vec::with_capacity(n * width);
+    for (s, row) in scales.chunks_exact(4).zip(vals.chunks_exact(width.max(1))) {
+        let s = f32::from_le_bytes(s.try_into().unwrap());
+        out.extend(row.iter().map(|&b| b as i8 as f32 * s));
+    }
+    Ok(out)
+}
+
+/// Sorted keys, delta coded, with the row each maps to in `order`.
+fn write_keys(p: &mut Vec<u8>, index: &FxHashMap<u32, u32>) -> Vec<u32> {
+    let mut keys: Vec<(u32, u32)> = index.iter().map(|(&k, &r)| (k, r)).collect();
+    keys.sort_unstable();
+    p.extend_from_slice(&(keys.len() as u32).to_le_bytes());
+    let mut prev = 0u32;
+    for k in &keys {
+        p.extend_from_slice(&(k.0.wrapping_sub(prev)).to_le_bytes());
+        prev = k.0;
+    }
+    keys.into_iter().map(|(_, r)| r).collect()
+}
+
+fn read_keys(c: &mut Cur<'_>) -> Result<FxHashMap<u32, u32>, String> {
+    let n = c.len(4)?;
+    let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut prev = 0u32;
+    for (r, ch) in c.take(4 * n)?.chunks_exact(4).enumerate() {
+        prev = prev.wrapping_add(u32::from_le_bytes(ch.try_into().unwrap()));
+        index.insert(prev, r as u32);
+    }
+    Ok(index)
+}
+
+/// Rows of `v` (width `w`) in the order `rows`.
+fn reorder(v: &[f32], w: usize, rows: &[u32]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(rows.len() * w);
+    for &r in rows {
+        out.extend_from_slice(&v[r as usize * w..(r as usize + 1) * w]);
+    }
+    out
+}
+
+fn write_neural(p: &mut Vec<u8>, net: &NeuralTagger) {
+    let l = &net.lay;
+    for d in [l.h, l.s, l.cd, l.nf, l.cw, l.q, l.e, l.nchars] {
+        p.extend_from_slice(&(d as u32).to_le_bytes());
+    }
+    p.extend_from_slice(&net.score_scale.to_le_bytes());
+    let mut chars: Vec<(u16, char)> = net.char_index.iter().map(|(&c, &i)| (i, c)).collect();
+    chars.sort_unstable();
+    p.extend_from_slice(&(chars.len() as u32).to_le_bytes());
+    for (i, c) in chars {
+        p.extend_from_slice(&(i as u32).to_le_bytes());
+        p.extend_from_slice(&(c as u32).to_le_bytes());
+    }
+    p.extend_from_slice(&(net.dense.len() as u32).to_le_bytes());
+    for v in &net.dense {
+        p.extend_from_slice(&v.to_le_bytes());
+    }
+    let order = write_keys(p, &net.sparse_index);
+    write_rows_i8(p, &reorder(&net.sparse, l.s, &order), l.s);
+    let order = write_keys(p, &net.vectors.index);
+    write_rows_i8(p, &reorder(&net.vectors.vecs, l.e, &order), l.e);
+}
+
+fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
+    let mut d = [0usize; 8];
+    for v in d.iter_mut() {
+        *v = c.u32()? as usize;
+        if *v > 1 << 16 {
+            return Err("implausible network size".into());
+        }
+    }
+    let [h, s, cd, nf, cw, q, e, nchars] = d;
+    if h == 0 || cw == 0 || cw % 2 == 0 || (q != 0 && q != NUM_TAGS) {
+        return Err("bad network shape".into());
+    }
+    let score_scale = c.f32()?;
+    let lay = Layout::from_dims([h, s, cd, nf, cw, q], e, nchars);
+    let nc = c.len(8)?;
+    let mut char_index = FxHashMap::default();
+    for _ in 0..nc {
+        let i = c.u32()?;
+        let ch = char::from_u32(c.u32()?).ok_or("bad character")?;
+        if i as usize >= nchars || i < 2 {
+            return Err("character index out of range".into());
+        }
+        char_index.insert(ch, i as u16);
+    }
+    let nd = c.len(4)?;
+    if nd != lay.total {
+        return Err(format!(
+            "network has {nd} parameters, shape needs {}",
+            lay.total
+        ));
+    }
+    let dense: Vec<f32> = c
+        .take(4 * nd)?
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    let sparse_index = read_keys(c)?;
+    let sparse = read_rows_i8(c, s)?;
+    if sparse.len() != sparse_index.len() * s {
+        return Err("sparse rows do not match their keys".into());
+    }
+    let vindex = read_keys(c)?;
+    let vecs = read_rows_i8(c, e)?;
+    if vecs.len() != vindex.len() * e {
+        return Err("word vectors do not match their keys".into());
+    }
+    Ok(NeuralTagger {
+        lay,
+        sparse_index,
+        sparse,
+        char_index,
+        dense,
+        vectors: WordVectors {
+            index: vindex,
+            vecs,
+            dim: e,
+        },
+        id: crate::neural::next_id(),
+        score_scale: if score_scale.is_finite() {
+            score_scale
+        } else {
+            1.0
+        },
+    })
 }
 
 fn write_weights(p: &mut Vec<u8>, w: &Weights, prune: f32) {
@@ -587,7 +807,7 @@ impl<'a> Cur<'a> {
     }
 }
 
-fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
+fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
     let mut c = Cur { b, o: 0 };
     if c.u32()? as usize != NUM_TAGS {
         return Err("unexpected tag count".into());
@@ -633,7 +853,34 @@ fn parse_payload(b: &[u8]) -> Result<NerModel, String> {
     let mut stage2 = stage2;
     let dense = read_dense(&mut c, &mut weights, stage2.as_mut())?;
     let news = read_codes(&mut c)?;
+    let neural = if format >= 3 {
+        match c.u32()? {
+            0 => None,
+            1 => {
+                let linear_scale = c.f32()?;
+                let neural_scale = c.f32()?;
+                let net = read_neural(&mut c)?;
+                Some(NeuralStage {
+                    net,
+                    linear_scale: if linear_scale.is_finite() {
+                        linear_scale
+                    } else {
+                        1.0
+                    },
+                    neural_scale: if neural_scale.is_finite() {
+                        neural_scale
+                    } else {
+                        0.0
+                    },
+                })
+            }
+            _ => return Err("bad neural flag".into()),
+        }
+    } else {
+        None
+    };
     Ok(NerModel {
+        neural,
         res: Resources {
             gaz: Gazetteer { entries },
             clusters: Clusters {

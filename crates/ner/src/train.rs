@@ -8,6 +8,7 @@ use crate::features::{
     add_extra_features, doc_form_key, sentence_features_rows, Extra, Resources, LEXICAL, NO_ROW,
 };
 use crate::model::{emissions, NerModel, Weights, DENSE_W};
+use crate::neural::{repair_gold, NeuralConfig, NeuralInput, NeuralTagger, WordVectors};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
 
@@ -760,6 +761,15 @@ pub struct StackOptions {
     /// Unlabeled news the first pass tags for the corpus-level features of the second
     /// pass (`news::news_table`); `None` trains without them.
     pub news: Option<std::sync::Arc<crate::clusters::NewsText>>,
+    /// Neural stage over the second pass's features (network settings and frozen word
+    /// vectors); `None` trains without it.
+    pub neural: Option<(NeuralConfig, WordVectors)>,
+    /// Train the neural stage for exactly this many epochs (refit without dev data).
+    pub neural_epochs: Option<usize>,
+    /// Mix of linear and neural scores to use instead of tuning it on dev (refit).
+    pub neural_mix: Option<(f32, f32)>,
+    /// Further network settings trained and scored on dev for comparison only.
+    pub neural_grid: Vec<(NeuralConfig, WordVectors)>,
 }
 
 impl Default for StackOptions {
@@ -769,6 +779,10 @@ impl Default for StackOptions {
             folds: 5,
             window: 10,
             news: None,
+            neural: None,
+            neural_epochs: None,
+            neural_mix: None,
+            neural_grid: Vec::new(),
         }
     }
 }
@@ -782,8 +796,18 @@ pub struct TrainSummary {
     pub epochs2: usize,
     /// Dev scores of the first pass alone.
     pub dev1: Scores,
-    /// Dev scores of the full model.
+    /// Dev scores of the two linear passes.
     pub dev2: Scores,
+    /// Epochs of the neural stage (0 without one).
+    pub epochs3: usize,
+    /// Dev scores of the neural stage alone.
+    pub dev3: Scores,
+    /// Dev scores of the full model (linear and neural scores mixed).
+    pub dev_full: Scores,
+    /// Dev micro F1 with the chosen mix (before any O bias).
+    pub dev_mix_f1: f64,
+    /// Chosen (linear, neural) score weights.
+    pub mix: (f32, f32),
 }
 
 fn form_keys(data: &[Sentence]) -> Vec<Vec<Option<u64>>> {
@@ -838,7 +862,12 @@ pub fn train_model_with(
             epochs1,
             epochs2: 0,
             dev2: dev1.clone(),
+            dev_full: dev1.clone(),
             dev1,
+            epochs3: 0,
+            dev3: Scores::default(),
+            dev_mix_f1: 0.0,
+            mix: (1.0, 0.0),
         };
         return (m, s);
     }
@@ -910,15 +939,245 @@ pub fn train_model_with(
         Some(b) if !dev.is_empty() => (b.epoch, b.dev.clone()),
         _ => (rep2.len(), Scores::default()),
     };
-    let m = NerModel::from_parts(res, w1, Some(w2), stack.window as u32, String::new());
-    (
-        m,
-        TrainSummary {
-            epochs1,
+    let mut summary = TrainSummary {
+        epochs1,
+        epochs2,
+        dev1,
+        dev_full: dev2.clone(),
+        dev2,
+        epochs3: 0,
+        dev3: Scores::default(),
+        dev_mix_f1: 0.0,
+        mix: (1.0, 0.0),
+    };
+    let neural = if stack.neural.is_some() || !stack.neural_grid.is_empty() {
+        let ctx = NeuralCtx {
+            res: &res,
+            train,
+            dev,
+            train_extra: &train_extra,
+            dev_extra: &dev_extra,
+            w2: &w2,
             epochs2,
-            dev1,
-            dev2,
+            folds: k,
+            opts2,
+        };
+        for (i, (cfg, vectors)) in stack.neural_grid.iter().enumerate() {
+            let (_, sum) = train_neural(&ctx, cfg, vectors, None, None, &mut |_| {});
+            log(&format!(
+                "grid {i}: {cfg:?} vectors {}: neural alone dev F1 {:.2} (epoch {}), mixed {:.2} {:?}",
+                vectors.dim,
+                sum.dev3.micro().f1,
+                sum.epochs3,
+                sum.dev_mix_f1,
+                sum.mix
+            ));
+        }
+        stack.neural.as_ref().map(|(cfg, vectors)| {
+            let (stage, sum) = train_neural(
+                &ctx,
+                cfg,
+                vectors,
+                stack.neural_epochs,
+                stack.neural_mix,
+                log,
+            );
+            summary.epochs3 = sum.epochs3;
+            summary.dev3 = sum.dev3;
+            summary.mix = sum.mix;
+            stage
+        })
+    } else {
+        None
+    };
+    let mut m = NerModel::from_parts(res, w1, Some(w2), stack.window as u32, String::new());
+    if neural.is_some() {
+        m.set_neural(neural);
+        if !dev.is_empty() {
+            summary.dev_full = evaluate(&m, dev);
+        }
+    }
+    (m, summary)
+}
+
+/// What the neural stage is trained from: the linear passes and their training data.
+struct NeuralCtx<'a> {
+    res: &'a Resources,
+    train: &'a [Sentence],
+    dev: &'a [Sentence],
+    train_extra: &'a [Vec<Extra>],
+    dev_extra: &'a [Vec<Extra>],
+    w2: &'a Weights,
+    epochs2: usize,
+    folds: usize,
+    opts2: &'a TrainOptions,
+}
+
+/// Second-pass tag scores of every training sentence from second-pass weights trained on
+/// the other folds, so the network sees scores as unbiased as on new text.
+fn cv_linear_scores(ctx: &NeuralCtx<'_>) -> Vec<Vec<[f32; NUM_TAGS]>> {
+    let fixed = TrainOptions {
+        epochs: ctx.epochs2.max(1),
+        patience: usize::MAX,
+        ..ctx.opts2.clone()
+    };
+    let (train, k) = (ctx.train, ctx.folds.max(2).min(ctx.train.len().max(2)));
+    let mut out = Vec::with_capacity(train.len());
+    let mut em = Vec::new();
+    for f in 0..k {
+        let lo = train.len() * f / k;
+        let hi = train.len() * (f + 1) / k;
+        let rest: Vec<Sentence> = train[..lo].iter().chain(&train[hi..]).cloned().collect();
+        let rest_x: Vec<Vec<Extra>> = ctx.train_extra[..lo]
+            .iter()
+            .chain(&ctx.train_extra[hi..])
+            .cloned()
+            .collect();
+        let (wf, _) = train_weights(ctx.res, &rest, Some(&rest_x), &[], None, &fixed, |_| {});
+        for (kk, o, r) in prepare(ctx.res, &train[lo..hi], Some(&ctx.train_extra[lo..hi])) {
+            emissions(&wf, &kk, &o, &r, &mut em);
+            out.push(em.clone());
+        }
+    }
+    out
+}
+
+/// Trains one neural stage; with dev data, early stopping and the linear/neural mix are
+/// chosen on dev (unless `epochs`/`mix` fix them).
+fn train_neural(
+    ctx: &NeuralCtx<'_>,
+    cfg: &NeuralConfig,
+    vectors: &WordVectors,
+    epochs: Option<usize>,
+    mix: Option<(f32, f32)>,
+    log: &mut dyn FnMut(&str),
+) -> (crate::model::NeuralStage, TrainSummary) {
+    let (train, dev) = (ctx.train, ctx.dev);
+    let build = |data: &[Sentence], extra: &[Vec<Extra>], w: Option<&Weights>| {
+        let mut em = Vec::new();
+        prepare(ctx.res, data, Some(extra))
+            .into_iter()
+            .zip(data)
+            .map(|((k, o, r), s)| {
+                let toks: Vec<&str> = s.tokens.iter().map(|t| t.as_str()).collect();
+                let scores = match w {
+                    Some(w) => {
+                        emissions(w, &k, &o, &r, &mut em);
+                        em.clone()
+                    }
+                    None => Vec::new(),
+                };
+                let mut x = NeuralInput::new(&toks, k, o);
+                x.scores = scores;
+                x
+            })
+            .collect::<Vec<NeuralInput>>()
+    };
+    let mut tr_in = build(train, ctx.train_extra, None);
+    if cfg.scores {
+        for (x, sc) in tr_in.iter_mut().zip(cv_linear_scores(ctx)) {
+            x.scores = sc;
+        }
+    }
+    let dev_in = build(dev, ctx.dev_extra, Some(ctx.w2));
+    let gold: Vec<Vec<u8>> = train.iter().map(|s| repair_gold(&s.tags)).collect();
+    let dev_scores = |net: &NeuralTagger| -> Scores {
+        let pred: Vec<Vec<u8>> = dev_in.iter().map(|x| net.tag(x)).collect();
+        score(dev, &pred)
+    };
+    let fixed = epochs.or(dev.is_empty().then_some(cfg.epochs));
+    let (net, reps) = crate::neural::train(
+        cfg,
+        &tr_in,
+        &gold,
+        vectors.clone(),
+        &|n| {
+            if dev.is_empty() {
+                0.0
+            } else {
+                dev_scores(n).micro().f1
+            }
         },
+        fixed,
+        &mut |r| {
+            log(&format!(
+                "neural epoch {:2}: loss {:.3}; dev F1 {:.2}",
+                r.epoch, r.loss, r.dev_f1
+            ))
+        },
+    );
+    let best_epoch = if fixed.is_some() {
+        reps.len()
+    } else {
+        reps.iter()
+            .fold(None, |b: Option<&crate::neural::NeuralEpoch>, r| match b {
+                Some(b) if b.dev_f1 >= r.dev_f1 => Some(b),
+                _ => Some(r),
+            })
+            .map(|r| r.epoch)
+            .unwrap_or(reps.len())
+    };
+    let mut sum = TrainSummary {
+        epochs1: 0,
+        epochs2: ctx.epochs2,
+        dev1: Scores::default(),
+        dev2: Scores::default(),
+        epochs3: best_epoch,
+        dev3: Scores::default(),
+        dev_full: Scores::default(),
+        dev_mix_f1: 0.0,
+        mix: (0.0, 1.0),
+    };
+    let chosen = match mix {
+        Some(m) => m,
+        None if dev.is_empty() => (0.0, 1.0),
+        None => {
+            sum.dev3 = dev_scores(&net);
+            let neu: Vec<Vec<[f32; NUM_TAGS]>> = dev_in.iter().map(|x| net.emissions(x)).collect();
+            let nt = net.transitions();
+            let mut best = ((0.0f32, 1.0f32), f64::MIN);
+            let mut out = Vec::new();
+            let mut em = Vec::new();
+            for ls in [0.0f32, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5] {
+                let mut t = ctx.w2.trans;
+                for (row, nrow) in t.iter_mut().zip(&nt) {
+                    for (v, n) in row.iter_mut().zip(nrow) {
+                        *v = ls * *v + n;
+                    }
+                }
+                let pred: Vec<Vec<u8>> = dev_in
+                    .iter()
+                    .zip(&neu)
+                    .map(|(x, ne)| {
+                        em.clear();
+                        em.extend(
+                            x.scores
+                                .iter()
+                                .zip(ne)
+                                .map(|(a, b)| std::array::from_fn(|i| ls * a[i] + b[i])),
+                        );
+                        viterbi(&em, &t, &mut out);
+                        out.clone()
+                    })
+                    .collect();
+                let f = score(dev, &pred).micro().f1;
+                log(&format!("mix linear {ls} + neural 1: dev F1 {f:.2}"));
+                if f > best.1 + 1e-9 {
+                    best = ((ls, 1.0), f);
+                }
+            }
+            sum.dev_mix_f1 = best.1;
+            best.0
+        }
+    };
+    sum.mix = chosen;
+    (
+        crate::model::NeuralStage {
+            net,
+            linear_scale: chosen.0,
+            neural_scale: chosen.1,
+        },
+        sum,
     )
 }
 

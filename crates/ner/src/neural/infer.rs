@@ -1,0 +1,202 @@
+//! Tagging-time forward pass of the network: the same arithmetic as the training forward,
+//! arranged for speed. The part of the LSTM input that depends only on the word (its
+//! vector and character CNN, projected onto both directions' gates) is cached per thread,
+//! and the loops are compiled twice, for AVX2 where the CPU has it and for plain SSE2.
+
+#![allow(clippy::needless_range_loop)] // parallel arrays per position, as in the parent
+
+use super::{axpy, dot, fast_tanh, sigmoid, NeuralInput, NeuralTagger};
+use crate::tags::NUM_TAGS;
+use std::cell::RefCell;
+
+/// Cached word projections per thread (direct-mapped slots).
+const CACHE_SLOTS: usize = 8192;
+
+struct Slot {
+    net: u64,
+    word: String,
+    /// `2 × 4h` gate pre-activations contributed by the word's vector and characters.
+    proj: Vec<f32>,
+}
+
+#[derive(Default)]
+struct Cache {
+    slots: Vec<Option<Slot>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+fn slot_of(word: &str) -> usize {
+    (crate::hash::hash_str(0x5107, word) as usize) & (CACHE_SLOTS - 1)
+}
+
+impl NeuralTagger {
+    /// Gate pre-activations from the word's vector and character CNN, both directions.
+    fn word_projection(&self, word: &str, core: &str, out: &mut Vec<f32>) {
+        let lay = &self.lay;
+        let (h, d, nf, cd, cw, w0, e) = (lay.h, lay.d, lay.nf, lay.cd, lay.cw, lay.w0, lay.e);
+        let g4 = 4 * h;
+        out.clear();
+        out.resize(2 * g4, 0.0);
+        let mut x = vec![0f32; e + nf];
+        if let Some(v) = self.vectors.row(word, core) {
+            x[..e].copy_from_slice(v);
+        }
+        let ids = self.char_ids(word);
+        let ce = &self.dense[lay.char_emb..];
+        let cwt = &self.dense[lay.conv_w..];
+        let cb = &self.dense[lay.conv_b..lay.conv_b + nf];
+        let mut win = vec![0f32; cw * cd];
+        let mut best = vec![f32::NEG_INFINITY; nf];
+        for p in 0..ids.len() + 1 - cw {
+            for k in 0..cw {
+                let c = ids[p + k] as usize;
+                win[k * cd..(k + 1) * cd].copy_from_slice(&ce[c * cd..(c + 1) * cd]);
+            }
+            for f in 0..nf {
+                let v = cb[f] + dot(&cwt[f * cw * cd..(f + 1) * cw * cd], &win);
+                if v > best[f] {
+                    best[f] = v;
+                }
+            }
+        }
+        for f in 0..nf {
+            x[e + f] = fast_tanh(best[f]);
+        }
+        for dir in 0..2 {
+            let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
+            let o = &mut out[dir * g4..(dir + 1) * g4];
+            for (j, &xj) in x.iter().enumerate() {
+                if xj != 0.0 {
+                    let col = w0 + j;
+                    axpy(o, xj, &wx[col * g4..(col + 1) * g4]);
+                }
+            }
+        }
+    }
+
+    /// Emission scores without dropout; equal (to rounding) to the training forward's.
+    pub(crate) fn emissions_fast(&self, inp: &NeuralInput) -> Vec<[f32; NUM_TAGS]> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                return unsafe { self.emissions_avx2(inp) };
+            }
+        }
+        self.emissions_generic(inp)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn emissions_avx2(&self, inp: &NeuralInput) -> Vec<[f32; NUM_TAGS]> {
+        self.emissions_generic(inp)
+    }
+
+    #[inline(always)]
+    fn emissions_generic(&self, inp: &NeuralInput) -> Vec<[f32; NUM_TAGS]> {
+        let lay = &self.lay;
+        let (h, d, s) = (lay.h, lay.d, lay.s);
+        let g4 = 4 * h;
+        let n = inp.len();
+        // Gate pre-activations of every token, both directions: bias + word part + sparse.
+        let mut pre = vec![0f32; n * 2 * g4];
+        // Context part of the input: summed sparse rows, then the linear scores.
+        let mut ssum = vec![0f32; lay.w0];
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.slots.is_empty() {
+                c.slots.resize_with(CACHE_SLOTS, || None);
+            }
+            let mut tmp = Vec::new();
+            for t in 0..n {
+                let word = &inp.words[t];
+                let k = slot_of(word);
+                let hit = matches!(&c.slots[k], Some(sl) if sl.net == self.id && sl.word == *word);
+                if !hit {
+                    self.word_projection(word, inp.core_of(t), &mut tmp);
+                    c.slots[k] = Some(Slot {
+                        net: self.id,
+                        word: word.clone(),
+                        proj: std::mem::take(&mut tmp),
+                    });
+                }
+                let proj = &c.slots[k].as_ref().expect("filled above").proj;
+                pre[t * 2 * g4..(t + 1) * 2 * g4].copy_from_slice(proj);
+            }
+        });
+        for t in 0..n {
+            ssum.iter_mut().for_each(|v| *v = 0.0);
+            for k in inp.keys_of(t) {
+                if let Some(&r) = self.sparse_index.get(k) {
+                    let r = r as usize;
+                    axpy(&mut ssum[..s], 1.0, &self.sparse[r * s..(r + 1) * s]);
+                }
+            }
+            if lay.q > 0 {
+                if let Some(sc) = inp.scores.get(t) {
+                    for (v, &y) in ssum[s..].iter_mut().zip(sc) {
+                        *v = y * self.score_scale;
+                    }
+                }
+            }
+            for dir in 0..2 {
+                let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
+                let b = &self.dense[lay.b[dir]..lay.b[dir] + g4];
+                let o = &mut pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4];
+                axpy(o, 1.0, b);
+                for (j, &xj) in ssum.iter().enumerate() {
+                    if xj != 0.0 {
+                        axpy(o, xj, &wx[j * g4..(j + 1) * g4]);
+                    }
+                }
+            }
+        }
+        // Recurrences.
+        let mut hs = vec![0f32; n * 2 * h];
+        let mut z = vec![0f32; g4];
+        let mut c = vec![0f32; h];
+        let mut hprev = vec![0f32; h];
+        for dir in 0..2 {
+            let wh = &self.dense[lay.wh[dir]..lay.wh[dir] + g4 * h];
+            c.iter_mut().for_each(|v| *v = 0.0);
+            hprev.iter_mut().for_each(|v| *v = 0.0);
+            for step in 0..n {
+                let t = if dir == 0 { step } else { n - 1 - step };
+                z.copy_from_slice(&pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4]);
+                for (j, &hj) in hprev.iter().enumerate() {
+                    if hj != 0.0 {
+                        axpy(&mut z, hj, &wh[j * g4..(j + 1) * g4]);
+                    }
+                }
+                let (zi, rest) = z.split_at_mut(h);
+                let (zf, rest) = rest.split_at_mut(h);
+                let (zg, zo) = rest.split_at_mut(h);
+                let out = &mut hs[t * 2 * h + dir * h..t * 2 * h + (dir + 1) * h];
+                for j in 0..h {
+                    let ig = sigmoid(zi[j]);
+                    let fg = sigmoid(zf[j]);
+                    let gg = fast_tanh(zg[j]);
+                    let og = sigmoid(zo[j]);
+                    c[j] = fg * c[j] + ig * gg;
+                    out[j] = og * fast_tanh(c[j]);
+                }
+                hprev.copy_from_slice(out);
+            }
+        }
+        // Output layer: rows of the (column-major) output matrix, once per sentence.
+        let ow = &self.dense[lay.out_w..lay.out_w + NUM_TAGS * 2 * h];
+        let ob = &self.dense[lay.out_b..lay.out_b + NUM_TAGS];
+        let rows: Vec<Vec<f32>> = (0..NUM_TAGS)
+            .map(|tag| (0..2 * h).map(|j| ow[j * NUM_TAGS + tag]).collect())
+            .collect();
+        (0..n)
+            .map(|t| {
+                let hc = &hs[t * 2 * h..(t + 1) * 2 * h];
+                std::array::from_fn(|tag| ob[tag] + dot(&rows[tag], hc))
+            })
+            .collect()
+    }
+}
