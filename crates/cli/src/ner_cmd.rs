@@ -130,7 +130,7 @@ pub struct TrainNerArgs {
     #[arg(long)]
     no_neural: bool,
     /// Neural stage: LSTM hidden units per direction.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 32)]
     neural_hidden: usize,
     /// Neural stage: maximum epochs (early stopping on dev).
     #[arg(long, default_value_t = 20)]
@@ -141,17 +141,24 @@ pub struct TrainNerArgs {
     /// Neural stage: probability of hiding each sparse feature while training.
     #[arg(long, default_value_t = 0.3)]
     neural_key_dropout: f32,
-    /// Neural stage: scale of the (unit-length) word vectors; 0 trains without them.
+    /// Neural stage: train without the frozen word vectors (5 MB of the model file).
+    #[arg(long)]
+    neural_no_vectors: bool,
+    /// Neural stage: how many of the most frequent news words keep a vector.
+    #[arg(long, default_value_t = 50_000)]
+    neural_vector_words: usize,
+    /// Neural stage: scale of the (unit-length) word vectors.
     #[arg(long, default_value_t = 3.0)]
     vector_scale: f32,
     /// Neural stage: seed.
     #[arg(long, default_value_t = 42)]
     neural_seed: u64,
-    /// Neural stage: also read the second pass's tag scores (cross-validated in training).
+    /// Neural stage: do not read the second pass's tag scores (cross-validated in
+    /// training).
     #[arg(long)]
-    neural_scores: bool,
+    neural_no_scores: bool,
     /// Neural stage: width of the summed sparse-feature embedding (0: no sparse features).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 16)]
     neural_sparse_dim: usize,
     /// Further neural settings to train and score on dev for comparison, `;`-separated
     /// lists of `key=value` (hidden, sdim, nf, drop, kdrop, lr, minc, seed, scores, vec).
@@ -160,9 +167,13 @@ pub struct TrainNerArgs {
 }
 
 /// Parses one `--neural-grid` entry into settings and whether word vectors are used.
-fn parse_neural_spec(base: &NeuralConfig, spec: &str) -> anyhow::Result<(NeuralConfig, bool)> {
+fn parse_neural_spec(
+    base: &NeuralConfig,
+    spec: &str,
+    vectors: bool,
+) -> anyhow::Result<(NeuralConfig, bool)> {
     let mut cfg = base.clone();
-    let mut vec = true;
+    let mut vec = vectors;
     for kv in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let (k, v) = kv
             .split_once('=')
@@ -451,28 +462,35 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         dropout: a.neural_dropout,
         key_dropout: a.neural_key_dropout,
         seed: a.neural_seed,
-        scores: a.neural_scores,
+        scores: !a.neural_no_scores,
         sparse_dim: a.neural_sparse_dim,
         ..NeuralConfig::default()
     };
+    // The embedding rows are sorted by news frequency: the first `neural_vector_words`.
     let all_vectors = match &embeddings {
         Some((words, dim, vecs)) if a.vector_scale > 0.0 => {
-            let v: Vec<f32> = vecs.iter().map(|x| x * a.vector_scale).collect();
-            WordVectors::new(words, v, *dim)
+            let n = a.neural_vector_words.min(words.len());
+            let v: Vec<f32> = vecs[..n * dim].iter().map(|x| x * a.vector_scale).collect();
+            WordVectors::new(&words[..n], v, *dim)
         }
         _ => WordVectors::default(),
     };
     let neural = if a.no_neural || a.no_stack {
         None
     } else {
-        if embeddings.is_none() {
+        if !a.neural_no_vectors && embeddings.is_none() {
             eprintln!("warning: no embeddings; the neural stage trains without word vectors");
         }
-        Some((base_cfg.clone(), all_vectors.clone()))
+        let v = if !a.neural_no_vectors {
+            all_vectors.clone()
+        } else {
+            WordVectors::default()
+        };
+        Some((base_cfg.clone(), v))
     };
     let mut neural_grid = Vec::new();
     for spec in a.neural_grid.split(';').filter(|s| !s.trim().is_empty()) {
-        let (cfg, vec) = parse_neural_spec(&base_cfg, spec)?;
+        let (cfg, vec) = parse_neural_spec(&base_cfg, spec, !a.neural_no_vectors)?;
         let v = if vec {
             all_vectors.clone()
         } else {
@@ -489,6 +507,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         neural_epochs: None,
         neural_mix: None,
         neural_grid,
+        prune: a.prune,
     };
     if a.cv > 1 {
         let mut p1 = Scores::default();
@@ -788,6 +807,10 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
     let t_load = Instant::now();
     let model = load_model(&a.model)?;
     let load_ms = t_load.elapsed().as_secs_f64() * 1000.0;
+    // Baseline in the same run: the same model without its neural stage (the two linear
+    // passes only), timed on the same articles, interleaved.
+    let linear = model.neural().is_some().then_some(&*model);
+    let mut linear_secs = 0f64;
     let analyzer = khabar_text::TextAnalyzer::shared();
     let path = a.path.to_string_lossy().into_owned();
     let reader = khabar_ingest::open(&path).with_context(|| format!("opening {path}"))?;
@@ -809,6 +832,11 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
         let t2 = Instant::now();
         tok_secs += (t1 - t0).as_secs_f64();
         ner_secs += (t2 - t1).as_secs_f64();
+        if let Some(lin) = &linear {
+            let t3 = Instant::now();
+            std::hint::black_box(lin.entities_linear_only(&text, &toks));
+            linear_secs += t3.elapsed().as_secs_f64();
+        }
         tokens += toks.len();
         entities += ents.len();
         articles += 1;
@@ -822,7 +850,7 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let report = serde_json::json!({
+    let mut report = serde_json::json!({
         "articles": articles,
         "tokens": tokens,
         "entities": entities,
@@ -832,7 +860,11 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
         "model_load_ms": round3(load_ms),
         "peak_rss_mb": crate::bench_cmd::peak_rss_mb(),
     });
-    eprintln!("tokens_per_s counts NER tagging (features + two Viterbi passes + spans), not tokenization or reading");
+    if linear.is_some() {
+        report["linear_only_tokens_per_s"] = (tokens as f64 / linear_secs.max(1e-9)).round().into();
+        report["linear_only_seconds"] = round3(linear_secs).into();
+    }
+    eprintln!("tokens_per_s counts NER tagging (features, both linear passes, the neural stage, Viterbi, spans), not tokenization or reading; linear_only_* is the same model without its neural stage, on the same articles");
     println!("{report}");
     Ok(ExitCode::SUCCESS)
 }

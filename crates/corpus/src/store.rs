@@ -53,11 +53,14 @@ const MIGRATIONS: &[&str] = &[
 /// Opens (creating if needed) and migrates the store.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     let db = Connection::open(path)?;
+    // The busy timeout first: switching to WAL takes a lock, and a second process opening
+    // the store at that moment (`khabar search` while `khabar index` starts) must wait,
+    // not fail with "database is locked".
+    db.busy_timeout(std::time::Duration::from_secs(30))?;
     // WAL: readers never block the indexer, and a killed process loses only the open
     // transaction.
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(None, "synchronous", "NORMAL")?;
-    db.busy_timeout(std::time::Duration::from_secs(30))?;
     migrate(&db)?;
     Ok(db)
 }

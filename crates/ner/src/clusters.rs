@@ -650,40 +650,50 @@ pub fn neighbor_labels(
         .iter()
         .flat_map(|(i, _)| vecs[i * dim..(i + 1) * dim].iter().copied())
         .collect();
-    let mut codes = FxHashMap::default();
-    let mut top: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
-    for (w, word) in words.iter().enumerate() {
-        let q = &vecs[w * dim..(w + 1) * dim];
-        top.clear();
-        for (j, row) in lv.chunks_exact(dim).enumerate() {
-            if lab[j].0 == w {
-                continue;
-            }
-            let s: f32 = q.iter().zip(row).map(|(a, b)| a * b).sum();
-            if top.len() < k || s > top[top.len() - 1].0 {
-                let pos = top.partition_point(|x| x.0 >= s);
-                top.insert(pos, (s, j));
-                top.truncate(k);
-            }
-        }
-        let mut dist = [0f32; 5];
-        let mut wsum = 0f32;
-        for &(s, j) in &top {
-            let s = s.max(0.0);
-            for (d, p) in dist.iter_mut().zip(&lab[j].1) {
-                *d += s * p;
-            }
-            wsum += s;
-        }
-        if wsum <= 0.0 {
-            continue;
-        }
-        let mut code = 0u16;
-        for (t, d) in dist.iter().enumerate().skip(1) {
-            let b = ((d / wsum) * 8.0).floor().clamp(0.0, 7.0) as u16;
-            code |= b << (4 * (t - 1));
-        }
-        codes.insert(word_key(word), code);
-    }
+    // Each word's neighbours are independent: spread the words over all cores (results
+    // do not depend on the thread count).
+    use rayon::prelude::*;
+    let pairs: Vec<(u32, u16)> = words
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || Vec::with_capacity(k + 1),
+            |top: &mut Vec<(f32, usize)>, (w, word)| {
+                let q = &vecs[w * dim..(w + 1) * dim];
+                top.clear();
+                for (j, row) in lv.chunks_exact(dim).enumerate() {
+                    if lab[j].0 == w {
+                        continue;
+                    }
+                    let s = crate::neural::dot(q, row);
+                    if top.len() < k || s > top[top.len() - 1].0 {
+                        let pos = top.partition_point(|x| x.0 >= s);
+                        top.insert(pos, (s, j));
+                        top.truncate(k);
+                    }
+                }
+                let mut dist = [0f32; 5];
+                let mut wsum = 0f32;
+                for &(s, j) in top.iter() {
+                    let s = s.max(0.0);
+                    for (d, p) in dist.iter_mut().zip(&lab[j].1) {
+                        *d += s * p;
+                    }
+                    wsum += s;
+                }
+                if wsum <= 0.0 {
+                    return None;
+                }
+                let mut code = 0u16;
+                for (t, d) in dist.iter().enumerate().skip(1) {
+                    let b = ((d / wsum) * 8.0).floor().clamp(0.0, 7.0) as u16;
+                    code |= b << (4 * (t - 1));
+                }
+                Some((word_key(word), code))
+            },
+        )
+        .flatten()
+        .collect();
+    let codes: FxHashMap<u32, u16> = pairs.into_iter().collect();
     crate::lexicon::WordStats { codes }
 }

@@ -104,13 +104,15 @@ pub fn doc_form_key(tok: &str) -> Option<u64> {
     Some(hash_str(0xD0C, sp.bare))
 }
 
-/// Per-token precomputed information.
+/// Per-token precomputed information. The clitic-split forms are byte ranges of `norm`
+/// (no allocation per form; the rare `لل` core that is not a substring is owned).
 struct Info {
     norm: String,
-    core: String,
-    bare: String,
-    pre: String,
-    alt: Option<String>,
+    core_owned: Option<String>,
+    core: (usize, usize),
+    bare: (usize, usize),
+    pre: (usize, usize),
+    alt: Option<(usize, usize)>,
     shape: Shape,
     chars: usize,
     cl: Option<u16>,
@@ -120,6 +122,35 @@ struct Info {
     stat: Option<u16>,
     knn: Option<u16>,
     row: u32,
+}
+
+impl Info {
+    #[inline]
+    fn core(&self) -> &str {
+        match &self.core_owned {
+            Some(c) => c,
+            None => &self.norm[self.core.0..self.core.1],
+        }
+    }
+    #[inline]
+    fn bare(&self) -> &str {
+        &self.norm[self.bare.0..self.bare.1]
+    }
+    #[inline]
+    fn pre(&self) -> &str {
+        &self.norm[self.pre.0..self.pre.1]
+    }
+    #[inline]
+    fn alt(&self) -> Option<&str> {
+        self.alt.map(|(a, b)| &self.norm[a..b])
+    }
+}
+
+/// Byte range of `part` inside `whole` (`part` must be a subslice of it).
+#[inline]
+fn range_in(whole: &str, part: &str) -> (usize, usize) {
+    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+    (start, start + part.len())
 }
 
 /// Longest token (in bytes) looked at; longer tokens are cut for features.
@@ -144,29 +175,33 @@ pub fn norm_word(tok: &str) -> String {
 fn info(res: &Resources, tok: &str) -> Info {
     let norm = normalize(cut(tok));
     let sp = split_clitics(&norm);
-    let core = sp.core.to_string();
-    let bare = sp.bare.to_string();
-    let pre = sp.pre.to_string();
-    let alt = sp.alt.map(str::to_string);
-    let cl = res.clusters.get(&norm).or_else(|| res.clusters.get(&core));
-    let cl_alt = alt.as_deref().and_then(|a| res.clusters.get(a));
-    let gaz_core = res.gaz.single(&core) | res.gaz.single(&norm);
-    let gaz_alt = alt.as_deref().map(|a| res.gaz.single(a)).unwrap_or(0);
-    let stat = res.stats.get(&bare);
-    let knn = res.knn.get(&norm).or_else(|| res.knn.get(&core));
+    let (core_owned, core) = match &sp.core {
+        std::borrow::Cow::Borrowed(c) => (None, range_in(&norm, c)),
+        std::borrow::Cow::Owned(c) => (Some(c.clone()), (0, 0)),
+    };
+    let core_str: &str = &sp.core;
+    let cl = res.clusters.get(&norm).or_else(|| res.clusters.get(core_str));
+    let cl_alt = sp.alt.and_then(|a| res.clusters.get(a));
+    let gaz_core = res.gaz.single(core_str) | res.gaz.single(&norm);
+    let gaz_alt = sp.alt.map(|a| res.gaz.single(a)).unwrap_or(0);
+    let stat = res.stats.get(sp.bare);
+    let knn = res.knn.get(&norm).or_else(|| res.knn.get(core_str));
     let row = res
         .dense
         .get(&norm)
-        .or_else(|| res.dense.get(&core))
-        .or_else(|| res.dense.get(&bare))
+        .or_else(|| res.dense.get(core_str))
+        .or_else(|| res.dense.get(sp.bare))
         .unwrap_or(NO_ROW);
+    let bare = range_in(&norm, sp.bare);
+    let pre = range_in(&norm, sp.pre);
+    let alt = sp.alt.map(|a| range_in(&norm, a));
     Info {
         row,
         stat,
         knn,
         shape: shape(&norm),
         chars: norm.chars().count(),
-        norm,
+        core_owned,
         core,
         bare,
         pre,
@@ -175,6 +210,7 @@ fn info(res: &Resources, tok: &str) -> Info {
         cl_alt,
         gaz_core,
         gaz_alt,
+        norm,
     }
 }
 
@@ -238,7 +274,7 @@ pub fn sentence_features(
     offsets: &mut Vec<usize>,
 ) {
     let mut rows = Vec::new();
-    base_features(res, tokens, keys, offsets, &mut rows);
+    base_features(res, tokens, keys, offsets, &mut rows, None);
 }
 
 /// [`sentence_features`] that also gives each token's dense (embedding) row, or
@@ -250,7 +286,21 @@ pub fn sentence_features_rows(
     offsets: &mut Vec<usize>,
     rows: &mut Vec<u32>,
 ) {
-    base_features(res, tokens, keys, offsets, rows);
+    base_features(res, tokens, keys, offsets, rows, None);
+}
+
+/// [`sentence_features_rows`] that also hands out each token's normalized word and its
+/// clitic-stripped core (what [`crate::neural::NeuralInput::new`] would compute again).
+pub fn sentence_features_words(
+    res: &Resources,
+    tokens: &[&str],
+    keys: &mut Vec<u32>,
+    offsets: &mut Vec<usize>,
+    rows: &mut Vec<u32>,
+    words: &mut Vec<String>,
+    cores: &mut Vec<String>,
+) {
+    base_features(res, tokens, keys, offsets, rows, Some((words, cores)));
 }
 
 /// Appends the document-level features of `extra` to base features computed by
@@ -336,20 +386,26 @@ fn base_features(
     keys: &mut Vec<u32>,
     offsets: &mut Vec<usize>,
     rows: &mut Vec<u32>,
+    words_out: Option<(&mut Vec<String>, &mut Vec<String>)>,
 ) {
     keys.clear();
     offsets.clear();
     offsets.push(0);
     rows.clear();
+    let mut words_out = words_out;
+    if let Some((w, c)) = words_out.as_mut() {
+        w.clear();
+        c.clear();
+    }
     let n = tokens.len();
     if n == 0 {
         return;
     }
     let infos: Vec<Info> = tokens.iter().map(|t| info(res, t)).collect();
     rows.extend(infos.iter().map(|x| x.row));
-    let norms: Vec<String> = infos.iter().map(|x| x.norm.clone()).collect();
-    let cores: Vec<&str> = infos.iter().map(|x| x.core.as_str()).collect();
-    let alts: Vec<Option<&str>> = infos.iter().map(|x| x.alt.as_deref()).collect();
+    let norms: Vec<&str> = infos.iter().map(|x| x.norm.as_str()).collect();
+    let cores: Vec<&str> = infos.iter().map(|x| x.core()).collect();
+    let alts: Vec<Option<&str>> = infos.iter().map(|x| x.alt()).collect();
     let gm = res.gaz.mark(&norms, &cores, &alts);
     let cls = &res.clusters;
 
@@ -368,7 +424,7 @@ fn base_features(
         } else if j as usize >= n {
             EOS
         } else {
-            &infos[j as usize].core
+            infos[j as usize].core()
         }
     };
     let cl = |j: isize| -> Option<(u16, u16, u16)> {
@@ -394,11 +450,11 @@ fn base_features(
         let mut s = Sink { out: keys };
         s.n(1, 0);
         s.lex(2, &x.norm);
-        s.lex(3, &x.core);
-        s.lex(4, &x.bare);
-        s.s(5, &x.pre);
+        s.lex(3, x.core());
+        s.lex(4, x.bare());
+        s.s(5, x.pre());
         for k in 1..=3 {
-            if let Some(p) = prefix(&x.bare, k) {
+            if let Some(p) = prefix(x.bare(), k) {
                 s.s(10 + k as u64, p);
             }
         }
@@ -417,7 +473,7 @@ fn base_features(
         }
         s.lex2(70, word(ii - 1), &x.norm);
         s.lex2(71, &x.norm, word(ii + 1));
-        s.lex2(72, core(ii - 1), &x.core);
+        s.lex2(72, core(ii - 1), x.core());
         match cl(ii) {
             Some((a, b, c)) => {
                 s.n(80, a as u64);
@@ -518,6 +574,12 @@ fn base_features(
             }
         }
         offsets.push(keys.len());
+    }
+    if let Some((words, cores)) = words_out {
+        for x in infos {
+            cores.push(x.core().to_string());
+            words.push(x.norm);
+        }
     }
 }
 

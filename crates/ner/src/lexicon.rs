@@ -69,15 +69,15 @@ impl Gazetteer {
     /// Marks gazetteer matches over a sentence: for each token and type, 0 = none,
     /// 1 = begins a match, 2 = inside a match. The first token of a match may carry
     /// proclitics (its core is tried too); longest match wins per type.
-    pub fn mark(
+    pub fn mark<S: AsRef<str>>(
         &self,
-        norms: &[String],
+        norms: &[S],
         cores: &[&str],
         alts: &[Option<&str>],
     ) -> Vec<[u8; GAZ_TYPES]> {
         let n = norms.len();
         let mut out = vec![[0u8; GAZ_TYPES]; n];
-        let toks: Vec<u64> = norms.iter().map(|t| gaz_tok(t)).collect();
+        let toks: Vec<u64> = norms.iter().map(|t| gaz_tok(t.as_ref())).collect();
         for i in 0..n {
             let core = gaz_tok(cores[i]);
             let alt = alts[i].map(gaz_tok);

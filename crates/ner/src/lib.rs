@@ -31,6 +31,7 @@ pub mod lexicon;
 mod model;
 pub mod neural;
 pub mod news;
+pub mod org_phrases;
 pub mod tags;
 pub mod text;
 pub mod train;
@@ -85,7 +86,19 @@ impl NerModel {
     /// (char offsets); the text is tagged sentence by sentence with the whole text as the
     /// document. Spans exclude attached conjunction/preposition proclitics but keep the
     /// article: `لقوات سوريا الديمقراطية` → `قوات سوريا الديمقراطية`, `والعراق` → `العراق`.
+    /// Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
+    /// by [`org_phrases::add_org_phrases`].
     pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
+        self.entities_with(text, tokens, true)
+    }
+
+    /// [`NerModel::entities`] without the neural stage: the two linear passes only (the
+    /// baseline `khabar bench ner` times beside the full model).
+    pub fn entities_linear_only(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
+        self.entities_with(text, tokens, false)
+    }
+
+    fn entities_with(&self, text: &str, tokens: &[Token], neural: bool) -> Vec<EntitySpan> {
         // Char offset → byte offset.
         let mut byte_of: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         byte_of.push(text.len());
@@ -111,7 +124,7 @@ impl NerModel {
             bounds.push((start, tokens.len()));
         }
         let sents: Vec<&[&str]> = bounds.iter().map(|&(a, b)| &surfaces[a..b]).collect();
-        let tags = self.tag_document(&sents, None);
+        let tags = self.tag_document_with(&sents, None, neural);
         let mut out = Vec::new();
         for (&(a, _), st) in bounds.iter().zip(&tags) {
             for (cs, ce, label) in eval::chunks(st) {
@@ -130,6 +143,7 @@ impl NerModel {
                 });
             }
         }
+        org_phrases::add_org_phrases(&|s, e| slice(s, e).to_string(), tokens, &mut out);
         out
     }
 

@@ -6,8 +6,8 @@
 use crate::decode::{viterbi, Transitions};
 use crate::doc;
 use crate::features::{
-    add_extra_features, doc_form_key, sentence_features_rows, Dense, Resources, FEATURE_VERSION,
-    NO_ROW,
+    add_extra_features, doc_form_key, sentence_features_rows, sentence_features_words, Dense,
+    Resources, FEATURE_VERSION, NO_ROW,
 };
 use crate::hash::hash_bytes;
 use crate::lexicon::{Clusters, Gazetteer, WordStats};
@@ -88,6 +88,36 @@ pub struct NeuralStage {
     pub linear_scale: f32,
     /// Weight of the network's scores.
     pub neural_scale: f32,
+    /// Second-pass feature key → (linear weight row, network sparse row), either may be
+    /// [`NO_ROW`]: one hash probe per key serves both models (built by
+    /// [`NerModel::set_neural`]).
+    fused: FxHashMap<u32, (u32, u32)>,
+}
+
+impl NeuralStage {
+    /// A stage from a network and its score weights.
+    pub fn new(net: NeuralTagger, linear_scale: f32, neural_scale: f32) -> NeuralStage {
+        NeuralStage {
+            net,
+            linear_scale,
+            neural_scale,
+            fused: FxHashMap::default(),
+        }
+    }
+
+    fn fuse(&mut self, w2: &Weights) {
+        let mut m = FxHashMap::with_capacity_and_hasher(
+            w2.index.len() + self.net.sparse_index.len(),
+            Default::default(),
+        );
+        for (&k, &r) in &w2.index {
+            m.insert(k, (r, NO_ROW));
+        }
+        for (&k, &r) in &self.net.sparse_index {
+            m.entry(k).or_insert((NO_ROW, NO_ROW)).1 = r;
+        }
+        self.fused = m;
+    }
 }
 
 /// A trained named-entity recognizer.
@@ -185,6 +215,9 @@ impl NerModel {
     /// Sets (or removes) the neural stage; it only runs with a second pass.
     pub fn set_neural(&mut self, n: Option<NeuralStage>) {
         self.neural = n;
+        if let (Some(ns), Some(w2)) = (self.neural.as_mut(), self.stage2.as_ref()) {
+            ns.fuse(w2);
+        }
     }
 
     /// Score subtracted from the `O` tag in the final pass (> 0 trades precision for
@@ -213,7 +246,17 @@ impl NerModel {
     /// tagged again knowing how its words were tagged elsewhere in the document
     /// (`window = Some(w)`: only the w sentences before and after count; `None`: all).
     pub fn tag_document(&self, sents: &[&[&str]], window: Option<usize>) -> Vec<Vec<Tag>> {
-        let idx = self.tag_document_indices(sents, window);
+        self.tag_document_with(sents, window, true)
+    }
+
+    /// [`NerModel::tag_document`], with or without the neural stage.
+    pub fn tag_document_with(
+        &self,
+        sents: &[&[&str]],
+        window: Option<usize>,
+        neural: bool,
+    ) -> Vec<Vec<Tag>> {
+        let idx = self.tag_document_indices(sents, window, neural);
         idx.into_iter()
             .map(|v| v.into_iter().map(|i| Tag::from_index(i as usize)).collect())
             .collect()
@@ -223,7 +266,9 @@ impl NerModel {
         &self,
         sents: &[&[&str]],
         window: Option<usize>,
+        use_neural: bool,
     ) -> Vec<Vec<u8>> {
+        let neural = self.neural.as_ref().filter(|_| use_neural);
         let mut keys = Vec::new();
         let mut offsets = Vec::new();
         let mut rows = Vec::new();
@@ -231,8 +276,23 @@ impl NerModel {
         let mut out = Vec::new();
         let mut feats = Vec::with_capacity(sents.len());
         let mut tags1 = Vec::with_capacity(sents.len());
+        let (mut words, mut cores) = (Vec::new(), Vec::new());
+        let mut word_lists = Vec::new();
         for toks in sents {
-            sentence_features_rows(&self.res, toks, &mut keys, &mut offsets, &mut rows);
+            if neural.is_some() {
+                sentence_features_words(
+                    &self.res,
+                    toks,
+                    &mut keys,
+                    &mut offsets,
+                    &mut rows,
+                    &mut words,
+                    &mut cores,
+                );
+                word_lists.push((std::mem::take(&mut words), std::mem::take(&mut cores)));
+            } else {
+                sentence_features_rows(&self.res, toks, &mut keys, &mut offsets, &mut rows);
+            }
             emissions(&self.weights, &keys, &offsets, &rows, &mut em);
             if self.stage2.is_none() {
                 em.iter_mut().for_each(|e| e[0] -= self.o_bias);
@@ -255,23 +315,29 @@ impl NerModel {
         let mut k2 = Vec::new();
         let mut o2 = Vec::new();
         let mut res = Vec::with_capacity(sents.len());
-        let trans = self.final_transitions();
-        for (((k, o, r), x), toks) in feats.iter().zip(&ex).zip(sents) {
+        let trans = if neural.is_some() {
+            self.final_transitions()
+        } else {
+            w2.trans
+        };
+        let mut sums = Vec::new();
+        let mut word_lists = word_lists.into_iter();
+        for ((k, o, r), x) in feats.iter().zip(&ex) {
             add_extra_features(k, o, x, &mut k2, &mut o2);
-            emissions(w2, &k2, &o2, r, &mut em);
-            if let Some(ns) = &self.neural {
-                let mut input = NeuralInput::new(toks, std::mem::take(&mut k2), o2.clone());
-                if ns.net.reads_scores() {
-                    input.scores = em.clone();
-                }
-                let ne = ns.net.emissions(&input);
-                k2 = input.keys;
-                for (e, n) in em.iter_mut().zip(&ne) {
-                    for t in 0..NUM_TAGS {
-                        e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
-                    }
-                }
-            }
+            let Some(ns) = neural else {
+                emissions(w2, &k2, &o2, r, &mut em);
+                em.iter_mut().for_each(|e| e[0] -= self.o_bias);
+                viterbi(&em, &trans, &mut out);
+                res.push(out.clone());
+                continue;
+            };
+            let (words, cores) = word_lists.next().unwrap_or_default();
+            let input = NeuralInput {
+                words,
+                cores,
+                ..NeuralInput::default()
+            };
+            neural_pass_emissions(ns, w2, input, &k2, &o2, r, &mut em, &mut sums);
             em.iter_mut().for_each(|e| e[0] -= self.o_bias);
             viterbi(&em, &trans, &mut out);
             res.push(out.clone());
@@ -454,6 +520,54 @@ impl NerModel {
     }
 }
 
+/// Final-pass emissions of one sentence with the neural stage: the second pass's linear
+/// scores and the network's, mixed. One hash probe per feature key serves both models.
+#[allow(clippy::too_many_arguments)]
+fn neural_pass_emissions(
+    ns: &NeuralStage,
+    w2: &Weights,
+    mut input: NeuralInput,
+    k2: &[u32],
+    o2: &[usize],
+    rows: &[u32],
+    em: &mut Vec<[f32; NUM_TAGS]>,
+    sums: &mut Vec<f32>,
+) {
+    let sd = ns.net.sparse_dim();
+    let n = input.len();
+    em.clear();
+    em.resize(n, [0f32; NUM_TAGS]);
+    sums.clear();
+    sums.resize(n * sd, 0f32);
+    for (i, e) in em.iter_mut().enumerate() {
+        let (Some(&lo), Some(&hi)) = (o2.get(i), o2.get(i + 1)) else {
+            continue;
+        };
+        for key in k2.get(lo..hi).unwrap_or(&[]) {
+            if let Some(&(lr, sr)) = ns.fused.get(key) {
+                if let Some(row) = w2.w.get(lr as usize) {
+                    for t in 0..NUM_TAGS {
+                        e[t] += row[t];
+                    }
+                }
+                if sr != NO_ROW {
+                    ns.net.add_sparse_row(sr, &mut sums[i * sd..(i + 1) * sd]);
+                }
+            }
+        }
+    }
+    add_dense(&w2.dense, rows, em);
+    if ns.net.reads_scores() {
+        input.scores = em.clone();
+    }
+    let ne = ns.net.emissions_from_sums(&input, sums);
+    for (e, n) in em.iter_mut().zip(&ne) {
+        for t in 0..NUM_TAGS {
+            e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
+        }
+    }
+}
+
 /// i8 rows with one f32 scale each: `n`, then the scales, then the values.
 fn write_rows_i8(p: &mut Vec<u8>, v: &[f32], width: usize) {
     let n = v.len().checked_div(width).unwrap_or(0);
@@ -539,8 +653,17 @@ fn write_neural(p: &mut Vec<u8>, net: &NeuralTagger) {
     }
     let order = write_keys(p, &net.sparse_index);
     write_rows_i8(p, &reorder(&net.sparse, l.s, &order), l.s);
-    let order = write_keys(p, &net.vectors.index);
-    write_rows_i8(p, &reorder(&net.vectors.vecs, l.e, &order), l.e);
+    // Word vectors: already i8 rows with a scale each.
+    let v = &net.vectors;
+    let order = write_keys(p, &v.index);
+    p.extend_from_slice(&(order.len() as u32).to_le_bytes());
+    for &r in &order {
+        p.extend_from_slice(&v.scales[r as usize].to_le_bytes());
+    }
+    for &r in &order {
+        let r = r as usize;
+        p.extend(v.q[r * l.e..(r + 1) * l.e].iter().map(|&x| x as u8));
+    }
 }
 
 fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
@@ -585,10 +708,16 @@ fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
         return Err("sparse rows do not match their keys".into());
     }
     let vindex = read_keys(c)?;
-    let vecs = read_rows_i8(c, e)?;
-    if vecs.len() != vindex.len() * e {
+    let nv = c.len(4 + e)?;
+    if nv != vindex.len() {
         return Err("word vectors do not match their keys".into());
     }
+    let scales: Vec<f32> = c
+        .take(4 * nv)?
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    let q: Vec<i8> = c.take(e * nv)?.iter().map(|&b| b as i8).collect();
     Ok(NeuralTagger {
         lay,
         sparse_index,
@@ -597,7 +726,8 @@ fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
         dense,
         vectors: WordVectors {
             index: vindex,
-            vecs,
+            q,
+            scales,
             dim: e,
         },
         id: crate::neural::next_id(),
@@ -860,27 +990,27 @@ fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
                 let linear_scale = c.f32()?;
                 let neural_scale = c.f32()?;
                 let net = read_neural(&mut c)?;
-                Some(NeuralStage {
+                Some(NeuralStage::new(
                     net,
-                    linear_scale: if linear_scale.is_finite() {
+                    if linear_scale.is_finite() {
                         linear_scale
                     } else {
                         1.0
                     },
-                    neural_scale: if neural_scale.is_finite() {
+                    if neural_scale.is_finite() {
                         neural_scale
                     } else {
                         0.0
                     },
-                })
+                ))
             }
             _ => return Err("bad neural flag".into()),
         }
     } else {
         None
     };
-    Ok(NerModel {
-        neural,
+    let mut model = NerModel {
+        neural: None,
         res: Resources {
             gaz: Gazetteer { entries },
             clusters: Clusters {
@@ -898,5 +1028,101 @@ fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
         window,
         o_bias: if o_bias.is_finite() { o_bias } else { 0.0 },
         meta,
-    })
+    };
+    model.set_neural(neural);
+    Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::neural::{NeuralConfig, NeuralInput};
+
+    /// A model with the shipped linear passes and an untrained (randomly initialized)
+    /// neural stage over their keys.
+    fn with_random_stage(scores: bool) -> (NerModel, Vec<Vec<&'static str>>) {
+        let sents: Vec<Vec<&str>> = vec![
+            vec!["قال", "الرئيس", "محمد", "علي", "في", "القاهرة", "."],
+            vec!["وصل", "وفد", "الأمم", "المتحدة", "إلى", "بيروت", "أمس", "."],
+        ];
+        let mut m = crate::NerModel::try_shipped().unwrap();
+        let w2 = m.stage2.clone().expect("shipped model has a second pass");
+        let mut inputs = Vec::new();
+        for toks in &sents {
+            let (mut k, mut o, mut r) = (Vec::new(), Vec::new(), Vec::new());
+            sentence_features_rows(&m.res, toks, &mut k, &mut o, &mut r);
+            let mut x = NeuralInput::new(toks, k, o);
+            let mut em = Vec::new();
+            emissions(&w2, &x.keys, &x.offsets, &r, &mut em);
+            x.scores = em;
+            inputs.push(x);
+        }
+        let cfg = NeuralConfig {
+            hidden: 8,
+            sparse_dim: 4,
+            char_filters: 6,
+            min_count: 1,
+            scores,
+            ..Default::default()
+        };
+        let net = NeuralTagger::init(&cfg, &inputs, WordVectors::default());
+        m.set_neural(Some(NeuralStage::new(net, 0.01, 1.0)));
+        (m, sents)
+    }
+
+    #[test]
+    fn fused_probes_match_separate_models() {
+        for scores in [false, true] {
+            let (m, sents) = with_random_stage(scores);
+            let ns = m.neural.as_ref().unwrap();
+            let w2 = m.stage2.as_ref().unwrap();
+            for toks in &sents {
+                let (mut k, mut o, mut r) = (Vec::new(), Vec::new(), Vec::new());
+                sentence_features_rows(&m.res, toks, &mut k, &mut o, &mut r);
+                let (mut em, mut sums) = (Vec::new(), Vec::new());
+                let (mut k1, mut o1, mut r1) = (Vec::new(), Vec::new(), Vec::new());
+                let (mut words, mut cores) = (Vec::new(), Vec::new());
+                sentence_features_words(
+                    &m.res, toks, &mut k1, &mut o1, &mut r1, &mut words, &mut cores,
+                );
+                assert_eq!((&k1, &o1), (&k, &o));
+                let input = NeuralInput {
+                    words,
+                    cores,
+                    ..NeuralInput::default()
+                };
+                neural_pass_emissions(ns, w2, input, &k, &o, &r, &mut em, &mut sums);
+                // Reference: each model on its own, then mixed.
+                let mut lin = Vec::new();
+                emissions(w2, &k, &o, &r, &mut lin);
+                let mut x = NeuralInput::new(toks, k.clone(), o.clone());
+                x.scores = lin.clone();
+                let ne = ns.net.emissions_reference(&x);
+                for i in 0..toks.len() {
+                    for t in 0..NUM_TAGS {
+                        let want = 0.01 * lin[i][t] + ne[i][t];
+                        assert!((em[i][t] - want).abs() < 1e-3, "{} vs {want}", em[i][t]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn neural_stage_survives_a_file_roundtrip() {
+        let (m, sents) = with_random_stage(true);
+        let back = NerModel::from_bytes(&m.to_bytes(0.0), Path::new("memory")).unwrap();
+        assert!(back.neural().is_some());
+        let refs: Vec<&[&str]> = sents.iter().map(|s| s.as_slice()).collect();
+        assert_eq!(m.tag_document(&refs, None), back.tag_document(&refs, None));
+        // A cut inside the neural section is an error, not a panic.
+        let bytes = m.to_bytes(0.0);
+        let mut p = Vec::new();
+        flate2::read::ZlibDecoder::new(&bytes[HEADER_LEN..])
+            .read_to_end(&mut p)
+            .unwrap();
+        for cut in [p.len() - 1, p.len() - 100, p.len() - 5000] {
+            assert!(parse_payload(&p[..cut], FORMAT_VERSION).is_err());
+        }
+    }
 }

@@ -146,38 +146,79 @@ impl NeuralInput {
     }
 }
 
-/// Frozen word embeddings (unit rows scaled by `scale`).
+/// Frozen word embeddings, stored as i8 with one scale per row (a quarter of the memory
+/// of f32; training and tagging read the same quantized values).
 #[derive(Debug, Clone, Default)]
 pub struct WordVectors {
     /// Word key → row.
     pub index: FxHashMap<u32, u32>,
-    /// Row-major vectors.
-    pub vecs: Vec<f32>,
+    /// Row-major quantized vectors.
+    pub(crate) q: Vec<i8>,
+    /// Scale of each row.
+    pub(crate) scales: Vec<f32>,
     /// Vector width (0: none).
     pub dim: usize,
 }
 
 impl WordVectors {
-    /// Builds the table from words and row-major vectors.
+    /// Builds the table from words and row-major f32 vectors (quantized here).
     pub fn new(words: &[String], vecs: Vec<f32>, dim: usize) -> WordVectors {
-        let index = words
+        let rows = if dim == 0 { 0 } else { (vecs.len() / dim).min(words.len()) };
+        let index = words[..rows]
             .iter()
             .enumerate()
             .map(|(i, w)| (word_key(w), i as u32))
             .collect();
-        WordVectors { index, vecs, dim }
+        let mut q = Vec::with_capacity(rows * dim);
+        let mut scales = Vec::with_capacity(rows);
+        for r in 0..rows {
+            let row = &vecs[r * dim..(r + 1) * dim];
+            let m = row
+                .iter()
+                .filter(|x| x.is_finite())
+                .fold(0f32, |a, &x| a.max(x.abs()));
+            let sc = if m > 0.0 { m / 127.0 } else { 1.0 };
+            scales.push(sc);
+            q.extend(row.iter().map(|&x| (x / sc).round().clamp(-127.0, 127.0) as i8));
+        }
+        WordVectors {
+            index,
+            q,
+            scales,
+            dim,
+        }
     }
 
-    fn row(&self, w: &str, alt: &str) -> Option<&[f32]> {
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.scales.len()
+    }
+
+    /// True without vectors.
+    pub fn is_empty(&self) -> bool {
+        self.scales.is_empty()
+    }
+
+    /// Writes the vector of `w` (or else of `alt`) into `out`; false if neither has one.
+    fn row_into(&self, w: &str, alt: &str, out: &mut [f32]) -> bool {
         if self.dim == 0 {
-            return None;
+            return false;
         }
-        let r = self
+        let Some(&r) = self
             .index
             .get(&word_key(w))
-            .or_else(|| self.index.get(&word_key(alt)))?;
-        let d = self.dim;
-        self.vecs.get(*r as usize * d..(*r as usize + 1) * d)
+            .or_else(|| self.index.get(&word_key(alt)))
+        else {
+            return false;
+        };
+        let (d, r) = (self.dim, r as usize);
+        let (Some(q), Some(&sc)) = (self.q.get(r * d..(r + 1) * d), self.scales.get(r)) else {
+            return false;
+        };
+        for (o, &v) in out.iter_mut().zip(q) {
+            *o = v as f32 * sc;
+        }
+        true
     }
 }
 
@@ -348,7 +389,7 @@ fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
 
 /// Dot product with eight independent accumulators so it vectorizes.
 #[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     let ca = a.chunks_exact(8);
     let cb = b.chunks_exact(8);
@@ -575,6 +616,20 @@ impl NeuralTagger {
         self.lay.q > 0
     }
 
+    /// Width of a sparse feature row.
+    pub fn sparse_dim(&self) -> usize {
+        self.lay.s
+    }
+
+    /// Adds sparse row `r` into `out` (`sparse_dim` wide); out-of-range rows add nothing.
+    #[inline]
+    pub(crate) fn add_sparse_row(&self, r: u32, out: &mut [f32]) {
+        let s = self.lay.s;
+        if let Some(row) = self.sparse.get(r as usize * s..(r as usize + 1) * s) {
+            axpy(out, 1.0, row);
+        }
+    }
+
     /// Number of sparse feature rows.
     pub fn sparse_rows(&self) -> usize {
         self.sparse_index.len()
@@ -664,9 +719,8 @@ impl NeuralTagger {
                 }
             }
             // Word vector.
-            if let Some(v) = self.vectors.row(&s.words[i], s.core_of(i)) {
-                x[lay.w0..lay.w0 + lay.e].copy_from_slice(v);
-            }
+            self.vectors
+                .row_into(&s.words[i], s.core_of(i), &mut x[lay.w0..lay.w0 + lay.e]);
             // Character CNN: max over windows, then tanh.
             let ids = self.char_ids(&s.words[i]);
             let windows = ids.len() + 1 - cw;
@@ -1085,7 +1139,9 @@ pub fn train(
         for batch in order.chunks(cfg.batch.max(1)) {
             let seeds: Vec<u64> = batch.iter().map(|_| rng.next()).collect();
             let net_ref = &net;
-            let g = batch
+            // Gradients in parallel, summed in batch order: the result does not depend on
+            // how the threads split the work (training is reproducible bit for bit).
+            let grads: Vec<Grad> = batch
                 .par_iter()
                 .zip(seeds)
                 .map(|(&i, seed)| {
@@ -1098,7 +1154,8 @@ pub fn train(
                         cfg.key_dropout,
                     )
                 })
-                .reduce_with(Grad::merge);
+                .collect();
+            let g = grads.into_iter().reduce(Grad::merge);
             let Some(g) = g else { continue };
             total += g.loss;
             adam_step(&mut net, &mut adam, g, cfg.lr);

@@ -149,7 +149,10 @@ pub enum Shape {
 pub fn shape(w: &str) -> Shape {
     let (mut ar, mut la, mut di, mut pu, mut other) = (0, 0, 0, 0, 0);
     for c in w.chars() {
-        if ('\u{0600}'..='\u{06FF}').contains(&c) && c.is_alphabetic() {
+        // U+0620..=U+064A are all letters: skip the Unicode table for the common case.
+        if ('\u{0620}'..='\u{064A}').contains(&c)
+            || (('\u{0600}'..='\u{06FF}').contains(&c) && c.is_alphabetic())
+        {
             ar += 1;
         } else if c.is_ascii_alphabetic() || (c.is_alphabetic() && (c as u32) < 0x0600) {
             la += 1;

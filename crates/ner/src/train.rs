@@ -770,6 +770,9 @@ pub struct StackOptions {
     pub neural_mix: Option<(f32, f32)>,
     /// Further network settings trained and scored on dev for comparison only.
     pub neural_grid: Vec<(NeuralConfig, WordVectors)>,
+    /// Weight pruning applied when the model is saved: the network only reads feature
+    /// keys that keep a second-pass weight, so one hash probe serves both at tagging time.
+    pub prune: f32,
 }
 
 impl Default for StackOptions {
@@ -783,6 +786,7 @@ impl Default for StackOptions {
             neural_epochs: None,
             neural_mix: None,
             neural_grid: Vec::new(),
+            prune: 0.05,
         }
     }
 }
@@ -961,6 +965,7 @@ pub fn train_model_with(
             epochs2,
             folds: k,
             opts2,
+            prune: stack.prune,
         };
         for (i, (cfg, vectors)) in stack.neural_grid.iter().enumerate() {
             let (_, sum) = train_neural(&ctx, cfg, vectors, None, None, &mut |_| {});
@@ -1011,6 +1016,7 @@ struct NeuralCtx<'a> {
     epochs2: usize,
     folds: usize,
     opts2: &'a TrainOptions,
+    prune: f32,
 }
 
 /// Second-pass tag scores of every training sentence from second-pass weights trained on
@@ -1073,13 +1079,37 @@ fn train_neural(
             })
             .collect::<Vec<NeuralInput>>()
     };
-    let mut tr_in = build(train, ctx.train_extra, None);
+    // Only keys the saved second pass keeps (see `StackOptions::prune`).
+    let kept = |k: &u32| {
+        ctx.w2.index.get(k).is_some_and(|&r| {
+            ctx.w2.w[r as usize]
+                .iter()
+                .any(|x| x.abs() >= ctx.prune && x.is_finite())
+        })
+    };
+    let restrict = |v: Vec<NeuralInput>| -> Vec<NeuralInput> {
+        v.into_iter()
+            .map(|mut x| {
+                let mut keys = Vec::with_capacity(x.keys.len());
+                let mut offsets = vec![0];
+                for i in 0..x.len() {
+                    let (lo, hi) = (x.offsets[i], x.offsets[i + 1]);
+                    keys.extend(x.keys[lo..hi].iter().copied().filter(|k| kept(k)));
+                    offsets.push(keys.len());
+                }
+                x.keys = keys;
+                x.offsets = offsets;
+                x
+            })
+            .collect()
+    };
+    let mut tr_in = restrict(build(train, ctx.train_extra, None));
     if cfg.scores {
         for (x, sc) in tr_in.iter_mut().zip(cv_linear_scores(ctx)) {
             x.scores = sc;
         }
     }
-    let dev_in = build(dev, ctx.dev_extra, Some(ctx.w2));
+    let dev_in = restrict(build(dev, ctx.dev_extra, Some(ctx.w2)));
     let gold: Vec<Vec<u8>> = train.iter().map(|s| repair_gold(&s.tags)).collect();
     let dev_scores = |net: &NeuralTagger| -> Scores {
         let pred: Vec<Vec<u8>> = dev_in.iter().map(|x| net.tag(x)).collect();
@@ -1171,14 +1201,7 @@ fn train_neural(
         }
     };
     sum.mix = chosen;
-    (
-        crate::model::NeuralStage {
-            net,
-            linear_scale: chosen.0,
-            neural_scale: chosen.1,
-        },
-        sum,
-    )
+    (crate::model::NeuralStage::new(net, chosen.0, chosen.1), sum)
 }
 
 /// Tags the sentences as one stream (documents = the model's sentence window) and

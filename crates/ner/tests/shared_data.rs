@@ -20,9 +20,10 @@ fn shared(rel: &str) -> Option<PathBuf> {
 
 /// Minimum entity-level micro F1 of the shipped model on the ANERcorp test split.
 ///
-/// The issue asks for 80; the shipped model scores 74.35 (see MODEL_CARD.md), so this gate
-/// guards against regressions at the level actually reached. Raise it with the model.
-const MIN_TEST_F1: f64 = 74.0;
+/// The issue asks for 80; the shipped model scores 75.08 (see MODEL_CARD.md), so this gate
+/// guards against regressions at the level actually reached, with half a point of margin.
+/// Raise it with the model.
+const MIN_TEST_F1: f64 = 74.5;
 
 #[test]
 fn shipped_model_test_f1() {
@@ -64,16 +65,22 @@ fn seed_article_entities() {
         .iter()
         .map(|e| format!("{}:{}", e.label, e.text))
         .collect();
-    // Known misses (MODEL_CARD.md): الموصل (tagged O in most ANERcorp occurrences),
-    // الباغوز, قوات سوريا الديمقراطية, وزارة الداخلية, جهاز أمن الدولة.
+    // Known miss (MODEL_CARD.md): الموصل, tagged O in 3 of its 4 ANERcorp training
+    // occurrences. The organizations come from the organization-phrase rule (ANERcorp
+    // tags no وزارة/جهاز/قوات phrase).
     for (l, t) in [
         (Label::Per, "عبد الأحد رستم نزاروف"),
         (Label::Per, "جولمورود حليموف"),
         (Label::Org, "رويترز"),
+        (Label::Org, "قوات سوريا الديمقراطية"),
+        (Label::Org, "وزارة الداخلية"),
+        (Label::Org, "جهاز أمن الدولة"),
         (Label::Loc, "تركيا"),
         (Label::Loc, "طاجيكستان"),
         (Label::Loc, "الرقة"),
         (Label::Loc, "الرميلان"),
+        (Label::Loc, "الباغوز"),
+        (Label::Loc, "بيجي"),
     ] {
         assert!(has(l, t), "missing {l}:{t} in {found:?}");
     }

@@ -10,7 +10,7 @@ use crate::tags::NUM_TAGS;
 use std::cell::RefCell;
 
 /// Cached word projections per thread (direct-mapped slots).
-const CACHE_SLOTS: usize = 8192;
+const CACHE_SLOTS: usize = 65536;
 
 struct Slot {
     net: u64,
@@ -22,10 +22,40 @@ struct Slot {
 #[derive(Default)]
 struct Cache {
     slots: Vec<Option<Slot>>,
+    /// Scratch buffers reused across sentences.
+    pre: Vec<f32>,
+    hs: Vec<f32>,
 }
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+/// `out += W x` for a column-major `W` (`x.len()` columns of `out.len()` rows), 32 rows
+/// at a time held in a local accumulator so they stay in registers across the columns
+/// (an axpy per column would load and store `out` once per column).
+#[inline(always)]
+fn gemv_blocked(out: &mut [f32], w: &[f32], x: &[f32]) {
+    const B: usize = 32;
+    let rows = out.len();
+    let mut r0 = 0;
+    while r0 + B <= rows {
+        let mut acc = [0f32; B];
+        acc.copy_from_slice(&out[r0..r0 + B]);
+        for (j, &xj) in x.iter().enumerate() {
+            let col = &w[j * rows + r0..j * rows + r0 + B];
+            for k in 0..B {
+                acc[k] += xj * col[k];
+            }
+        }
+        out[r0..r0 + B].copy_from_slice(&acc);
+        r0 += B;
+    }
+    if r0 < rows {
+        for (j, &xj) in x.iter().enumerate() {
+            axpy(&mut out[r0..], xj, &w[j * rows + r0..(j + 1) * rows]);
+        }
+    }
 }
 
 fn slot_of(word: &str) -> usize {
@@ -41,9 +71,7 @@ impl NeuralTagger {
         out.clear();
         out.resize(2 * g4, 0.0);
         let mut x = vec![0f32; e + nf];
-        if let Some(v) = self.vectors.row(word, core) {
-            x[..e].copy_from_slice(v);
-        }
+        self.vectors.row_into(word, core, &mut x[..e]);
         let ids = self.char_ids(word);
         let ce = &self.dense[lay.char_emb..];
         let cwt = &self.dense[lay.conv_w..];
@@ -79,60 +107,99 @@ impl NeuralTagger {
 
     /// Emission scores without dropout; equal (to rounding) to the training forward's.
     pub(crate) fn emissions_fast(&self, inp: &NeuralInput) -> Vec<[f32; NUM_TAGS]> {
+        self.dispatch(inp, None)
+    }
+
+    /// [`NeuralTagger::emissions_fast`] with the sparse rows of each token already summed
+    /// by the caller (`sums`: `n × sparse_dim`; `inp.keys` is then not read).
+    pub(crate) fn emissions_from_sums(
+        &self,
+        inp: &NeuralInput,
+        sums: &[f32],
+    ) -> Vec<[f32; NUM_TAGS]> {
+        self.dispatch(inp, Some(sums))
+    }
+
+    fn dispatch(&self, inp: &NeuralInput, sums: Option<&[f32]>) -> Vec<[f32; NUM_TAGS]> {
+        if inp.is_empty() {
+            return Vec::new();
+        }
         #[cfg(target_arch = "x86_64")]
         {
             if std::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2 (checked just above).
-                return unsafe { self.emissions_avx2(inp) };
+                return unsafe { self.emissions_avx2(inp, sums) };
             }
         }
-        self.emissions_generic(inp)
+        self.emissions_generic(inp, sums)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn emissions_avx2(&self, inp: &NeuralInput) -> Vec<[f32; NUM_TAGS]> {
-        self.emissions_generic(inp)
+    unsafe fn emissions_avx2(
+        &self,
+        inp: &NeuralInput,
+        sums: Option<&[f32]>,
+    ) -> Vec<[f32; NUM_TAGS]> {
+        self.emissions_generic(inp, sums)
     }
 
     #[inline(always)]
-    fn emissions_generic(&self, inp: &NeuralInput) -> Vec<[f32; NUM_TAGS]> {
+    fn emissions_generic(&self, inp: &NeuralInput, sums: Option<&[f32]>) -> Vec<[f32; NUM_TAGS]> {
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            self.emissions_cached(inp, sums, &mut c)
+        })
+    }
+
+    #[inline(always)]
+    fn emissions_cached(
+        &self,
+        inp: &NeuralInput,
+        sums: Option<&[f32]>,
+        cache: &mut Cache,
+    ) -> Vec<[f32; NUM_TAGS]> {
         let lay = &self.lay;
         let (h, d, s) = (lay.h, lay.d, lay.s);
         let g4 = 4 * h;
         let n = inp.len();
+        if cache.slots.is_empty() {
+            cache.slots.resize_with(CACHE_SLOTS, || None);
+        }
         // Gate pre-activations of every token, both directions: bias + word part + sparse.
-        let mut pre = vec![0f32; n * 2 * g4];
+        let mut pre = std::mem::take(&mut cache.pre);
+        pre.clear();
+        pre.resize(n * 2 * g4, 0.0);
         // Context part of the input: summed sparse rows, then the linear scores.
         let mut ssum = vec![0f32; lay.w0];
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if c.slots.is_empty() {
-                c.slots.resize_with(CACHE_SLOTS, || None);
+        let mut tmp = Vec::new();
+        for t in 0..n {
+            let word = &inp.words[t];
+            let k = slot_of(word);
+            let hit = matches!(&cache.slots[k], Some(sl) if sl.net == self.id && sl.word == *word);
+            if !hit {
+                self.word_projection(word, inp.core_of(t), &mut tmp);
+                cache.slots[k] = Some(Slot {
+                    net: self.id,
+                    word: word.clone(),
+                    proj: std::mem::take(&mut tmp),
+                });
             }
-            let mut tmp = Vec::new();
-            for t in 0..n {
-                let word = &inp.words[t];
-                let k = slot_of(word);
-                let hit = matches!(&c.slots[k], Some(sl) if sl.net == self.id && sl.word == *word);
-                if !hit {
-                    self.word_projection(word, inp.core_of(t), &mut tmp);
-                    c.slots[k] = Some(Slot {
-                        net: self.id,
-                        word: word.clone(),
-                        proj: std::mem::take(&mut tmp),
-                    });
-                }
-                let proj = &c.slots[k].as_ref().expect("filled above").proj;
-                pre[t * 2 * g4..(t + 1) * 2 * g4].copy_from_slice(proj);
+            if let Some(sl) = &cache.slots[k] {
+                pre[t * 2 * g4..(t + 1) * 2 * g4].copy_from_slice(&sl.proj);
             }
-        });
+        }
         for t in 0..n {
             ssum.iter_mut().for_each(|v| *v = 0.0);
-            for k in inp.keys_of(t) {
-                if let Some(&r) = self.sparse_index.get(k) {
-                    let r = r as usize;
-                    axpy(&mut ssum[..s], 1.0, &self.sparse[r * s..(r + 1) * s]);
+            match sums.and_then(|v| v.get(t * s..(t + 1) * s)) {
+                Some(given) => ssum[..s].copy_from_slice(given),
+                None => {
+                    for k in inp.keys_of(t) {
+                        if let Some(&r) = self.sparse_index.get(k) {
+                            let r = r as usize;
+                            axpy(&mut ssum[..s], 1.0, &self.sparse[r * s..(r + 1) * s]);
+                        }
+                    }
                 }
             }
             if lay.q > 0 {
@@ -147,15 +214,13 @@ impl NeuralTagger {
                 let b = &self.dense[lay.b[dir]..lay.b[dir] + g4];
                 let o = &mut pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4];
                 axpy(o, 1.0, b);
-                for (j, &xj) in ssum.iter().enumerate() {
-                    if xj != 0.0 {
-                        axpy(o, xj, &wx[j * g4..(j + 1) * g4]);
-                    }
-                }
+                gemv_blocked(o, &wx[..ssum.len() * g4], &ssum);
             }
         }
         // Recurrences.
-        let mut hs = vec![0f32; n * 2 * h];
+        let mut hs = std::mem::take(&mut cache.hs);
+        hs.clear();
+        hs.resize(n * 2 * h, 0.0);
         let mut z = vec![0f32; g4];
         let mut c = vec![0f32; h];
         let mut hprev = vec![0f32; h];
@@ -166,11 +231,7 @@ impl NeuralTagger {
             for step in 0..n {
                 let t = if dir == 0 { step } else { n - 1 - step };
                 z.copy_from_slice(&pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4]);
-                for (j, &hj) in hprev.iter().enumerate() {
-                    if hj != 0.0 {
-                        axpy(&mut z, hj, &wh[j * g4..(j + 1) * g4]);
-                    }
-                }
+                gemv_blocked(&mut z, wh, &hprev);
                 let (zi, rest) = z.split_at_mut(h);
                 let (zf, rest) = rest.split_at_mut(h);
                 let (zg, zo) = rest.split_at_mut(h);
@@ -192,11 +253,14 @@ impl NeuralTagger {
         let rows: Vec<Vec<f32>> = (0..NUM_TAGS)
             .map(|tag| (0..2 * h).map(|j| ow[j * NUM_TAGS + tag]).collect())
             .collect();
-        (0..n)
+        let em = (0..n)
             .map(|t| {
                 let hc = &hs[t * 2 * h..(t + 1) * 2 * h];
                 std::array::from_fn(|tag| ob[tag] + dot(&rows[tag], hc))
             })
-            .collect()
+            .collect();
+        cache.pre = pre;
+        cache.hs = hs;
+        em
     }
 }

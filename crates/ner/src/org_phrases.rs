@@ -1,0 +1,431 @@
+//! Organization phrases on running text: an institution noun in construct state followed
+//! by its definite complement — `وزارة الداخلية`, `جهاز أمن الدولة`, `قوات سوريا الديمقراطية`.
+//!
+//! ANERcorp, the training data, leaves such phrases untagged (all 33 `وزارة` and 57 `قوات`
+//! of its training part are `O`), so no model trained on it finds them; news readers do
+//! expect them as organizations. This rule adds them after tagging, on running text only
+//! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
+
+use crate::tags::Label;
+use crate::EntitySpan;
+use khabar_text::{SegmentKind, Token, TokenKind};
+
+/// Heads that name an institution when followed by a definite complement.
+const HEADS: &[&str] = &[
+    "وزارة",
+    "هيئة",
+    "جهاز",
+    "مجلس",
+    "منظمة",
+    "حزب",
+    "حركة",
+    "جمعية",
+    "لجنة",
+    "شركة",
+    "مؤسسة",
+    "جامعة",
+    "بنك",
+    "مصرف",
+    "اتحاد",
+    "نادي",
+    "معهد",
+    "صندوق",
+    "وكالة",
+    "ديوان",
+    "مديرية",
+    "امانة",
+    "رابطة",
+    "محكمة",
+    "غرفة",
+    "كلية",
+    "اكاديمية",
+    "سلطة",
+    "دائرة",
+    "بلدية",
+    "جبهة",
+    "تنظيم",
+    "ائتلاف",
+    "تحالف",
+    "كتائب",
+    "قوات",
+    "جيش",
+    "مكتب",
+    "مفوضية",
+    "نقابة",
+    "برلمان",
+    "مركز",
+];
+
+/// Heads that are as often generic (`قوات الأمن`, security forces): they need a name in
+/// the complement or two definite words.
+const WEAK_HEADS: &[&str] = &[
+    "قوات",
+    "جيش",
+    "شركة",
+    "مركز",
+    "مكتب",
+    "تحالف",
+    "تنظيم",
+    "حركة",
+    "جامعة",
+];
+
+/// Definite-looking words that never continue a name: relatives, prepositions whose
+/// normalized form starts with `ال` (إلى → الي), times.
+const STOP: &[&str] = &[
+    "الي",
+    "الا",
+    "الذي",
+    "التي",
+    "الذين",
+    "اللذين",
+    "اللتين",
+    "اللاتي",
+    "اللواتي",
+    "الان",
+    "اليوم",
+    "الامس",
+    "البارحة",
+    "الماضي",
+    "الماضية",
+    "الحالي",
+    "الحالية",
+    "الجاري",
+    "الجارية",
+    "المقبل",
+    "المقبلة",
+    "القادم",
+    "القادمة",
+    "الاخير",
+    "الاخيرة",
+    "الاول",
+    "الاولي",
+    "الثاني",
+    "الثانية",
+    "الخميس",
+    "الجمعة",
+    "السبت",
+    "الاحد",
+    "الاثنين",
+    "الثلاثاء",
+    "الاربعاء",
+    "الف",
+    "الاف",
+    "الكثير",
+    "الجميع",
+    "الكل",
+];
+
+/// Words that never open a construct chain (demonstratives, common adjectives and
+/// prepositions): `تنظيم هذه التظاهرة`, `جهاز آخر`.
+const NOT_CHAIN: &[&str] = &[
+    "هذه",
+    "هذا",
+    "ذلك",
+    "تلك",
+    "هؤلاء",
+    "اخر",
+    "اخري",
+    "بين",
+    "عبر",
+    "نحو",
+    "حول",
+    "ضد",
+    "كل",
+    "بعض",
+    "غير",
+    "جديد",
+    "جديدة",
+    "كبير",
+    "كبيرة",
+    "واحد",
+    "واحدة",
+];
+
+/// Longest complement read after the head.
+const MAX_COMPLEMENT: usize = 5;
+
+fn has_article(t: &Token) -> bool {
+    t.segments
+        .iter()
+        .any(|s| s.kind == SegmentKind::Proclitic && (s.text == "ال" || s.text == "لل"))
+        || (t.norm.starts_with("ال") && t.norm.chars().count() > 3)
+}
+
+fn has_conjunction(t: &Token) -> bool {
+    matches!(
+        t.segments.first(),
+        Some(s) if s.kind == SegmentKind::Proclitic && (s.text == "و" || s.text == "ف")
+    )
+}
+
+fn has_enclitic(t: &Token) -> bool {
+    t.segments.iter().any(|s| s.kind == SegmentKind::Enclitic)
+}
+
+/// The head noun of `t` if it is an institution noun in construct state.
+fn head(t: &Token) -> Option<&'static str> {
+    if t.kind != TokenKind::Word || has_article(t) || has_enclitic(t) {
+        return None;
+    }
+    let stem = &t.stem_segment().text;
+    HEADS.iter().copied().find(|h| h == stem)
+}
+
+/// A relational (nisba) adjective: ends in ي or ية.
+fn nisba(t: &Token) -> bool {
+    let n = &t.norm;
+    n.chars().count() > 4 && (n.ends_with('ي') || n.ends_with("ية") || n.ends_with("يه"))
+}
+
+fn is_stop(t: &Token) -> bool {
+    STOP.contains(&t.norm.as_str()) || STOP.contains(&t.stem_segment().text.as_str())
+}
+
+/// A definite word that may continue a name: the article is its only proclitic (not
+/// و+ال, not a preposition + ال as in للاتصال).
+fn definite(t: &Token) -> bool {
+    let only_article = t
+        .segments
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Proclitic)
+        .all(|s| s.text == "ال");
+    t.kind == TokenKind::Word && has_article(t) && only_article && !is_stop(t)
+}
+
+/// Where the entity that starts at token `i` begins: after proclitics other than ال.
+fn begin_of(t: &Token) -> usize {
+    for seg in &t.segments {
+        match seg.kind {
+            SegmentKind::Proclitic if seg.text == "ال" => return seg.start,
+            SegmentKind::Proclitic => continue,
+            _ => return seg.start.max(t.start),
+        }
+    }
+    t.start
+}
+
+/// Adds organization phrases to `ents` (sorted by start), replacing entities they contain;
+/// a phrase that partly overlaps an entity is dropped.
+pub fn add_org_phrases(
+    text_slice: &dyn Fn(usize, usize) -> String,
+    tokens: &[Token],
+    ents: &mut Vec<EntitySpan>,
+) {
+    let entity_at = |t: &Token| {
+        ents.iter()
+            .find(|e| e.start < t.end && t.start < e.end)
+            .map(|e| (e.start, e.end, e.label))
+    };
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some(h) = head(&tokens[i]) else {
+            i += 1;
+            continue;
+        };
+        // Complement: definite words and names; up to two indefinite nouns may come first
+        // if a definite word closes them (a construct chain: جهاز أمن الدولة).
+        let mut j = i + 1;
+        let mut last = None;
+        let mut definites = 0;
+        let mut names = 0;
+        let mut pending = 0;
+        let mut chain = false;
+        while j < tokens.len() && j - i <= MAX_COMPLEMENT {
+            let t = &tokens[j];
+            if t.kind != TokenKind::Word && t.kind != TokenKind::Latin {
+                break;
+            }
+            if is_stop(t) {
+                break;
+            }
+            // A person after the complement is an apposition (مجلس النواب فلان), not part
+            // of the name; at its start it names the body (مؤسسة محمد بن راشد).
+            let name = entity_at(t)
+                .filter(|e| !has_conjunction(t) && (last.is_none() || e.2 != Label::Per));
+            if let Some(e) = name {
+                // Take the whole name.
+                while j + 1 < tokens.len() && tokens[j + 1].start < e.1 {
+                    j += 1;
+                }
+                names += 1;
+                pending = 0;
+                last = Some(j);
+            } else if definite(t) && (last.is_none() || nisba(t)) {
+                // After the first word of the complement only relational adjectives
+                // continue it (الخارجية الأمريكية), not a participle or an object that
+                // follows the name (المدعومة، الحديث).
+                chain |= pending > 0;
+                definites += 1;
+                pending = 0;
+                last = Some(j);
+            } else if pending < 2
+                && last.is_none()
+                && t.kind == TokenKind::Word
+                && t.segments.len() == 1
+                && t.norm.chars().count() > 2
+                && !NOT_CHAIN.contains(&t.norm.as_str())
+            {
+                pending += 1;
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        // A construct chain closed by a definite word (جهاز أمن الدولة) is as specific as
+        // two definite words.
+        let strong = names > 0 || definites >= 2 || chain || !WEAK_HEADS.contains(&h);
+        match last {
+            Some(l) if strong => {
+                found.push((i, l));
+                i = l + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    for (a, b) in found {
+        let start = begin_of(&tokens[a]);
+        let end = tokens[b].end;
+        if ents
+            .iter()
+            .any(|e| e.start < end && start < e.end && (e.start < start || e.end > end))
+        {
+            continue;
+        }
+        ents.retain(|e| !(e.start >= start && e.end <= end));
+        ents.push(EntitySpan {
+            label: Label::Org,
+            start,
+            end,
+            text: text_slice(start, end),
+        });
+    }
+    ents.sort_by_key(|e| (e.start, e.end));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
+        let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
+        let chars: Vec<char> = text.chars().collect();
+        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+        let mut ents: Vec<EntitySpan> = given
+            .iter()
+            .map(|(t, l)| {
+                let b = text.find(t).unwrap();
+                let start = text[..b].chars().count();
+                EntitySpan {
+                    label: *l,
+                    start,
+                    end: start + t.chars().count(),
+                    text: t.to_string(),
+                }
+            })
+            .collect();
+        add_org_phrases(&slice, &tokens, &mut ents);
+        ents.into_iter().map(|e| (e.text, e.label)).collect()
+    }
+
+    #[test]
+    fn ministry_and_agency_with_construct_chain() {
+        let r = run(
+            "أعلنت وزارة الداخلية وجهاز أمن الدولة اعتقال خلية أمس.",
+            &[],
+        );
+        assert!(r.contains(&("وزارة الداخلية".into(), Label::Org)), "{r:?}");
+        assert!(r.contains(&("جهاز أمن الدولة".into(), Label::Org)), "{r:?}");
+    }
+
+    #[test]
+    fn forces_named_after_a_place_replace_the_place() {
+        let r = run(
+            "تقدمت قوات سوريا الديمقراطية نحو البلدة.",
+            &[("سوريا", Label::Loc)],
+        );
+        assert_eq!(r, vec![("قوات سوريا الديمقراطية".into(), Label::Org)]);
+        // A participle or an object after the name is not part of it.
+        for s in [
+            "تقدمت قوات سوريا الديمقراطية المدعومة من التحالف.",
+            "منحت قوات سوريا الديمقراطية الصحفيين فرصة.",
+        ] {
+            let r = run(s, &[("سوريا", Label::Loc)]);
+            assert_eq!(
+                r,
+                vec![("قوات سوريا الديمقراطية".into(), Label::Org)],
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn proclitics_stay_outside() {
+        let r = run(
+            "قال متحدث باسم لوزارة الخارجية الأمريكية إن الاجتماع انتهى.",
+            &[],
+        );
+        assert!(
+            r.contains(&("وزارة الخارجية الأمريكية".into(), Label::Org)),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn generic_phrases_are_left_alone() {
+        // Security forces, "the ministry" with the article, a head with a pronoun suffix,
+        // a complement that is a time word.
+        for s in [
+            "انتشرت قوات الأمن في الشوارع.",
+            "وقالت الوزارة الخارجية إن ذلك خطأ.",
+            "أكدت وزارته أن القرار نهائي.",
+            "اجتمع مجلس اليوم لبحث الموازنة.",
+        ] {
+            assert!(run(s, &[]).is_empty(), "{s}: {:?}", run(s, &[]));
+        }
+    }
+
+    #[test]
+    fn common_nouns_that_look_like_heads() {
+        for s in [
+            "وشارك في تنظيم هذه التظاهرة عدد من الفنانين.",
+            "اشتريت جهاز آخر من المتجر.",
+            "تعطلت حركة المرور في المدينة.",
+            "قدم جهاز رائع للاتصال.",
+        ] {
+            assert!(run(s, &[]).is_empty(), "{s}: {:?}", run(s, &[]));
+        }
+        let r = run(
+            "تحدث مجلس نواب الشعب سلمى العلوي أمس.",
+            &[("سلمى العلوي", Label::Per)],
+        );
+        assert!(r.contains(&("مجلس نواب الشعب".into(), Label::Org)), "{r:?}");
+        assert!(r.contains(&("سلمى العلوي".into(), Label::Per)), "{r:?}");
+    }
+
+    #[test]
+    fn stops_at_prepositions_and_conjunctions() {
+        let r = run("زار وفد من هيئة الاستثمار إلى الرياض والدمام.", &[]);
+        assert_eq!(r, vec![("هيئة الاستثمار".into(), Label::Org)]);
+    }
+
+    #[test]
+    fn partial_overlap_keeps_the_model_entity() {
+        // An entity that starts before the head: the phrase is not added.
+        let r = run(
+            "صدر بيان مجلس الأمن الدولي أمس.",
+            &[("بيان مجلس", Label::Misc)],
+        );
+        assert_eq!(r, vec![("بيان مجلس".into(), Label::Misc)]);
+        // Model entities inside the complement are taken whole and replaced.
+        let r = run(
+            "صدر بيان مجلس التعاون لدول الخليج العربية.",
+            &[("التعاون لدول الخليج", Label::Org)],
+        );
+        assert_eq!(
+            r,
+            vec![("مجلس التعاون لدول الخليج العربية".into(), Label::Org)]
+        );
+    }
+}
