@@ -180,7 +180,10 @@ fn info(res: &Resources, tok: &str) -> Info {
         std::borrow::Cow::Owned(c) => (Some(c.clone()), (0, 0)),
     };
     let core_str: &str = &sp.core;
-    let cl = res.clusters.get(&norm).or_else(|| res.clusters.get(core_str));
+    let cl = res
+        .clusters
+        .get(&norm)
+        .or_else(|| res.clusters.get(core_str));
     let cl_alt = sp.alt.and_then(|a| res.clusters.get(a));
     let gaz_core = res.gaz.single(core_str) | res.gaz.single(&norm);
     let gaz_alt = sp.alt.map(|a| res.gaz.single(a)).unwrap_or(0);

@@ -4,8 +4,11 @@
 //! clitic-stripped forms, affixes, shape, a ±2 window, gazetteer matches, word clusters,
 //! news word statistics and label propagation through embeddings learned by khabar from
 //! unlabeled news), decoded with BIO-constrained Viterbi, in two passes: the second pass
-//! knows how each word was tagged elsewhere in the document. The trained model ships inside
-//! the crate ([`NerModel::shipped`]); see `model/MODEL_CARD.md`.
+//! knows how each word was tagged elsewhere in the document. A neural stage ([`neural`]: a
+//! BiLSTM-CRF over the second pass's features and scores, a character CNN and word vectors)
+//! gives the final scores. On running text, organization phrases the training data leaves
+//! untagged are added ([`org_phrases`]). The trained model ships inside the crate
+//! ([`NerModel::shipped`]); see `model/MODEL_CARD.md`.
 //!
 //! ```
 //! use khabar_ner::{Label, NerModel};

@@ -163,7 +163,7 @@ pub struct WordVectors {
 impl WordVectors {
     /// Builds the table from words and row-major f32 vectors (quantized here).
     pub fn new(words: &[String], vecs: Vec<f32>, dim: usize) -> WordVectors {
-        let rows = if dim == 0 { 0 } else { (vecs.len() / dim).min(words.len()) };
+        let rows = vecs.len().checked_div(dim).unwrap_or(0).min(words.len());
         let index = words[..rows]
             .iter()
             .enumerate()
@@ -179,7 +179,10 @@ impl WordVectors {
                 .fold(0f32, |a, &x| a.max(x.abs()));
             let sc = if m > 0.0 { m / 127.0 } else { 1.0 };
             scales.push(sc);
-            q.extend(row.iter().map(|&x| (x / sc).round().clamp(-127.0, 127.0) as i8));
+            q.extend(
+                row.iter()
+                    .map(|&x| (x / sc).round().clamp(-127.0, 127.0) as i8),
+            );
         }
         WordVectors {
             index,
