@@ -88,6 +88,10 @@ pub struct NeuralStage {
     pub linear_scale: f32,
     /// Weight of the network's scores.
     pub neural_scale: f32,
+    /// The network runs only on sentences where some token's second-pass `O` score does
+    /// not beat its best entity score by this margin (infinite: always). Sentences the
+    /// linear pass calls `O` with confidence keep its tags; tuned on dev by training.
+    pub gate: f32,
     /// Second-pass feature key → (linear weight row, network sparse row), either may be
     /// [`NO_ROW`]: one hash probe per key serves both models (built by
     /// [`NerModel::set_neural`]).
@@ -101,6 +105,7 @@ impl NeuralStage {
             net,
             linear_scale,
             neural_scale,
+            gate: f32::INFINITY,
             fused: FxHashMap::default(),
         }
     }
@@ -210,6 +215,13 @@ impl NerModel {
     /// The neural stage, if the model has one.
     pub fn neural(&self) -> Option<&NeuralStage> {
         self.neural.as_ref()
+    }
+
+    /// Sets the neural stage's gate (see [`NeuralStage::gate`]); no-op without one.
+    pub fn set_neural_gate(&mut self, gate: f32) {
+        if let Some(ns) = self.neural.as_mut() {
+            ns.gate = if gate.is_nan() { f32::INFINITY } else { gate };
+        }
     }
 
     /// Sets (or removes) the neural stage; it only runs with a second pass.
@@ -337,9 +349,9 @@ impl NerModel {
                 cores,
                 ..NeuralInput::default()
             };
-            neural_pass_emissions(ns, w2, input, &k2, &o2, r, &mut em, &mut sums);
+            let ran = neural_pass_emissions(ns, w2, input, &k2, &o2, r, &mut em, &mut sums);
             em.iter_mut().for_each(|e| e[0] -= self.o_bias);
-            viterbi(&em, &trans, &mut out);
+            viterbi(&em, if ran { &trans } else { &w2.trans }, &mut out);
             res.push(out.clone());
         }
         res
@@ -441,6 +453,7 @@ impl NerModel {
                 p.extend_from_slice(&1u32.to_le_bytes());
                 p.extend_from_slice(&ns.linear_scale.to_le_bytes());
                 p.extend_from_slice(&ns.neural_scale.to_le_bytes());
+                p.extend_from_slice(&ns.gate.to_le_bytes());
                 write_neural(&mut p, &ns.net);
             }
         }
@@ -522,6 +535,8 @@ impl NerModel {
 
 /// Final-pass emissions of one sentence with the neural stage: the second pass's linear
 /// scores and the network's, mixed. One hash probe per feature key serves both models.
+/// Returns false when the gate (see [`NeuralStage::gate`]) skipped the network: `em` then
+/// holds the linear scores alone, to decode with the linear transitions.
 #[allow(clippy::too_many_arguments)]
 fn neural_pass_emissions(
     ns: &NeuralStage,
@@ -532,15 +547,18 @@ fn neural_pass_emissions(
     rows: &[u32],
     em: &mut Vec<[f32; NUM_TAGS]>,
     sums: &mut Vec<f32>,
-) {
+) -> bool {
     let sd = ns.net.sparse_dim();
     let n = input.len();
     em.clear();
     em.resize(n, [0f32; NUM_TAGS]);
-    sums.clear();
-    sums.resize(n * sd, 0f32);
+    // Sparse rows found per token, summed only if the network runs.
+    let mut found: Vec<u32> = Vec::with_capacity(k2.len());
+    let mut found_at = Vec::with_capacity(n + 1);
+    found_at.push(0);
     for (i, e) in em.iter_mut().enumerate() {
         let (Some(&lo), Some(&hi)) = (o2.get(i), o2.get(i + 1)) else {
+            found_at.push(found.len());
             continue;
         };
         for key in k2.get(lo..hi).unwrap_or(&[]) {
@@ -551,12 +569,23 @@ fn neural_pass_emissions(
                     }
                 }
                 if sr != NO_ROW {
-                    ns.net.add_sparse_row(sr, &mut sums[i * sd..(i + 1) * sd]);
+                    found.push(sr);
                 }
             }
         }
+        found_at.push(found.len());
     }
     add_dense(&w2.dense, rows, em);
+    if !needs_network(em, ns.gate) {
+        return false;
+    }
+    sums.clear();
+    sums.resize(n * sd, 0f32);
+    for i in 0..n {
+        for &sr in &found[found_at[i]..found_at[i + 1]] {
+            ns.net.add_sparse_row(sr, &mut sums[i * sd..(i + 1) * sd]);
+        }
+    }
     if ns.net.reads_scores() {
         input.scores = em.clone();
     }
@@ -566,6 +595,18 @@ fn neural_pass_emissions(
             e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
         }
     }
+    true
+}
+
+/// Does some token's `O` score fail to beat its best entity score by `gate`?
+pub(crate) fn needs_network(em: &[[f32; NUM_TAGS]], gate: f32) -> bool {
+    if !gate.is_finite() {
+        return true;
+    }
+    em.iter().any(|e| {
+        let best = e[1..].iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+        !(e[0] - best > gate)
+    })
 }
 
 /// i8 rows with one f32 scale each: `n`, then the scales, then the values.
@@ -989,8 +1030,9 @@ fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
             1 => {
                 let linear_scale = c.f32()?;
                 let neural_scale = c.f32()?;
+                let gate = c.f32()?;
                 let net = read_neural(&mut c)?;
-                Some(NeuralStage::new(
+                let mut stage = NeuralStage::new(
                     net,
                     if linear_scale.is_finite() {
                         linear_scale
@@ -1002,7 +1044,10 @@ fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
                     } else {
                         0.0
                     },
-                ))
+                );
+                // A NaN gate means no gate.
+                stage.gate = if gate.is_nan() { f32::INFINITY } else { gate };
+                Some(stage)
             }
             _ => return Err("bad neural flag".into()),
         }
@@ -1106,6 +1151,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn gate_skips_confident_sentences() {
+        let confident = vec![[10.0, 1.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0]; 3];
+        assert!(!needs_network(&confident, 5.0));
+        assert!(needs_network(&confident, 9.0));
+        assert!(needs_network(&confident, f32::INFINITY));
+        let mut one_unsure = confident.clone();
+        one_unsure[1][3] = 9.5;
+        assert!(needs_network(&one_unsure, 5.0));
+        // A gate that skips everything gives the linear passes' tags.
+        let (mut m, sents) = with_random_stage(true);
+        let refs: Vec<&[&str]> = sents.iter().map(|s| s.as_slice()).collect();
+        m.set_neural_gate(f32::NEG_INFINITY);
+        assert_eq!(
+            m.tag_document(&refs, None),
+            m.tag_document_with(&refs, None, false)
+        );
+        let back = NerModel::from_bytes(&m.to_bytes(0.0), Path::new("memory")).unwrap();
+        assert_eq!(back.neural().unwrap().gate, f32::NEG_INFINITY);
     }
 
     #[test]
