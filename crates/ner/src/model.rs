@@ -605,7 +605,8 @@ pub(crate) fn needs_network(em: &[[f32; NUM_TAGS]], gate: f32) -> bool {
     }
     em.iter().any(|e| {
         let best = e[1..].iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-        !(e[0] - best > gate)
+        // NaN scores count as unsure.
+        (e[0] - best).partial_cmp(&gate) != Some(std::cmp::Ordering::Greater)
     })
 }
 

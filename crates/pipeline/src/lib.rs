@@ -18,8 +18,18 @@ use khabar_ner::NerModel;
 /// The entity layer of a document whose text layers are built: the model's spans as
 /// [`Entity`] records.
 pub fn entity_layer(model: &NerModel, doc: &Document) -> Vec<Entity> {
-    model
-        .entities(&doc.text, &doc.tokens)
+    entity_layer_with(model, doc, true)
+}
+
+/// [`entity_layer`] with or without the model's neural stage (`false`: the linear passes
+/// only, about 2.5× faster, 0.7 F1 lower on ANERcorp).
+pub fn entity_layer_with(model: &NerModel, doc: &Document, neural: bool) -> Vec<Entity> {
+    let spans = if neural {
+        model.entities(&doc.text, &doc.tokens)
+    } else {
+        model.entities_linear_only(&doc.text, &doc.tokens)
+    };
+    spans
         .into_iter()
         .map(|e| Entity {
             text: e.text,
@@ -39,6 +49,8 @@ pub struct PipelineOptions {
     pub quotes: bool,
     /// Numbers, quantities, dates.
     pub quantities: bool,
+    /// Run the NER model's neural stage (false: the faster linear passes only).
+    pub neural_entities: bool,
 }
 
 impl Default for PipelineOptions {
@@ -47,6 +59,7 @@ impl Default for PipelineOptions {
             entities: true,
             quotes: true,
             quantities: true,
+            neural_entities: true,
         }
     }
 }
@@ -94,7 +107,7 @@ impl Pipeline {
     pub fn analyze(&self, article: &Article) -> Document {
         let mut doc = Document::from_article(article);
         if let Some(ner) = self.ner {
-            doc.entities = entity_layer(ner, &doc);
+            doc.entities = entity_layer_with(ner, &doc, self.options.neural_entities);
         }
         if self.options.quantities {
             doc.quantities = khabar_extract::extract_quantities(&doc);
@@ -134,6 +147,7 @@ mod tests {
         );
         let bare = Pipeline::new(PipelineOptions {
             entities: false,
+            neural_entities: true,
             quotes: false,
             quantities: false,
         })

@@ -96,12 +96,7 @@ impl NeuralTagger {
         for dir in 0..2 {
             let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
             let o = &mut out[dir * g4..(dir + 1) * g4];
-            for (j, &xj) in x.iter().enumerate() {
-                if xj != 0.0 {
-                    let col = w0 + j;
-                    axpy(o, xj, &wx[col * g4..(col + 1) * g4]);
-                }
-            }
+            gemv_blocked(o, &wx[w0 * g4..(w0 + x.len()) * g4], &x);
         }
     }
 
