@@ -172,10 +172,26 @@ fn head(t: &Token) -> Option<&'static str> {
     HEADS.iter().copied().find(|h| h == stem)
 }
 
-/// A relational (nisba) adjective: ends in ي or ية.
+/// Adjectives common in institution names that are not relational (nisba) adjectives.
+const NAME_ADJECTIVES: &[&str] = &[
+    "العامة",
+    "العام",
+    "العليا",
+    "الاعلي",
+    "الكبري",
+    "المتحدة",
+    "الموحدة",
+    "المستقلة",
+    "الدائمة",
+    "المشتركة",
+    "الخاصة",
+];
+
+/// A relational (nisba) adjective — ends in ي or ية — or a common name adjective.
 fn nisba(t: &Token) -> bool {
     let n = &t.norm;
-    n.chars().count() > 4 && (n.ends_with('ي') || n.ends_with("ية") || n.ends_with("يه"))
+    (n.chars().count() > 4 && (n.ends_with('ي') || n.ends_with("ية") || n.ends_with("يه")))
+        || NAME_ADJECTIVES.contains(&n.as_str())
 }
 
 fn is_stop(t: &Token) -> bool {
@@ -358,6 +374,12 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn common_name_adjectives_continue_the_name() {
+        let r = run("وبحسب دائرة الإحصاءات العامة ارتفع الاستهلاك.", &[]);
+        assert_eq!(r, vec![("دائرة الإحصاءات العامة".into(), Label::Org)]);
     }
 
     #[test]
