@@ -57,10 +57,11 @@ impl Default for ClusterOptions {
     }
 }
 
-struct Rng(u64);
+/// splitmix64: small, fast and the same on every platform (training is reproducible).
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
     #[inline]
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         // splitmix64
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -69,8 +70,13 @@ impl Rng {
         z ^ (z >> 31)
     }
     #[inline]
-    fn unit(&mut self) -> f32 {
+    pub(crate) fn unit(&mut self) -> f32 {
         (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    /// Uniform in `[-a, a)`.
+    #[inline]
+    pub(crate) fn sym(&mut self, a: f32) -> f32 {
+        (2.0 * self.unit() - 1.0) * a
     }
 }
 

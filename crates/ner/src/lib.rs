@@ -164,7 +164,7 @@ impl NerModel {
 
 /// Where an entity starting at `t` begins: after conjunction/preposition proclitics, at the
 /// article ال if there is one, else at the stem.
-fn stem_start(t: &Token) -> usize {
+pub(crate) fn stem_start(t: &Token) -> usize {
     for seg in &t.segments {
         match seg.kind {
             SegmentKind::Proclitic if seg.text == "ال" => return seg.start,

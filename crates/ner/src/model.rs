@@ -616,19 +616,24 @@ fn write_rows_i8(p: &mut Vec<u8>, v: &[f32], width: usize) {
     p.extend_from_slice(&(n as u32).to_le_bytes());
     let mut vals = Vec::with_capacity(v.len());
     for r in 0..n {
-        let row = &v[r * width..(r + 1) * width];
-        let m = row
-            .iter()
-            .filter(|x| x.is_finite())
-            .fold(0f32, |a, &x| a.max(x.abs()));
-        let s = if m > 0.0 { m / 127.0 } else { 1.0 };
+        let s = quantize_row(&v[r * width..(r + 1) * width], &mut vals);
         p.extend_from_slice(&s.to_le_bytes());
-        vals.extend(
-            row.iter()
-                .map(|&x| (x / s).round().clamp(-127.0, 127.0) as i8 as u8),
-        );
     }
-    p.extend_from_slice(&vals);
+    p.extend(vals.iter().map(|&x| x as u8));
+}
+
+/// Appends `row` as i8 values to `out` and returns its scale (max |x| / 127).
+pub(crate) fn quantize_row(row: &[f32], out: &mut Vec<i8>) -> f32 {
+    let m = row
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0f32, |a, &x| a.max(x.abs()));
+    let s = if m > 0.0 { m / 127.0 } else { 1.0 };
+    out.extend(
+        row.iter()
+            .map(|&x| (x / s).round().clamp(-127.0, 127.0) as i8),
+    );
+    s
 }
 
 fn read_rows_i8(c: &mut Cur<'_>, width: usize) -> Result<Vec<f32>, String> {

@@ -172,17 +172,10 @@ impl WordVectors {
         let mut q = Vec::with_capacity(rows * dim);
         let mut scales = Vec::with_capacity(rows);
         for r in 0..rows {
-            let row = &vecs[r * dim..(r + 1) * dim];
-            let m = row
-                .iter()
-                .filter(|x| x.is_finite())
-                .fold(0f32, |a, &x| a.max(x.abs()));
-            let sc = if m > 0.0 { m / 127.0 } else { 1.0 };
-            scales.push(sc);
-            q.extend(
-                row.iter()
-                    .map(|&x| (x / sc).round().clamp(-127.0, 127.0) as i8),
-            );
+            scales.push(crate::model::quantize_row(
+                &vecs[r * dim..(r + 1) * dim],
+                &mut q,
+            ));
         }
         WordVectors {
             index,
@@ -427,23 +420,7 @@ fn log_sum_exp(v: &[f32]) -> f32 {
     m + v.iter().map(|x| (x - m).exp()).sum::<f32>().ln()
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-    fn sym(&mut self, a: f32) -> f32 {
-        (2.0 * self.unit() - 1.0) * a
-    }
-}
+use crate::clusters::Rng;
 
 /// Everything the forward pass keeps for the backward pass.
 #[derive(Default)]
@@ -670,6 +647,34 @@ impl NeuralTagger {
         v
     }
 
+    /// Character CNN of a word's character ids: `out[f]` = tanh of filter f's maximum over
+    /// the windows, `arg[f]` the window where it is reached.
+    fn char_cnn(&self, ids: &[u16], out: &mut [f32], arg: &mut [u32]) {
+        let lay = &self.lay;
+        let (nf, cd, cw) = (lay.nf, lay.cd, lay.cw);
+        let ce = &self.dense[lay.char_emb..];
+        let cwt = &self.dense[lay.conv_w..];
+        let cb = &self.dense[lay.conv_b..lay.conv_b + nf];
+        let mut best = vec![f32::NEG_INFINITY; nf];
+        let mut win = vec![0f32; cw * cd];
+        for p in 0..ids.len() + 1 - cw {
+            for k in 0..cw {
+                let c = ids[p + k] as usize;
+                win[k * cd..(k + 1) * cd].copy_from_slice(&ce[c * cd..(c + 1) * cd]);
+            }
+            for f in 0..nf {
+                let v = cb[f] + dot(&cwt[f * cw * cd..(f + 1) * cw * cd], &win);
+                if v > best[f] {
+                    best[f] = v;
+                    arg[f] = p as u32;
+                }
+            }
+        }
+        for f in 0..nf {
+            out[f] = fast_tanh(best[f]);
+        }
+    }
+
     /// Forward pass; `rng` enables dropout (training).
     fn forward(
         &self,
@@ -679,7 +684,7 @@ impl NeuralTagger {
         p_key: f32,
     ) -> Trace {
         let lay = &self.lay;
-        let (h, d, nf, cd, cw) = (lay.h, lay.d, lay.nf, lay.cd, lay.cw);
+        let (h, d, nf) = (lay.h, lay.d, lay.nf);
         let n = s.len();
         let mut tr = Trace {
             x: vec![0f32; n * d],
@@ -687,9 +692,6 @@ impl NeuralTagger {
             conv_out: vec![0f32; n * nf],
             ..Default::default()
         };
-        let ce = &self.dense[lay.char_emb..];
-        let cwt = &self.dense[lay.conv_w..];
-        let cb = &self.dense[lay.conv_b..lay.conv_b + nf];
         for i in 0..n {
             let x = &mut tr.x[i * d..(i + 1) * d];
             // Sparse features.
@@ -726,29 +728,9 @@ impl NeuralTagger {
                 .row_into(&s.words[i], s.core_of(i), &mut x[lay.w0..lay.w0 + lay.e]);
             // Character CNN: max over windows, then tanh.
             let ids = self.char_ids(&s.words[i]);
-            let windows = ids.len() + 1 - cw;
-            let mut best = vec![f32::NEG_INFINITY; nf];
-            let mut arg = vec![0u32; nf];
-            let mut win = vec![0f32; cw * cd];
-            for p in 0..windows {
-                for k in 0..cw {
-                    let c = ids[p + k] as usize;
-                    win[k * cd..(k + 1) * cd].copy_from_slice(&ce[c * cd..(c + 1) * cd]);
-                }
-                for f in 0..nf {
-                    let v = cb[f] + dot(&cwt[f * cw * cd..(f + 1) * cw * cd], &win);
-                    if v > best[f] {
-                        best[f] = v;
-                        arg[f] = p as u32;
-                    }
-                }
-            }
-            for f in 0..nf {
-                let t = fast_tanh(best[f]);
-                tr.conv_out[i * nf + f] = t;
-                tr.conv_arg[i * nf + f] = arg[f];
-                x[lay.w0 + lay.e + f] = t;
-            }
+            let out = &mut x[lay.w0 + lay.e..lay.w0 + lay.e + nf];
+            self.char_cnn(&ids, out, &mut tr.conv_arg[i * nf..(i + 1) * nf]);
+            tr.conv_out[i * nf..(i + 1) * nf].copy_from_slice(out);
             tr.chars.push(ids);
         }
         if let Some(r) = rng.as_deref_mut() {

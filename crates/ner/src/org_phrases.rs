@@ -209,18 +209,6 @@ fn definite(t: &Token) -> bool {
     t.kind == TokenKind::Word && has_article(t) && only_article && !is_stop(t)
 }
 
-/// Where the entity that starts at token `i` begins: after proclitics other than ال.
-fn begin_of(t: &Token) -> usize {
-    for seg in &t.segments {
-        match seg.kind {
-            SegmentKind::Proclitic if seg.text == "ال" => return seg.start,
-            SegmentKind::Proclitic => continue,
-            _ => return seg.start.max(t.start),
-        }
-    }
-    t.start
-}
-
 /// Adds organization phrases to `ents` (sorted by start), replacing entities they contain;
 /// a phrase that partly overlaps an entity is dropped.
 pub fn add_org_phrases(
@@ -301,7 +289,7 @@ pub fn add_org_phrases(
         }
     }
     for (a, b) in found {
-        let start = begin_of(&tokens[a]);
+        let start = crate::stem_start(&tokens[a]);
         let end = tokens[b].end;
         if ents
             .iter()

@@ -66,33 +66,15 @@ impl NeuralTagger {
     /// Gate pre-activations from the word's vector and character CNN, both directions.
     fn word_projection(&self, word: &str, core: &str, out: &mut Vec<f32>) {
         let lay = &self.lay;
-        let (h, d, nf, cd, cw, w0, e) = (lay.h, lay.d, lay.nf, lay.cd, lay.cw, lay.w0, lay.e);
+        let (h, d, nf, w0, e) = (lay.h, lay.d, lay.nf, lay.w0, lay.e);
         let g4 = 4 * h;
         out.clear();
         out.resize(2 * g4, 0.0);
         let mut x = vec![0f32; e + nf];
         self.vectors.row_into(word, core, &mut x[..e]);
         let ids = self.char_ids(word);
-        let ce = &self.dense[lay.char_emb..];
-        let cwt = &self.dense[lay.conv_w..];
-        let cb = &self.dense[lay.conv_b..lay.conv_b + nf];
-        let mut win = vec![0f32; cw * cd];
-        let mut best = vec![f32::NEG_INFINITY; nf];
-        for p in 0..ids.len() + 1 - cw {
-            for k in 0..cw {
-                let c = ids[p + k] as usize;
-                win[k * cd..(k + 1) * cd].copy_from_slice(&ce[c * cd..(c + 1) * cd]);
-            }
-            for f in 0..nf {
-                let v = cb[f] + dot(&cwt[f * cw * cd..(f + 1) * cw * cd], &win);
-                if v > best[f] {
-                    best[f] = v;
-                }
-            }
-        }
-        for f in 0..nf {
-            x[e + f] = fast_tanh(best[f]);
-        }
+        let mut arg = vec![0u32; nf];
+        self.char_cnn(&ids, &mut x[e..], &mut arg);
         for dir in 0..2 {
             let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
             let o = &mut out[dir * g4..(dir + 1) * g4];
