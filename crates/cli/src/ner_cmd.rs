@@ -346,12 +346,20 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         a.dev_fraction * 100.0,
         a.train.display()
     );
-    let (gaz, loaded) = Gazetteer::from_dir(&a.gazetteers)
+    let (mut gaz, loaded) = Gazetteer::from_dir(&a.gazetteers)
         .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
     eprintln!(
         "gazetteers: {} entries ({})",
         gaz.entries.len(),
         loaded.join(", ")
+    );
+    // Only the running-text rule reads these marks, so the dev split's labels may inform
+    // them without touching any score reported here.
+    let major = khabar_ner::places::mark_major_places(&mut gaz, &a.gazetteers, &all)
+        .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
+    eprintln!(
+        "well-known places (countries, cities of ≥ {} people): {major} one-word names",
+        khabar_ner::places::MIN_POPULATION
     );
     let cl = if a.clusters.exists() {
         let c = clusters::load_clusters(&a.clusters).map_err(anyhow::Error::msg)?;

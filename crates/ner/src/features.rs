@@ -1,7 +1,7 @@
 //! Feature extraction: each token gets a list of 32-bit hashed feature keys.
 
 use crate::hash::{combine, hash_bytes, hash_str, word_key};
-use crate::lexicon::{Clusters, Gazetteer, WordStats, GAZ_TYPES};
+use crate::lexicon::{Clusters, Gazetteer, WordStats, GAZ_TYPES, GAZ_TYPE_BITS};
 use crate::tags::NUM_TAGS;
 use crate::text::{normalize, shape, split_clitics, Shape};
 use rustc_hash::FxHashMap;
@@ -185,8 +185,11 @@ fn info(res: &Resources, tok: &str) -> Info {
         .get(&norm)
         .or_else(|| res.clusters.get(core_str));
     let cl_alt = sp.alt.and_then(|a| res.clusters.get(a));
-    let gaz_core = res.gaz.single(core_str) | res.gaz.single(&norm);
-    let gaz_alt = sp.alt.map(|a| res.gaz.single(a)).unwrap_or(0);
+    let gaz_core = (res.gaz.single(core_str) | res.gaz.single(&norm)) & GAZ_TYPE_BITS;
+    let gaz_alt = sp
+        .alt
+        .map(|a| res.gaz.single(a) & GAZ_TYPE_BITS)
+        .unwrap_or(0);
     let stat = res.stats.get(sp.bare);
     let knn = res.knn.get(&norm).or_else(|| res.knn.get(core_str));
     let row = res

@@ -12,6 +12,11 @@ pub const GAZ_PER: u8 = 1;
 pub const GAZ_LOC: u8 = 2;
 /// Organization bit.
 pub const GAZ_ORG: u8 = 4;
+/// Not a type: marks a well-known place (a country or a city of a million people; see
+/// `places`), read only by the running-text rule, not by the features.
+pub const GAZ_MAJOR: u8 = 8;
+/// The type bits (what the features read).
+pub const GAZ_TYPE_BITS: u8 = GAZ_PER | GAZ_LOC | GAZ_ORG;
 /// Number of gazetteer types.
 pub const GAZ_TYPES: usize = 3;
 /// Longest gazetteer entry, in tokens.
@@ -55,6 +60,14 @@ impl Gazetteer {
             h = combine(h, gaz_tok(t));
         }
         *self.entries.entry(h).or_insert(0) |= bit;
+    }
+
+    /// Sets `bit` on the one-token entry `norm` (normalized); true if it was not set.
+    pub fn add_bit(&mut self, norm: &str, bit: u8) -> bool {
+        let e = self.entries.entry(combine(0, gaz_tok(norm))).or_insert(0);
+        let new = *e & bit == 0;
+        *e |= bit;
+        new
     }
 
     /// Type bits for one single normalized token.

@@ -35,6 +35,7 @@ mod model;
 pub mod neural;
 pub mod news;
 pub mod org_phrases;
+pub mod places;
 pub mod tags;
 pub mod text;
 pub mod train;
@@ -90,7 +91,8 @@ impl NerModel {
     /// document. Spans exclude attached conjunction/preposition proclitics but keep the
     /// article: `لقوات سوريا الديمقراطية` → `قوات سوريا الديمقراطية`, `والعراق` → `العراق`.
     /// Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
-    /// by [`org_phrases::add_org_phrases`].
+    /// by [`org_phrases::add_org_phrases`], well-known places it leaves untagged (`الموصل`)
+    /// by [`places::add_major_places`].
     pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
         self.entities_with(text, tokens, true)
     }
@@ -147,6 +149,12 @@ impl NerModel {
             }
         }
         org_phrases::add_org_phrases(&|s, e| slice(s, e).to_string(), tokens, &mut out);
+        places::add_major_places(
+            &self.res.gaz,
+            &|s, e| slice(s, e).to_string(),
+            tokens,
+            &mut out,
+        );
         out
     }
 

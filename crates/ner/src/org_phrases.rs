@@ -145,7 +145,7 @@ const NOT_CHAIN: &[&str] = &[
 /// Longest complement read after the head.
 const MAX_COMPLEMENT: usize = 5;
 
-fn has_article(t: &Token) -> bool {
+pub(crate) fn has_article(t: &Token) -> bool {
     t.segments
         .iter()
         .any(|s| s.kind == SegmentKind::Proclitic && (s.text == "ال" || s.text == "لل"))
@@ -194,7 +194,7 @@ fn nisba(t: &Token) -> bool {
         || NAME_ADJECTIVES.contains(&n.as_str())
 }
 
-fn is_stop(t: &Token) -> bool {
+pub(crate) fn is_stop(t: &Token) -> bool {
     STOP.contains(&t.norm.as_str()) || STOP.contains(&t.stem_segment().text.as_str())
 }
 

@@ -1,0 +1,320 @@
+//! Well-known places on running text: a word the model leaves untagged that is the name
+//! of a country or of a city of a million people or more (`الموصل`, `حلب`, `طاجيكستان`)
+//! becomes a location.
+//!
+//! ANERcorp's annotators tagged such names inconsistently (three of the four `الموصل` of
+//! its training part are `O`), so the model learns to skip them; news readers expect them.
+//! The list is built by `khabar train ner` from the shared gazetteers and stored in the
+//! model as [`GAZ_MAJOR`] bits, only for names the training data tags as a place in at
+//! least a quarter of their occurrences: the rule repairs inconsistent annotation, it does
+//! not guess. `المدينة` ("the city", also Medina: 20 of 91) and names ANERcorp never shows
+//! (many are common words in the news: مالي "financial", بورصة "stock exchange") are left
+//! to the model.
+//! Like the organization phrases, the rule runs on running text only
+//! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
+
+use crate::data::Sentence;
+use crate::lexicon::{Gazetteer, GAZ_MAJOR};
+use crate::org_phrases::{has_article, is_stop};
+use crate::tags::{Label, Tag};
+use crate::text::{normalize, simple_tokens, split_clitics};
+use crate::EntitySpan;
+use khabar_text::{Token, TokenKind};
+use rustc_hash::FxHashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+/// Cities with at least this many people count as well known.
+pub const MIN_POPULATION: u64 = 1_000_000;
+
+/// Marks the well-known places of the gazetteer files in `dir` in `gaz` (one-word names
+/// only), skipping words that `train` mostly shows as ordinary words; returns how many
+/// names were marked.
+pub fn mark_major_places(
+    gaz: &mut Gazetteer,
+    dir: &Path,
+    train: &[Sentence],
+) -> std::io::Result<usize> {
+    let mut names: Vec<String> = Vec::new();
+    let read = |name: &str, f: &mut dyn FnMut(&str)| -> std::io::Result<()> {
+        let file = std::fs::File::open(dir.join(name))?;
+        for line in std::io::BufReader::new(file).lines() {
+            f(line?.trim());
+        }
+        Ok(())
+    };
+    // Countries: two-letter codes (CLDR's numeric codes are regions such as العالم).
+    for file in ["cldr48_ar_territories.tsv", "i18n_iso_countries_ar.tsv"] {
+        read(file, &mut |l| {
+            if let Some((code, name)) = l.split_once('\t') {
+                if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+                    names.push(name.to_string());
+                }
+            }
+        })?;
+    }
+    read("geonames_cities15000_arabic_names.tsv", &mut |l| {
+        let cols: Vec<&str> = l.split('\t').collect();
+        let pop = cols.get(3).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
+        if pop >= MIN_POPULATION {
+            if let Some(alts) = cols.get(4) {
+                names.extend(alts.split(" | ").map(str::to_string));
+            }
+        }
+    })?;
+    // How the training data tags each normalized word.
+    let mut seen: FxHashMap<String, (u32, u32)> = FxHashMap::default();
+    for s in train {
+        for (w, t) in s.tokens.iter().zip(&s.tags) {
+            let e = seen.entry(normalize(w)).or_default();
+            match t {
+                Tag::O => e.0 += 1,
+                Tag::B(Label::Loc) | Tag::I(Label::Loc) => e.1 += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut marked = 0;
+    for name in names {
+        let toks = simple_tokens(&name);
+        let [one] = toks.as_slice() else {
+            continue;
+        };
+        let norm = normalize(one);
+        if !norm.chars().all(|c| ('\u{0621}'..='\u{064A}').contains(&c)) {
+            continue;
+        }
+        // A place in at least a quarter of its training occurrences. Names the training
+        // data never shows are left to the model: many are also common words in the
+        // news (مالي "financial", بورصة "stock exchange", بحري "naval", مشهد "scene").
+        let ok = seen
+            .get(&norm)
+            .is_some_and(|&(o, loc)| loc > 0 && 3 * loc >= o);
+        if ok && gaz.add_bit(&norm, GAZ_MAJOR) {
+            marked += 1;
+        }
+    }
+    Ok(marked)
+}
+
+/// Is the word (its normalized form, or that form without one proclitic) a well-known
+/// place?
+fn is_major(gaz: &Gazetteer, surface: &str) -> bool {
+    let norm = normalize(surface);
+    let sp = split_clitics(&norm);
+    let found = [Some(norm.as_str()), Some(&*sp.core), sp.alt]
+        .into_iter()
+        .flatten()
+        .any(|w| gaz.single(w) & GAZ_MAJOR != 0);
+    found
+}
+
+/// Does the context use the word at `k` as a common noun or adjective rather than as a
+/// place? An indefinite word followed by a definite word or a name is the head of a
+/// construct (`بورصة البحرين` "the Bahrain stock exchange", not Bursa); a bare word ending
+/// in ي after an indefinite word is a relational adjective (`دعم مالي` "financial
+/// support", not Mali); a definite word after a definite word is an adjective that agrees
+/// with it (`الحكومة السعودية` "the Saudi government", `النسيج الموصل` "the conducting
+/// fabric").
+fn common_noun_use(
+    tokens: &[Token],
+    k: usize,
+    ents: &[EntitySpan],
+    in_entity: &dyn Fn(&Token, &[EntitySpan]) -> bool,
+) -> bool {
+    let t = &tokens[k];
+    let word = |j: usize| tokens.get(j).filter(|n| n.kind == TokenKind::Word);
+    let definite = has_article(t);
+    if !definite && word(k + 1).is_some_and(|n| has_article(n) || in_entity(n, ents)) {
+        return true;
+    }
+    let prev = k.checked_sub(1).and_then(word).filter(|p| !is_stop(p));
+    let proclitics = t
+        .segments
+        .iter()
+        .filter(|s| s.kind == khabar_text::SegmentKind::Proclitic)
+        .count();
+    if definite {
+        // An adjective agrees in definiteness with its noun: الحكومة السعودية.
+        proclitics <= 1 && prev.is_some_and(has_article)
+    } else {
+        proclitics == 0 && t.norm.ends_with('ي') && prev.is_some_and(|p| !has_article(p))
+    }
+}
+
+/// Adds a location for every word outside `ents` that names a well-known place; `ents`
+/// stays sorted by start. The span leaves attached proclitics out (`والموصل` → `الموصل`).
+pub fn add_major_places(
+    gaz: &Gazetteer,
+    text_slice: &dyn Fn(usize, usize) -> String,
+    tokens: &[Token],
+    ents: &mut Vec<EntitySpan>,
+) {
+    let before = ents.len();
+    let in_entity =
+        |t: &Token, ents: &[EntitySpan]| ents.iter().any(|e| e.start < t.end && t.start < e.end);
+    for (k, t) in tokens.iter().enumerate() {
+        if t.kind != TokenKind::Word || in_entity(t, ents) {
+            continue;
+        }
+        let surface = text_slice(t.start, t.end);
+        if !is_major(gaz, &surface) || common_noun_use(tokens, k, ents, &in_entity) {
+            continue;
+        }
+        let start = crate::stem_start(t);
+        if start < t.end {
+            ents.push(EntitySpan {
+                label: Label::Loc,
+                start,
+                end: t.end,
+                text: text_slice(start, t.end),
+            });
+        }
+    }
+    if ents.len() > before {
+        ents.sort_by_key(|e| (e.start, e.end));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gaz(names: &[&str]) -> Gazetteer {
+        let mut g = Gazetteer::default();
+        for n in names {
+            g.add(n, crate::lexicon::GAZ_LOC);
+            g.add_bit(&normalize(n), GAZ_MAJOR);
+        }
+        g
+    }
+
+    fn run(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
+        let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
+        let chars: Vec<char> = text.chars().collect();
+        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+        let mut ents: Vec<EntitySpan> = given
+            .iter()
+            .map(|(t, l)| {
+                let b = text.find(t).unwrap();
+                let start = text[..b].chars().count();
+                EntitySpan {
+                    label: *l,
+                    start,
+                    end: start + t.chars().count(),
+                    text: t.to_string(),
+                }
+            })
+            .collect();
+        add_major_places(g, &slice, &tokens, &mut ents);
+        ents.into_iter().map(|e| (e.text, e.label)).collect()
+    }
+
+    #[test]
+    fn untagged_major_places_become_locations_without_their_proclitics() {
+        let g = gaz(&["الموصل", "حلب"]);
+        let r = run(&g, "انتقل المقاتلون إلى الموصل ثم عادوا وحلب هادئة.", &[]);
+        assert_eq!(
+            r,
+            vec![("الموصل".into(), Label::Loc), ("حلب".into(), Label::Loc)]
+        );
+    }
+
+    #[test]
+    fn entities_found_by_the_model_are_kept() {
+        let g = gaz(&["مدريد"]);
+        let r = run(
+            &g,
+            "فاز ريال مدريد على ضيفه.",
+            &[("ريال مدريد", Label::Org)],
+        );
+        assert_eq!(r, vec![("ريال مدريد".into(), Label::Org)]);
+    }
+
+    #[test]
+    fn common_noun_and_adjective_uses_are_left_alone() {
+        let g = gaz(&["مالي", "بورصة"]);
+        assert!(run(&g, "قدمت الحكومة دعم مالي للمزارعين.", &[]).is_empty());
+        assert!(run(&g, "تراجع مؤشر بورصة البحرين أمس.", &[]).is_empty());
+        let r = run(
+            &g,
+            "ارتفعت الأسهم في بورصة شنغهاي.",
+            &[("شنغهاي", Label::Loc)],
+        );
+        assert_eq!(r, vec![("شنغهاي".into(), Label::Loc)]);
+        let g2 = gaz(&["الموصل", "السعودية"]);
+        assert!(run(&g2, "أعلنت الحكومة السعودية أن النسيج الموصل جديد.", &[]).is_empty());
+        assert_eq!(
+            run(&g2, "منذ سقوط الموصل وفي السعودية.", &[]),
+            vec![
+                ("الموصل".into(), Label::Loc),
+                ("السعودية".into(), Label::Loc)
+            ]
+        );
+        // The same words as places.
+        assert_eq!(
+            run(&g, "زار الوزير مالي ثم وصل إلى بورصة.", &[]),
+            vec![("مالي".into(), Label::Loc), ("بورصة".into(), Label::Loc)]
+        );
+    }
+
+    #[test]
+    fn other_words_are_left_alone() {
+        let g = gaz(&["الموصل"]);
+        assert!(run(&g, "وصل الوفد إلى المدينة الموصلة بالجسر.", &[]).is_empty());
+    }
+
+    fn sent(pairs: &[(&str, Tag)]) -> Sentence {
+        Sentence {
+            tokens: pairs.iter().map(|p| p.0.to_string()).collect(),
+            tags: pairs.iter().map(|p| p.1).collect(),
+        }
+    }
+
+    #[test]
+    fn names_used_only_as_ordinary_words_in_training_are_not_marked() {
+        let dir = std::env::temp_dir().join(format!("khabar-places-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("cldr48_ar_territories.tsv"),
+            "001\tالعالم\nTJ\tطاجيكستان\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("i18n_iso_countries_ar.tsv"), "TR\tتركيا\n").unwrap();
+        std::fs::write(
+            dir.join("geonames_cities15000_arabic_names.tsv"),
+            "id\tname\tcc\tpopulation\tarabic\n\
+             1\tMosul\tIQ\t1683000\tالموصل | موصل\n\
+             2\tMedina\tSA\t1300000\tالمدينة\n\
+             3\tSmall\tIQ\t20000\tبلدتي\n\
+             4\tX\tCN\t2000000\tجاس | بورصة\n",
+        )
+        .unwrap();
+        let mut train = vec![
+            sent(&[("المدينة", Tag::O), ("الموصل", Tag::O), ("المدينة", Tag::O)]),
+            sent(&[("الموصل", Tag::B(Label::Loc)), ("المدينة", Tag::O)]),
+            sent(&[("الموصل", Tag::O), ("المدينة", Tag::B(Label::Loc))]),
+            sent(&[("الموصل", Tag::O), ("المدينة", Tag::O)]),
+        ];
+        for w in ["طاجيكستان", "تركيا", "موصل", "العالم", "بلدتي"] {
+            train.push(sent(&[(w, Tag::B(Label::Loc))]));
+        }
+        let mut g = Gazetteer::default();
+        let n = mark_major_places(&mut g, &dir, &train).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let major = |w: &str| g.single(&normalize(w)) & GAZ_MAJOR != 0;
+        assert!(major("طاجيكستان") && major("تركيا") && major("الموصل") && major("موصل"));
+        // A region code, a word the training data mostly uses as a common noun, a small
+        // town and names the training data never shows are not marked.
+        assert!(!major("العالم") && !major("المدينة") && !major("بلدتي"));
+        assert!(!major("جاس") && !major("بورصة"));
+        assert_eq!(n, 4);
+    }
+
+    #[test]
+    fn missing_gazetteer_files_are_an_error() {
+        let mut g = Gazetteer::default();
+        let missing = std::env::temp_dir().join("khabar-places-missing-dir");
+        assert!(mark_major_places(&mut g, &missing, &[]).is_err());
+    }
+}
