@@ -153,6 +153,7 @@ impl NerModel {
             &self.res.gaz,
             &|s, e| slice(s, e).to_string(),
             tokens,
+            &surfaces,
             &mut out,
         );
         out
@@ -168,6 +169,39 @@ impl NerModel {
     pub fn try_shipped() -> Result<NerModel, NerError> {
         NerModel::from_bytes(SHIPPED_MODEL, Path::new(SHIPPED_NAME))
     }
+}
+
+/// The first entity of `ents` that overlaps token `t` (shared by the running-text rules).
+pub(crate) fn entity_overlapping<'a>(ents: &'a [EntitySpan], t: &Token) -> Option<&'a EntitySpan> {
+    ents.iter().find(|e| e.start < t.end && t.start < e.end)
+}
+
+/// Test harness of the running-text rules: tokenizes `text`, places the `given` entities
+/// (first occurrence of each text), applies `rule` and lists the resulting entities.
+#[cfg(test)]
+pub(crate) fn run_rule(
+    text: &str,
+    given: &[(&str, Label)],
+    rule: impl FnOnce(&dyn Fn(usize, usize) -> String, &[Token], &mut Vec<EntitySpan>),
+) -> Vec<(String, Label)> {
+    let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
+    let chars: Vec<char> = text.chars().collect();
+    let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+    let mut ents: Vec<EntitySpan> = given
+        .iter()
+        .map(|(t, l)| {
+            let b = text.find(t).unwrap();
+            let start = text[..b].chars().count();
+            EntitySpan {
+                label: *l,
+                start,
+                end: start + t.chars().count(),
+                text: t.to_string(),
+            }
+        })
+        .collect();
+    rule(&slice, &tokens, &mut ents);
+    ents.into_iter().map(|e| (e.text, e.label)).collect()
 }
 
 /// Where an entity starting at `t` begins: after conjunction/preposition proclitics, at the

@@ -216,11 +216,8 @@ pub fn add_org_phrases(
     tokens: &[Token],
     ents: &mut Vec<EntitySpan>,
 ) {
-    let entity_at = |t: &Token| {
-        ents.iter()
-            .find(|e| e.start < t.end && t.start < e.end)
-            .map(|e| (e.start, e.end, e.label))
-    };
+    let entity_at =
+        |t: &Token| crate::entity_overlapping(ents, t).map(|e| (e.start, e.end, e.label));
     let mut found: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -313,24 +310,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
-        let chars: Vec<char> = text.chars().collect();
-        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
-        let mut ents: Vec<EntitySpan> = given
-            .iter()
-            .map(|(t, l)| {
-                let b = text.find(t).unwrap();
-                let start = text[..b].chars().count();
-                EntitySpan {
-                    label: *l,
-                    start,
-                    end: start + t.chars().count(),
-                    text: t.to_string(),
-                }
-            })
-            .collect();
-        add_org_phrases(&slice, &tokens, &mut ents);
-        ents.into_iter().map(|e| (e.text, e.label)).collect()
+        crate::run_rule(text, given, add_org_phrases)
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::lexicon::{Gazetteer, GAZ_MAJOR};
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::{Label, Tag};
 use crate::text::{normalize, simple_tokens, split_clitics};
-use crate::EntitySpan;
+use crate::{entity_overlapping, EntitySpan};
 use khabar_text::{Token, TokenKind};
 use rustc_hash::FxHashMap;
 use std::io::BufRead;
@@ -116,16 +116,13 @@ fn is_major(gaz: &Gazetteer, surface: &str) -> bool {
 /// support", not Mali); a definite word after a definite word is an adjective that agrees
 /// with it (`الحكومة السعودية` "the Saudi government", `النسيج الموصل` "the conducting
 /// fabric").
-fn common_noun_use(
-    tokens: &[Token],
-    k: usize,
-    ents: &[EntitySpan],
-    in_entity: &dyn Fn(&Token, &[EntitySpan]) -> bool,
-) -> bool {
+fn common_noun_use(tokens: &[Token], k: usize, ents: &[EntitySpan]) -> bool {
     let t = &tokens[k];
     let word = |j: usize| tokens.get(j).filter(|n| n.kind == TokenKind::Word);
     let definite = has_article(t);
-    if !definite && word(k + 1).is_some_and(|n| has_article(n) || in_entity(n, ents)) {
+    if !definite
+        && word(k + 1).is_some_and(|n| has_article(n) || entity_overlapping(ents, n).is_some())
+    {
         return true;
     }
     let prev = k.checked_sub(1).and_then(word).filter(|p| !is_stop(p));
@@ -143,22 +140,21 @@ fn common_noun_use(
 }
 
 /// Adds a location for every word outside `ents` that names a well-known place; `ents`
-/// stays sorted by start. The span leaves attached proclitics out (`والموصل` → `الموصل`).
+/// stays sorted by start. `surfaces[k]` is token k's text. The span leaves attached
+/// proclitics out (`والموصل` → `الموصل`).
 pub fn add_major_places(
     gaz: &Gazetteer,
     text_slice: &dyn Fn(usize, usize) -> String,
     tokens: &[Token],
+    surfaces: &[&str],
     ents: &mut Vec<EntitySpan>,
 ) {
     let before = ents.len();
-    let in_entity =
-        |t: &Token, ents: &[EntitySpan]| ents.iter().any(|e| e.start < t.end && t.start < e.end);
-    for (k, t) in tokens.iter().enumerate() {
-        if t.kind != TokenKind::Word || in_entity(t, ents) {
+    for (k, (t, surface)) in tokens.iter().zip(surfaces).enumerate() {
+        if t.kind != TokenKind::Word || entity_overlapping(ents, t).is_some() {
             continue;
         }
-        let surface = text_slice(t.start, t.end);
-        if !is_major(gaz, &surface) || common_noun_use(tokens, k, ents, &in_entity) {
+        if !is_major(gaz, surface) || common_noun_use(tokens, k, ents) {
             continue;
         }
         let start = crate::stem_start(t);
@@ -190,24 +186,11 @@ mod tests {
     }
 
     fn run(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
-        let chars: Vec<char> = text.chars().collect();
-        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
-        let mut ents: Vec<EntitySpan> = given
-            .iter()
-            .map(|(t, l)| {
-                let b = text.find(t).unwrap();
-                let start = text[..b].chars().count();
-                EntitySpan {
-                    label: *l,
-                    start,
-                    end: start + t.chars().count(),
-                    text: t.to_string(),
-                }
-            })
-            .collect();
-        add_major_places(g, &slice, &tokens, &mut ents);
-        ents.into_iter().map(|e| (e.text, e.label)).collect()
+        crate::run_rule(text, given, |slice, tokens, ents| {
+            let surfaces: Vec<String> = tokens.iter().map(|t| slice(t.start, t.end)).collect();
+            let surfaces: Vec<&str> = surfaces.iter().map(String::as_str).collect();
+            add_major_places(g, slice, tokens, &surfaces, ents)
+        })
     }
 
     #[test]
