@@ -171,9 +171,26 @@ impl NerModel {
     }
 }
 
-/// The first entity of `ents` that overlaps token `t` (shared by the running-text rules).
-pub(crate) fn entity_overlapping<'a>(ents: &'a [EntitySpan], t: &Token) -> Option<&'a EntitySpan> {
-    ents.iter().find(|e| e.start < t.end && t.start < e.end)
+/// The first entity of `ents` (sorted by start) that overlaps `start..end`; the scan stops
+/// at the first entity that starts after it. With [`skip_ended`], the running-text rules
+/// look at a few entities per token instead of all of them (quadratic on long,
+/// entity-dense texts).
+pub(crate) fn entity_overlapping(
+    ents: &[EntitySpan],
+    start: usize,
+    end: usize,
+) -> Option<&EntitySpan> {
+    ents.iter()
+        .take_while(|e| e.start < end)
+        .find(|e| start < e.end)
+}
+
+/// Advances `first` past the entities of `ents` (sorted by start) that end at or before
+/// `pos`; called with non-decreasing `pos`, everything before `first` ends before `pos`.
+pub(crate) fn skip_ended(ents: &[EntitySpan], first: &mut usize, pos: usize) {
+    while *first < ents.len() && ents[*first].end <= pos {
+        *first += 1;
+    }
 }
 
 /// Test harness of the running-text rules: tokenizes `text`, places the `given` entities

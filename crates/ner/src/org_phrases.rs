@@ -7,7 +7,7 @@
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
 use crate::tags::Label;
-use crate::EntitySpan;
+use crate::{entity_overlapping, skip_ended, EntitySpan};
 use khabar_text::{SegmentKind, Token, TokenKind};
 
 /// Heads that name an institution when followed by a definite complement.
@@ -216,11 +216,16 @@ pub fn add_org_phrases(
     tokens: &[Token],
     ents: &mut Vec<EntitySpan>,
 ) {
-    let entity_at =
-        |t: &Token| crate::entity_overlapping(ents, t).map(|e| (e.start, e.end, e.label));
+    // Tokens and entities both run in text order (see `skip_ended`).
+    let mut first = 0;
     let mut found: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
+        skip_ended(ents, &mut first, tokens[i].start);
+        let ahead = &ents[first..];
+        let entity_at = |t: &Token| {
+            entity_overlapping(ahead, t.start, t.end).map(|e| (e.start, e.end, e.label))
+        };
         let Some(h) = head(&tokens[i]) else {
             i += 1;
             continue;
@@ -285,23 +290,41 @@ pub fn add_org_phrases(
             _ => i += 1,
         }
     }
+    // The phrases do not overlap one another, so each is checked against the entities
+    // as given: the ones it contains are dropped, all at the end.
+    let mut contained = vec![false; ents.len()];
+    let mut phrases = Vec::new();
+    let mut first = 0;
     for (a, b) in found {
         let start = crate::stem_start(&tokens[a]);
         let end = tokens[b].end;
-        if ents
-            .iter()
-            .any(|e| e.start < end && start < e.end && (e.start < start || e.end > end))
-        {
+        skip_ended(ents, &mut first, start);
+        let near = || {
+            ents[first..]
+                .iter()
+                .enumerate()
+                .take_while(|(_, e)| e.start < end)
+                .filter(|(_, e)| start < e.end)
+        };
+        if near().any(|(_, e)| e.start < start || e.end > end) {
             continue;
         }
-        ents.retain(|e| !(e.start >= start && e.end <= end));
-        ents.push(EntitySpan {
+        for (k, _) in near() {
+            contained[first + k] = true;
+        }
+        phrases.push(EntitySpan {
             label: Label::Org,
             start,
             end,
             text: text_slice(start, end),
         });
     }
+    let mut k = 0;
+    ents.retain(|_| {
+        k += 1;
+        !contained[k - 1]
+    });
+    ents.extend(phrases);
     ents.sort_by_key(|e| (e.start, e.end));
 }
 

@@ -18,7 +18,7 @@ use crate::lexicon::{Gazetteer, GAZ_MAJOR};
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::{Label, Tag};
 use crate::text::{normalize, simple_tokens, split_clitics};
-use crate::{entity_overlapping, EntitySpan};
+use crate::{entity_overlapping, skip_ended, EntitySpan};
 use khabar_text::{Token, TokenKind};
 use rustc_hash::FxHashMap;
 use std::io::BufRead;
@@ -116,12 +116,14 @@ fn is_major(gaz: &Gazetteer, surface: &str) -> bool {
 /// support", not Mali); a definite word after a definite word is an adjective that agrees
 /// with it (`الحكومة السعودية` "the Saudi government", `النسيج الموصل` "the conducting
 /// fabric").
+/// `ents`: the entities that do not end before token `k`, sorted by start.
 fn common_noun_use(tokens: &[Token], k: usize, ents: &[EntitySpan]) -> bool {
     let t = &tokens[k];
     let word = |j: usize| tokens.get(j).filter(|n| n.kind == TokenKind::Word);
     let definite = has_article(t);
     if !definite
-        && word(k + 1).is_some_and(|n| has_article(n) || entity_overlapping(ents, n).is_some())
+        && word(k + 1)
+            .is_some_and(|n| has_article(n) || entity_overlapping(ents, n.start, n.end).is_some())
     {
         return true;
     }
@@ -150,11 +152,15 @@ pub fn add_major_places(
     ents: &mut Vec<EntitySpan>,
 ) {
     let before = ents.len();
+    // Tokens and the given entities both run in text order (see `skip_ended`).
+    let mut first = 0;
     for (k, (t, surface)) in tokens.iter().zip(surfaces).enumerate() {
-        if t.kind != TokenKind::Word || entity_overlapping(ents, t).is_some() {
+        skip_ended(&ents[..before], &mut first, t.start);
+        let ahead = &ents[first..before];
+        if t.kind != TokenKind::Word || entity_overlapping(ahead, t.start, t.end).is_some() {
             continue;
         }
-        if !is_major(gaz, surface) || common_noun_use(tokens, k, ents) {
+        if !is_major(gaz, surface) || common_noun_use(tokens, k, ahead) {
             continue;
         }
         let start = crate::stem_start(t);
