@@ -67,10 +67,10 @@ pub enum NerError {
 /// Weights of the linear model.
 #[derive(Debug, Clone, Default)]
 pub struct Weights {
-    /// Feature key → row.
-    pub index: FxHashMap<u32, u32>,
-    /// Rows of `NUM_TAGS` weights.
-    pub w: Vec<[f32; NUM_TAGS]>,
+    /// Feature key → its `NUM_TAGS` weights, stored in the map itself: tagging is bound by
+    /// memory latency (~50 probes per token), and an index into a separate row array
+    /// cost a second cache miss per feature found.
+    pub rows: FxHashMap<u32, [f32; NUM_TAGS]>,
     /// Transition scores.
     pub trans: Transitions,
     /// Per dense row (word): the embedding features' contribution to the tag scores,
@@ -92,10 +92,25 @@ pub struct NeuralStage {
     /// not beat its best entity score by this margin (infinite: always). Sentences the
     /// linear pass calls `O` with confidence keep its tags; tuned on dev by training.
     pub gate: f32,
-    /// Second-pass feature key → (linear weight row, network sparse row), either may be
-    /// [`NO_ROW`]: one hash probe per key serves both models (built by
-    /// [`NerModel::set_neural`]).
-    fused: FxHashMap<u32, (u32, u32)>,
+    /// Second-pass feature key → its linear weights and network sparse row: one hash
+    /// probe per key serves both models (built by [`NerModel::set_neural`]).
+    fused: FxHashMap<u32, FusedRow>,
+}
+
+/// Network sparse rows up to this width are copied into [`FusedRow`]: they then arrive
+/// with the linear weights in the same probe instead of costing a cache miss of their own.
+const INLINE_SPARSE: usize = 16;
+
+/// What one second-pass feature key gives both models.
+#[derive(Debug, Clone, Copy)]
+struct FusedRow {
+    /// Linear second-pass weights (zeros for a key only the network reads).
+    linear: [f32; NUM_TAGS],
+    /// The network's sparse row when it is at most [`INLINE_SPARSE`] wide (zeros past
+    /// its width, and for a key the network does not read).
+    inline: [f32; INLINE_SPARSE],
+    /// Network sparse row, or [`NO_ROW`].
+    sparse: u32,
 }
 
 impl NeuralStage {
@@ -112,14 +127,30 @@ impl NeuralStage {
 
     fn fuse(&mut self, w2: &Weights) {
         let mut m = FxHashMap::with_capacity_and_hasher(
-            w2.index.len() + self.net.sparse_index.len(),
+            w2.rows.len() + self.net.sparse_index.len(),
             Default::default(),
         );
-        for (&k, &r) in &w2.index {
-            m.insert(k, (r, NO_ROW));
+        for (&k, &linear) in &w2.rows {
+            m.insert(
+                k,
+                FusedRow {
+                    linear,
+                    inline: [0.0; INLINE_SPARSE],
+                    sparse: NO_ROW,
+                },
+            );
         }
+        let sd = self.net.sparse_dim();
         for (&k, &r) in &self.net.sparse_index {
-            m.entry(k).or_insert((NO_ROW, NO_ROW)).1 = r;
+            let f = m.entry(k).or_insert(FusedRow {
+                linear: [0.0; NUM_TAGS],
+                inline: [0.0; INLINE_SPARSE],
+                sparse: NO_ROW,
+            });
+            f.sparse = r;
+            if sd <= INLINE_SPARSE {
+                self.net.add_sparse_row(r, &mut f.inline[..sd]);
+            }
         }
         self.fused = m;
     }
@@ -150,8 +181,7 @@ pub(crate) fn emissions(
     for i in 0..n {
         let mut e = [0f32; NUM_TAGS];
         for k in &keys[offsets[i]..offsets[i + 1]] {
-            if let Some(&r) = w.index.get(k) {
-                let row = &w.w[r as usize];
+            if let Some(row) = w.rows.get(k) {
                 for t in 0..NUM_TAGS {
                     e[t] += row[t];
                 }
@@ -382,7 +412,7 @@ impl NerModel {
 
     /// Number of weighted features.
     pub fn num_features(&self) -> usize {
-        self.weights.w.len()
+        self.weights.rows.len()
     }
 
     /// The weights.
@@ -553,7 +583,7 @@ fn neural_pass_emissions(
     em.clear();
     em.resize(n, [0f32; NUM_TAGS]);
     // Sparse rows found per token, summed only if the network runs.
-    let mut found: Vec<u32> = Vec::with_capacity(k2.len());
+    let mut found: Vec<&FusedRow> = Vec::with_capacity(k2.len());
     let mut found_at = Vec::with_capacity(n + 1);
     found_at.push(0);
     for (i, e) in em.iter_mut().enumerate() {
@@ -562,14 +592,12 @@ fn neural_pass_emissions(
             continue;
         };
         for key in k2.get(lo..hi).unwrap_or(&[]) {
-            if let Some(&(lr, sr)) = ns.fused.get(key) {
-                if let Some(row) = w2.w.get(lr as usize) {
-                    for t in 0..NUM_TAGS {
-                        e[t] += row[t];
-                    }
+            if let Some(f) = ns.fused.get(key) {
+                for t in 0..NUM_TAGS {
+                    e[t] += f.linear[t];
                 }
-                if sr != NO_ROW {
-                    found.push(sr);
+                if f.sparse != NO_ROW {
+                    found.push(f);
                 }
             }
         }
@@ -582,8 +610,15 @@ fn neural_pass_emissions(
     sums.clear();
     sums.resize(n * sd, 0f32);
     for i in 0..n {
-        for &sr in &found[found_at[i]..found_at[i + 1]] {
-            ns.net.add_sparse_row(sr, &mut sums[i * sd..(i + 1) * sd]);
+        let out = &mut sums[i * sd..(i + 1) * sd];
+        for f in &found[found_at[i]..found_at[i + 1]] {
+            if sd <= INLINE_SPARSE {
+                for (o, v) in out.iter_mut().zip(&f.inline) {
+                    *o += v;
+                }
+            } else {
+                ns.net.add_sparse_row(f.sparse, out);
+            }
         }
     }
     if ns.net.reads_scores() {
@@ -793,9 +828,9 @@ fn write_weights(p: &mut Vec<u8>, w: &Weights, prune: f32) {
         }
     }
     let mut feats: Vec<(u32, [f32; NUM_TAGS])> = w
-        .index
+        .rows
         .iter()
-        .map(|(&k, &r)| (k, w.w[r as usize]))
+        .map(|(&k, &r)| (k, r))
         .filter(|(_, w)| w.iter().any(|x| x.abs() >= prune && x.is_finite()))
         .collect();
     feats.sort_unstable_by_key(|f| f.0);
@@ -841,13 +876,9 @@ fn read_weights(c: &mut Cur<'_>) -> Result<Weights, String> {
             row[t] = i16::from_le_bytes(ch.try_into().unwrap()) as f32 * scale;
         }
     }
-    let mut index = FxHashMap::with_capacity_and_hasher(n, Default::default());
-    for (r, k) in keys.iter().enumerate() {
-        index.insert(*k, r as u32);
-    }
+    let rows = keys.into_iter().zip(w).collect();
     Ok(Weights {
-        index,
-        w,
+        rows,
         trans,
         dense: Vec::new(),
     })

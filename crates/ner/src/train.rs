@@ -708,8 +708,7 @@ pub fn train_weights(
             }
         };
         let weights = Weights {
-            index: index.clone(),
-            w,
+            rows: index.iter().map(|(&k, &r)| (k, w[r as usize])).collect(),
             trans,
             dense,
         };
@@ -1081,11 +1080,10 @@ fn train_neural(
     };
     // Only keys the saved second pass keeps (see `StackOptions::prune`).
     let kept = |k: &u32| {
-        ctx.w2.index.get(k).is_some_and(|&r| {
-            ctx.w2.w[r as usize]
-                .iter()
-                .any(|x| x.abs() >= ctx.prune && x.is_finite())
-        })
+        ctx.w2
+            .rows
+            .get(k)
+            .is_some_and(|r| r.iter().any(|x| x.abs() >= ctx.prune && x.is_finite()))
     };
     let restrict = |v: Vec<NeuralInput>| -> Vec<NeuralInput> {
         v.into_iter()
