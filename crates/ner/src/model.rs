@@ -593,8 +593,8 @@ fn neural_pass_emissions(
         };
         for key in k2.get(lo..hi).unwrap_or(&[]) {
             if let Some(f) = ns.fused.get(key) {
-                for t in 0..NUM_TAGS {
-                    e[t] += f.linear[t];
+                for (v, w) in e.iter_mut().zip(&f.linear) {
+                    *v += w;
                 }
                 if f.sparse != NO_ROW {
                     found.push(f);
