@@ -323,6 +323,15 @@ pub fn add_extra_features(
     out_offsets.push(0);
     for (i, x) in extra.iter().enumerate() {
         out_keys.extend_from_slice(&keys[offsets[i]..offsets[i + 1]]);
+        extra_features(x, out_keys);
+        out_offsets.push(out_keys.len());
+    }
+}
+
+/// Appends the document-level feature keys of one token (what [`add_extra_features`]
+/// adds after the token's own keys).
+pub fn extra_features(x: &Extra, out_keys: &mut Vec<u32>) {
+    {
         let mut s = Sink { out: out_keys };
         s.n(200, x.own as u64);
         s.n(201, ((x.prev as u64) << 8) | x.own as u64);
@@ -350,7 +359,6 @@ pub fn add_extra_features(
             s.n(208, 0);
         }
         news_features(&mut s, x);
-        out_offsets.push(out_keys.len());
     }
 }
 

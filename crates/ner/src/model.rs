@@ -6,7 +6,7 @@
 use crate::decode::{viterbi, Transitions};
 use crate::doc;
 use crate::features::{
-    add_extra_features, doc_form_key, sentence_features_rows, sentence_features_words, Dense,
+    doc_form_key, extra_features, sentence_features_rows, sentence_features_words, Dense,
     Resources, FEATURE_VERSION, NO_ROW,
 };
 use crate::hash::hash_bytes;
@@ -92,25 +92,6 @@ pub struct NeuralStage {
     /// not beat its best entity score by this margin (infinite: always). Sentences the
     /// linear pass calls `O` with confidence keep its tags; tuned on dev by training.
     pub gate: f32,
-    /// Second-pass feature key → its linear weights and network sparse row: one hash
-    /// probe per key serves both models (built by [`NerModel::set_neural`]).
-    fused: FxHashMap<u32, FusedRow>,
-}
-
-/// Network sparse rows up to this width are copied into [`FusedRow`]: they then arrive
-/// with the linear weights in the same probe instead of costing a cache miss of their own.
-const INLINE_SPARSE: usize = 16;
-
-/// What one second-pass feature key gives both models.
-#[derive(Debug, Clone, Copy)]
-struct FusedRow {
-    /// Linear second-pass weights (zeros for a key only the network reads).
-    linear: [f32; NUM_TAGS],
-    /// The network's sparse row when it is at most [`INLINE_SPARSE`] wide (zeros past
-    /// its width, and for a key the network does not read).
-    inline: [f32; INLINE_SPARSE],
-    /// Network sparse row, or [`NO_ROW`].
-    sparse: u32,
 }
 
 impl NeuralStage {
@@ -121,38 +102,7 @@ impl NeuralStage {
             linear_scale,
             neural_scale,
             gate: f32::INFINITY,
-            fused: FxHashMap::default(),
         }
-    }
-
-    fn fuse(&mut self, w2: &Weights) {
-        let mut m = FxHashMap::with_capacity_and_hasher(
-            w2.rows.len() + self.net.sparse_index.len(),
-            Default::default(),
-        );
-        for (&k, &linear) in &w2.rows {
-            m.insert(
-                k,
-                FusedRow {
-                    linear,
-                    inline: [0.0; INLINE_SPARSE],
-                    sparse: NO_ROW,
-                },
-            );
-        }
-        let sd = self.net.sparse_dim();
-        for (&k, &r) in &self.net.sparse_index {
-            let f = m.entry(k).or_insert(FusedRow {
-                linear: [0.0; NUM_TAGS],
-                inline: [0.0; INLINE_SPARSE],
-                sparse: NO_ROW,
-            });
-            f.sparse = r;
-            if sd <= INLINE_SPARSE {
-                self.net.add_sparse_row(r, &mut f.inline[..sd]);
-            }
-        }
-        self.fused = m;
     }
 }
 
@@ -166,6 +116,95 @@ pub struct NerModel {
     pub(crate) window: u32,
     pub(crate) o_bias: f32,
     pub(crate) meta: String,
+    /// Tagging-time table of the passes' weights (see [`MergedTable`]); rebuilt whenever
+    /// the weights or the neural stage change.
+    merged: Option<MergedTable>,
+}
+
+/// Network sparse rows up to this width are copied into [`MergedRow`]: they then arrive
+/// with the linear weights in the same probe instead of costing a cache miss of their own.
+const INLINE_SPARSE: usize = 16;
+
+/// Everything one feature key gives the models of a two-pass model.
+#[derive(Debug, Clone, Copy)]
+struct MergedRow {
+    /// First-pass weights (zeros for a key only later stages read).
+    pass1: [f32; NUM_TAGS],
+    /// Second-pass weights (zeros for a key the second pass does not read).
+    pass2: [f32; NUM_TAGS],
+    /// The network's sparse row when it is at most [`INLINE_SPARSE`] wide (zeros past
+    /// its width, and for a key the network does not read).
+    inline: [f32; INLINE_SPARSE],
+    /// Network sparse row, or [`NO_ROW`].
+    sparse: u32,
+}
+
+/// Tagging is bound by memory latency: about 50 feature keys per token, each probed in
+/// the first pass, again in the second and again for the network. This table answers all
+/// three with one probe per key, made in the first pass; the second pass then probes only
+/// its ~10 document-level keys per token.
+#[derive(Debug, Clone, Default)]
+struct MergedTable {
+    rows: FxHashMap<u32, MergedRow>,
+}
+
+impl MergedTable {
+    fn new(w1: &Weights, w2: &Weights, net: Option<&NeuralTagger>) -> MergedTable {
+        let empty = MergedRow {
+            pass1: [0.0; NUM_TAGS],
+            pass2: [0.0; NUM_TAGS],
+            inline: [0.0; INLINE_SPARSE],
+            sparse: NO_ROW,
+        };
+        let mut rows: FxHashMap<u32, MergedRow> =
+            FxHashMap::with_capacity_and_hasher(w1.rows.len() + w2.rows.len(), Default::default());
+        for (&k, &w) in &w1.rows {
+            rows.entry(k).or_insert(empty).pass1 = w;
+        }
+        for (&k, &w) in &w2.rows {
+            rows.entry(k).or_insert(empty).pass2 = w;
+        }
+        if let Some(net) = net {
+            let sd = net.sparse_dim();
+            for (&k, &r) in &net.sparse_index {
+                let row = rows.entry(k).or_insert(empty);
+                row.sparse = r;
+                if sd <= INLINE_SPARSE {
+                    net.add_sparse_row(r, &mut row.inline[..sd]);
+                }
+            }
+        }
+        MergedTable { rows }
+    }
+
+    /// Adds the network's sparse row of `r` into `out` (`sparse_dim` wide).
+    #[inline]
+    fn add_sparse(&self, r: &MergedRow, neural: Option<&NeuralStage>, out: &mut [f32]) {
+        if r.sparse == NO_ROW {
+            return;
+        }
+        if out.len() <= INLINE_SPARSE {
+            for (o, v) in out.iter_mut().zip(&r.inline) {
+                *o += v;
+            }
+        } else if let Some(ns) = neural {
+            ns.net.add_sparse_row(r.sparse, out);
+        }
+    }
+}
+
+/// What the first pass leaves for the second, per sentence.
+#[derive(Debug, Default)]
+struct SentenceState {
+    /// Second-pass scores of the token's own (first-pass) keys.
+    partial: Vec<[f32; NUM_TAGS]>,
+    /// The network's summed sparse rows so far, `sparse_dim` per token.
+    sums: Vec<f32>,
+    /// Dense (embedding) row of each token.
+    rows: Vec<u32>,
+    /// Normalized words and their cores, for the network.
+    words: Vec<String>,
+    cores: Vec<String>,
 }
 
 /// Emission scores of each token.
@@ -231,7 +270,7 @@ impl NerModel {
         window: u32,
         meta: String,
     ) -> NerModel {
-        NerModel {
+        let mut m = NerModel {
             res,
             weights,
             stage2,
@@ -239,7 +278,17 @@ impl NerModel {
             window,
             o_bias: 0.0,
             meta,
-        }
+            merged: None,
+        };
+        m.rebuild_merged();
+        m
+    }
+
+    fn rebuild_merged(&mut self) {
+        self.merged = self
+            .stage2
+            .as_ref()
+            .map(|w2| MergedTable::new(&self.weights, w2, self.neural.as_ref().map(|ns| &ns.net)));
     }
 
     /// The neural stage, if the model has one.
@@ -257,9 +306,7 @@ impl NerModel {
     /// Sets (or removes) the neural stage; it only runs with a second pass.
     pub fn set_neural(&mut self, n: Option<NeuralStage>) {
         self.neural = n;
-        if let (Some(ns), Some(w2)) = (self.neural.as_mut(), self.stage2.as_ref()) {
-            ns.fuse(w2);
-        }
+        self.rebuild_merged();
     }
 
     /// Score subtracted from the `O` tag in the final pass (> 0 trades precision for
@@ -310,78 +357,131 @@ impl NerModel {
         window: Option<usize>,
         use_neural: bool,
     ) -> Vec<Vec<u8>> {
+        let (Some(w2), Some(table)) = (&self.stage2, &self.merged) else {
+            return self.tag_first_pass(sents);
+        };
         let neural = self.neural.as_ref().filter(|_| use_neural);
-        let mut keys = Vec::new();
-        let mut offsets = Vec::new();
-        let mut rows = Vec::new();
-        let mut em = Vec::new();
-        let mut out = Vec::new();
-        let mut feats = Vec::with_capacity(sents.len());
+        // Width of the network's summed sparse rows (0: the network does not run).
+        let sd = neural.map_or(0, |ns| ns.net.sparse_dim());
+        let (mut keys, mut offsets) = (Vec::new(), Vec::new());
+        let (mut em, mut out) = (Vec::new(), Vec::new());
+        let mut states = Vec::with_capacity(sents.len());
         let mut tags1 = Vec::with_capacity(sents.len());
-        let (mut words, mut cores) = (Vec::new(), Vec::new());
-        let mut word_lists = Vec::new();
         for toks in sents {
+            let mut st = SentenceState::default();
             if neural.is_some() {
                 sentence_features_words(
                     &self.res,
                     toks,
                     &mut keys,
                     &mut offsets,
-                    &mut rows,
-                    &mut words,
-                    &mut cores,
+                    &mut st.rows,
+                    &mut st.words,
+                    &mut st.cores,
                 );
-                word_lists.push((std::mem::take(&mut words), std::mem::take(&mut cores)));
             } else {
-                sentence_features_rows(&self.res, toks, &mut keys, &mut offsets, &mut rows);
+                sentence_features_rows(&self.res, toks, &mut keys, &mut offsets, &mut st.rows);
             }
-            emissions(&self.weights, &keys, &offsets, &rows, &mut em);
-            if self.stage2.is_none() {
-                em.iter_mut().for_each(|e| e[0] -= self.o_bias);
+            // One probe per key gives the first pass's weights, the second pass's and the
+            // network's sparse row: the second pass then only probes its document-level
+            // keys. Sums run in key order, as each model alone would add them.
+            let n = offsets.len().saturating_sub(1);
+            em.clear();
+            st.partial.reserve(n);
+            st.sums.resize(n * sd, 0.0);
+            for i in 0..n {
+                let (mut e1, mut e2) = ([0f32; NUM_TAGS], [0f32; NUM_TAGS]);
+                for k in &keys[offsets[i]..offsets[i + 1]] {
+                    if let Some(r) = table.rows.get(k) {
+                        for t in 0..NUM_TAGS {
+                            e1[t] += r.pass1[t];
+                            e2[t] += r.pass2[t];
+                        }
+                        if sd > 0 {
+                            table.add_sparse(r, neural, &mut st.sums[i * sd..(i + 1) * sd]);
+                        }
+                    }
+                }
+                em.push(e1);
+                st.partial.push(e2);
             }
+            add_dense(&self.weights.dense, &st.rows, &mut em);
             viterbi(&em, &self.weights.trans, &mut out);
             tags1.push(out.clone());
-            if self.stage2.is_some() {
-                feats.push((keys.clone(), offsets.clone(), rows.clone()));
-            }
+            states.push(st);
         }
-        let Some(w2) = &self.stage2 else {
-            return tags1;
-        };
         let forms: Vec<Vec<Option<u64>>> = sents
             .iter()
             .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
             .collect();
         let mut ex = doc::extras(&forms, &tags1, window);
         crate::news::fill_news(&mut ex, &forms, &self.res.news);
-        let mut k2 = Vec::new();
-        let mut o2 = Vec::new();
-        let mut res = Vec::with_capacity(sents.len());
         let trans = if neural.is_some() {
             self.final_transitions()
         } else {
             w2.trans
         };
-        let mut sums = Vec::new();
-        let mut word_lists = word_lists.into_iter();
-        for ((k, o, r), x) in feats.iter().zip(&ex) {
-            add_extra_features(k, o, x, &mut k2, &mut o2);
-            let Some(ns) = neural else {
-                emissions(w2, &k2, &o2, r, &mut em);
-                em.iter_mut().for_each(|e| e[0] -= self.o_bias);
-                viterbi(&em, &trans, &mut out);
-                res.push(out.clone());
-                continue;
+        let mut extra = Vec::new();
+        let mut res = Vec::with_capacity(sents.len());
+        for (mut st, x) in states.into_iter().zip(&ex) {
+            let mut em = std::mem::take(&mut st.partial);
+            for (i, (e, xi)) in em.iter_mut().zip(x).enumerate() {
+                extra.clear();
+                extra_features(xi, &mut extra);
+                for k in &extra {
+                    if let Some(r) = table.rows.get(k) {
+                        for (v, w) in e.iter_mut().zip(&r.pass2) {
+                            *v += w;
+                        }
+                        if sd > 0 {
+                            table.add_sparse(r, neural, &mut st.sums[i * sd..(i + 1) * sd]);
+                        }
+                    }
+                }
+            }
+            add_dense(&w2.dense, &st.rows, &mut em);
+            let ran = match neural {
+                Some(ns) if needs_network(&em, ns.gate) => {
+                    let mut input = NeuralInput {
+                        words: std::mem::take(&mut st.words),
+                        cores: std::mem::take(&mut st.cores),
+                        ..NeuralInput::default()
+                    };
+                    if ns.net.reads_scores() {
+                        input.scores = em.clone();
+                    }
+                    let ne = ns.net.emissions_from_sums(&input, &st.sums);
+                    for (e, n) in em.iter_mut().zip(&ne) {
+                        for t in 0..NUM_TAGS {
+                            e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
+                        }
+                    }
+                    true
+                }
+                _ => false,
             };
-            let (words, cores) = word_lists.next().unwrap_or_default();
-            let input = NeuralInput {
-                words,
-                cores,
-                ..NeuralInput::default()
-            };
-            let ran = neural_pass_emissions(ns, w2, input, &k2, &o2, r, &mut em, &mut sums);
             em.iter_mut().for_each(|e| e[0] -= self.o_bias);
             viterbi(&em, if ran { &trans } else { &w2.trans }, &mut out);
+            res.push(out.clone());
+        }
+        res
+    }
+
+    /// Tags of a model without a second pass: the first pass, sentence by sentence.
+    fn tag_first_pass(&self, sents: &[&[&str]]) -> Vec<Vec<u8>> {
+        let (mut keys, mut offsets, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut em, mut out) = (Vec::new(), Vec::new());
+        let mut res = Vec::with_capacity(sents.len());
+        for toks in sents {
+            sentence_features_rows(&self.res, toks, &mut keys, &mut offsets, &mut rows);
+            emissions(&self.weights, &keys, &offsets, &rows, &mut em);
+            let bias = if self.stage2.is_none() {
+                self.o_bias
+            } else {
+                0.0
+            };
+            em.iter_mut().for_each(|e| e[0] -= bias);
+            viterbi(&em, &self.weights.trans, &mut out);
             res.push(out.clone());
         }
         res
@@ -561,76 +661,6 @@ impl NerModel {
             .map_err(|e| corrupt(&format!("decompression failed: {e}")))?;
         parse_payload(&p, fv).map_err(|d| corrupt(&d))
     }
-}
-
-/// Final-pass emissions of one sentence with the neural stage: the second pass's linear
-/// scores and the network's, mixed. One hash probe per feature key serves both models.
-/// Returns false when the gate (see [`NeuralStage::gate`]) skipped the network: `em` then
-/// holds the linear scores alone, to decode with the linear transitions.
-#[allow(clippy::too_many_arguments)]
-fn neural_pass_emissions(
-    ns: &NeuralStage,
-    w2: &Weights,
-    mut input: NeuralInput,
-    k2: &[u32],
-    o2: &[usize],
-    rows: &[u32],
-    em: &mut Vec<[f32; NUM_TAGS]>,
-    sums: &mut Vec<f32>,
-) -> bool {
-    let sd = ns.net.sparse_dim();
-    let n = input.len();
-    em.clear();
-    em.resize(n, [0f32; NUM_TAGS]);
-    // Sparse rows found per token, summed only if the network runs.
-    let mut found: Vec<&FusedRow> = Vec::with_capacity(k2.len());
-    let mut found_at = Vec::with_capacity(n + 1);
-    found_at.push(0);
-    for (i, e) in em.iter_mut().enumerate() {
-        let (Some(&lo), Some(&hi)) = (o2.get(i), o2.get(i + 1)) else {
-            found_at.push(found.len());
-            continue;
-        };
-        for key in k2.get(lo..hi).unwrap_or(&[]) {
-            if let Some(f) = ns.fused.get(key) {
-                for (v, w) in e.iter_mut().zip(&f.linear) {
-                    *v += w;
-                }
-                if f.sparse != NO_ROW {
-                    found.push(f);
-                }
-            }
-        }
-        found_at.push(found.len());
-    }
-    add_dense(&w2.dense, rows, em);
-    if !needs_network(em, ns.gate) {
-        return false;
-    }
-    sums.clear();
-    sums.resize(n * sd, 0f32);
-    for i in 0..n {
-        let out = &mut sums[i * sd..(i + 1) * sd];
-        for f in &found[found_at[i]..found_at[i + 1]] {
-            if sd <= INLINE_SPARSE {
-                for (o, v) in out.iter_mut().zip(&f.inline) {
-                    *o += v;
-                }
-            } else {
-                ns.net.add_sparse_row(f.sparse, out);
-            }
-        }
-    }
-    if ns.net.reads_scores() {
-        input.scores = em.clone();
-    }
-    let ne = ns.net.emissions_from_sums(&input, sums);
-    for (e, n) in em.iter_mut().zip(&ne) {
-        for t in 0..NUM_TAGS {
-            e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
-        }
-    }
-    true
 }
 
 /// Does some token's `O` score fail to beat its best entity score by `gate`?
@@ -1110,6 +1140,7 @@ fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
         window,
         o_bias: if o_bias.is_finite() { o_bias } else { 0.0 },
         meta,
+        merged: None,
     };
     model.set_neural(neural);
     Ok(model)
@@ -1123,6 +1154,14 @@ mod tests {
     /// A model with the shipped linear passes and an untrained (randomly initialized)
     /// neural stage over their keys.
     fn with_random_stage(scores: bool) -> (NerModel, Vec<Vec<&'static str>>) {
+        with_random_stage_dim(scores, 4)
+    }
+
+    /// [`with_random_stage`] with sparse rows `sparse_dim` wide.
+    fn with_random_stage_dim(
+        scores: bool,
+        sparse_dim: usize,
+    ) -> (NerModel, Vec<Vec<&'static str>>) {
         let sents: Vec<Vec<&str>> = vec![
             vec!["قال", "الرئيس", "محمد", "علي", "في", "القاهرة", "."],
             vec!["وصل", "وفد", "الأمم", "المتحدة", "إلى", "بيروت", "أمس", "."],
@@ -1141,7 +1180,7 @@ mod tests {
         }
         let cfg = NeuralConfig {
             hidden: 8,
-            sparse_dim: 4,
+            sparse_dim,
             char_filters: 6,
             min_count: 1,
             scores,
@@ -1152,41 +1191,76 @@ mod tests {
         (m, sents)
     }
 
-    #[test]
-    fn fused_probes_match_separate_models() {
-        for scores in [false, true] {
-            let (m, sents) = with_random_stage(scores);
-            let ns = m.neural.as_ref().unwrap();
-            let w2 = m.stage2.as_ref().unwrap();
-            for toks in &sents {
-                let (mut k, mut o, mut r) = (Vec::new(), Vec::new(), Vec::new());
-                sentence_features_rows(&m.res, toks, &mut k, &mut o, &mut r);
-                let (mut em, mut sums) = (Vec::new(), Vec::new());
-                let (mut k1, mut o1, mut r1) = (Vec::new(), Vec::new(), Vec::new());
-                let (mut words, mut cores) = (Vec::new(), Vec::new());
-                sentence_features_words(
-                    &m.res, toks, &mut k1, &mut o1, &mut r1, &mut words, &mut cores,
-                );
-                assert_eq!((&k1, &o1), (&k, &o));
-                let input = NeuralInput {
-                    words,
-                    cores,
-                    ..NeuralInput::default()
-                };
-                neural_pass_emissions(ns, w2, input, &k, &o, &r, &mut em, &mut sums);
-                // Reference: each model on its own, then mixed.
-                let mut lin = Vec::new();
-                emissions(w2, &k, &o, &r, &mut lin);
-                let mut x = NeuralInput::new(toks, k.clone(), o.clone());
-                x.scores = lin.clone();
+    /// Tags computed the plain way: each pass and the network on its own keys.
+    fn reference_tags(m: &NerModel, sents: &[&[&str]], neural: bool) -> Vec<Vec<u8>> {
+        let w2 = m.stage2.as_ref().unwrap();
+        let (mut em, mut out) = (Vec::new(), Vec::new());
+        let mut feats = Vec::new();
+        let mut tags1 = Vec::new();
+        for toks in sents {
+            let (mut k, mut o, mut r) = (Vec::new(), Vec::new(), Vec::new());
+            sentence_features_rows(&m.res, toks, &mut k, &mut o, &mut r);
+            emissions(&m.weights, &k, &o, &r, &mut em);
+            viterbi(&em, &m.weights.trans, &mut out);
+            tags1.push(out.clone());
+            feats.push((k, o, r));
+        }
+        let forms: Vec<Vec<Option<u64>>> = sents
+            .iter()
+            .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
+            .collect();
+        let mut ex = doc::extras(&forms, &tags1, None);
+        crate::news::fill_news(&mut ex, &forms, &m.res.news);
+        let mut res = Vec::new();
+        for ((toks, (k, o, r)), x) in sents.iter().zip(&feats).zip(&ex) {
+            let (mut k2, mut o2) = (Vec::new(), Vec::new());
+            crate::features::add_extra_features(k, o, x, &mut k2, &mut o2);
+            emissions(w2, &k2, &o2, r, &mut em);
+            let ns = m.neural.as_ref().filter(|_| neural);
+            let mut trans = w2.trans;
+            if let Some(ns) = ns.filter(|ns| needs_network(&em, ns.gate)) {
+                let mut x = NeuralInput::new(toks, k2.clone(), o2.clone());
+                x.scores = em.clone();
                 let ne = ns.net.emissions_reference(&x);
-                for i in 0..toks.len() {
+                for (e, n) in em.iter_mut().zip(&ne) {
                     for t in 0..NUM_TAGS {
-                        let want = 0.01 * lin[i][t] + ne[i][t];
-                        assert!((em[i][t] - want).abs() < 1e-3, "{} vs {want}", em[i][t]);
+                        e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
                     }
                 }
+                trans = m.final_transitions();
             }
+            em.iter_mut().for_each(|e| e[0] -= m.o_bias);
+            viterbi(&em, &trans, &mut out);
+            res.push(out.clone());
+        }
+        res
+    }
+
+    #[test]
+    fn merged_probes_match_separate_models() {
+        // 4: sparse rows copied into the table; 20: read from the network.
+        for (scores, dim) in [(false, 4), (true, 4), (true, 20)] {
+            let (mut m, sents) = with_random_stage_dim(scores, dim);
+            let refs: Vec<&[&str]> = sents.iter().map(|s| s.as_slice()).collect();
+            // An untrained network's scores are small: weigh them up so they decide.
+            let ns = m.neural.as_mut().unwrap();
+            (ns.linear_scale, ns.neural_scale) = (1e-4, 1e3);
+            for gate in [f32::INFINITY, 0.0] {
+                m.set_neural_gate(gate);
+                for neural in [false, true] {
+                    assert_eq!(
+                        m.tag_document_indices(&refs, None, neural),
+                        reference_tags(&m, &refs, neural),
+                        "scores {scores} dim {dim} gate {gate} neural {neural}"
+                    );
+                }
+            }
+            // The network does change the tags (so the comparison covers its inputs).
+            m.set_neural_gate(f32::INFINITY);
+            assert_ne!(
+                m.tag_document_indices(&refs, None, true),
+                m.tag_document_indices(&refs, None, false)
+            );
         }
     }
 
