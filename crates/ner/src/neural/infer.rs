@@ -101,14 +101,20 @@ impl NeuralTagger {
         if inp.is_empty() {
             return Vec::new();
         }
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                return unsafe { self.emissions_avx2(inp, sums) };
+        // The cache is borrowed here, outside the AVX2 function: code inside a closure
+        // passed to `LocalKey::with` is compiled as its own function, without the
+        // caller's target features (it ran on SSE2 until this was noticed).
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2 (checked just above).
+                    return unsafe { self.emissions_avx2(inp, sums, &mut c) };
+                }
             }
-        }
-        self.emissions_generic(inp, sums)
+            self.emissions_cached(inp, sums, &mut c)
+        })
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -117,16 +123,9 @@ impl NeuralTagger {
         &self,
         inp: &NeuralInput,
         sums: Option<&[f32]>,
+        cache: &mut Cache,
     ) -> Vec<[f32; NUM_TAGS]> {
-        self.emissions_generic(inp, sums)
-    }
-
-    #[inline(always)]
-    fn emissions_generic(&self, inp: &NeuralInput, sums: Option<&[f32]>) -> Vec<[f32; NUM_TAGS]> {
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            self.emissions_cached(inp, sums, &mut c)
-        })
+        self.emissions_cached(inp, sums, cache)
     }
 
     #[inline(always)]
