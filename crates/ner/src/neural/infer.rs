@@ -64,6 +64,7 @@ fn slot_of(word: &str) -> usize {
 
 impl NeuralTagger {
     /// Gate pre-activations from the word's vector and character CNN, both directions.
+    #[inline(always)] // into the AVX2 build of the forward pass
     fn word_projection(&self, word: &str, core: &str, out: &mut Vec<f32>) {
         let lay = &self.lay;
         let (h, d, nf, w0, e) = (lay.h, lay.d, lay.nf, lay.w0, lay.e);
