@@ -426,6 +426,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         knn,
         dense,
         news: Default::default(),
+        memo: Default::default(),
     };
     let base = most_frequent_tag_baseline(&tr, &dev);
     eprintln!("dev most-frequent-tag baseline F1 {:.2}", base.micro().f1);

@@ -72,6 +72,70 @@ pub struct Resources {
     /// How the first pass tagged each word form across the unlabeled news (see
     /// `news::news_table`); read by the second pass.
     pub news: WordStats,
+    /// Lets feature extraction memoize per-word analyses (see [`MemoKey`]); set by the
+    /// models that own these resources, left off (`Default`) elsewhere.
+    pub memo: MemoKey,
+}
+
+/// Identity under which feature extraction may keep a word's analysis (normalized form,
+/// clitic split, cluster, gazetteer, statistics lookups: a third of the tagging time)
+/// in a per-thread cache. Only a model's resources, which are never changed after the
+/// model is built, get one ([`MemoKey::fresh`]); a clone gets none, because the clone
+/// may be changed — resources being assembled for training never memoize.
+#[derive(Debug, Default)]
+pub struct MemoKey(Option<u64>);
+
+impl MemoKey {
+    /// A key no other resources hold.
+    pub(crate) fn fresh() -> MemoKey {
+        MemoKey(Some(crate::neural::next_id()))
+    }
+}
+
+impl Clone for MemoKey {
+    fn clone(&self) -> MemoKey {
+        MemoKey(None)
+    }
+}
+
+/// Slots of the per-thread word-analysis cache (direct-mapped).
+const INFO_SLOTS: usize = 16384;
+
+struct InfoSlot {
+    owner: u64,
+    tok: String,
+    info: Info,
+}
+
+thread_local! {
+    static INFO_CACHE: std::cell::RefCell<Vec<Option<InfoSlot>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`info`] through the per-thread cache when `res` has a [`MemoKey`].
+fn info_memo(res: &Resources, tok: &str) -> Info {
+    let Some(owner) = res.memo.0 else {
+        return info(res, tok);
+    };
+    INFO_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_empty() {
+            c.resize_with(INFO_SLOTS, || None);
+        }
+        let k = (hash_str(0x1AF0, tok) as usize) & (INFO_SLOTS - 1);
+        if let Some(sl) = &c[k] {
+            if sl.owner == owner && sl.tok == tok {
+                return sl.info.clone();
+            }
+        }
+        let x = info(res, tok);
+        c[k] = Some(InfoSlot {
+            owner,
+            tok: tok.to_string(),
+            info: x.clone(),
+        });
+        x
+    })
 }
 
 /// Document-level information for one token, from a first tagging pass (stacking).
@@ -106,6 +170,7 @@ pub fn doc_form_key(tok: &str) -> Option<u64> {
 
 /// Per-token precomputed information. The clitic-split forms are byte ranges of `norm`
 /// (no allocation per form; the rare `لل` core that is not a substring is owned).
+#[derive(Clone)]
 struct Info {
     norm: String,
     core_owned: Option<String>,
@@ -415,7 +480,7 @@ fn base_features(
     if n == 0 {
         return;
     }
-    let infos: Vec<Info> = tokens.iter().map(|t| info(res, t)).collect();
+    let infos: Vec<Info> = tokens.iter().map(|t| info_memo(res, t)).collect();
     rows.extend(infos.iter().map(|x| x.row));
     let norms: Vec<&str> = infos.iter().map(|x| x.norm.as_str()).collect();
     let cores: Vec<&str> = infos.iter().map(|x| x.core()).collect();
@@ -600,6 +665,55 @@ fn base_features(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memoized_word_analyses_give_the_same_features() {
+        let model = crate::NerModel::try_shipped().unwrap();
+        let memo = &model.res;
+        assert!(memo.memo.0.is_some(), "a model's resources memoize");
+        let plain = memo.clone();
+        assert!(plain.memo.0.is_none(), "a clone does not");
+        let toks = [
+            "وقال",
+            "الرئيس",
+            "للصحفيين",
+            "في",
+            "بغداد",
+            "إن",
+            "الحكومة",
+            "ستدعم",
+            "الرئيس",
+            "بغداد",
+            "،",
+            "123",
+            "IBM",
+        ];
+        let (mut k1, mut o1, mut k2, mut o2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        // Twice with the cache: the second pass reads every word from it.
+        for _ in 0..2 {
+            sentence_features(memo, &toks, &mut k1, &mut o1);
+            sentence_features(&plain, &toks, &mut k2, &mut o2);
+            assert_eq!((&k1, &o1), (&k2, &o2));
+        }
+        // A model whose resources differ does not see the first one's analyses.
+        let mut other = plain.clone();
+        other.clusters = Default::default();
+        other.memo = MemoKey::fresh();
+        sentence_features(&other, &toks, &mut k2, &mut o2);
+        let mut k3 = Vec::new();
+        sentence_features(
+            &{
+                let mut x = other.clone();
+                x.memo = MemoKey::default();
+                x
+            },
+            &toks,
+            &mut k3,
+            &mut o2,
+        );
+        assert_eq!(k2, k3);
+        assert_ne!(k1, k2, "without clusters the features differ");
+    }
 
     #[test]
     fn affixes() {

@@ -6,7 +6,7 @@
 use crate::decode::{viterbi, Transitions};
 use crate::doc;
 use crate::features::{
-    doc_form_key, extra_features, sentence_features_rows, sentence_features_words, Dense,
+    doc_form_key, extra_features, sentence_features_rows, sentence_features_words, Dense, MemoKey,
     Resources, FEATURE_VERSION, NO_ROW,
 };
 use crate::hash::hash_bytes;
@@ -270,6 +270,8 @@ impl NerModel {
         window: u32,
         meta: String,
     ) -> NerModel {
+        let mut res = res;
+        res.memo = MemoKey::fresh();
         let mut m = NerModel {
             res,
             weights,
@@ -1134,6 +1136,7 @@ fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
             knn,
             dense,
             news,
+            memo: MemoKey::fresh(),
         },
         weights,
         stage2,
