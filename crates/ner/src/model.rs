@@ -6,8 +6,8 @@
 use crate::decode::{viterbi, Transitions};
 use crate::doc;
 use crate::features::{
-    doc_form_key, extra_features, sentence_features_rows, sentence_features_words, Dense, MemoKey,
-    Resources, FEATURE_VERSION, NO_ROW,
+    add_extra_features, doc_form_key, extra_features, sentence_features_rows,
+    sentence_features_words, Dense, MemoKey, Resources, FEATURE_VERSION, NO_ROW,
 };
 use crate::hash::hash_bytes;
 use crate::lexicon::{Clusters, Gazetteer, WordStats};
@@ -71,6 +71,10 @@ pub struct Weights {
     /// memory latency (~50 probes per token), and an index into a separate row array
     /// cost a second cache miss per feature found.
     pub rows: FxHashMap<u32, [f32; NUM_TAGS]>,
+    /// For weights read from a model file: the scale of their i16 form (each weight is
+    /// exactly `q as f32 * scale`), which lets the tagger store them in half the memory
+    /// with the same arithmetic. `None` for weights built in memory.
+    pub quant: Option<f32>,
     /// Transition scores.
     pub trans: Transitions,
     /// Per dense row (word): the embedding features' contribution to the tag scores,
@@ -121,74 +125,127 @@ pub struct NerModel {
     merged: Option<MergedTable>,
 }
 
-/// Network sparse rows up to this width are copied into [`MergedRow`]: they then arrive
-/// with the linear weights in the same probe instead of costing a cache miss of their own.
+/// Network sparse rows up to this width fit in [`MergedRow`]; wider ones (and weights
+/// built in memory) take [`NerModel::tag_document_plain`].
 const INLINE_SPARSE: usize = 16;
 
-/// Everything one feature key gives the models of a two-pass model.
+/// Everything one feature key gives the three stages of a model read from a file, in the
+/// file's quantized form and in one 64-byte cache line. Each value is used as
+/// `q as f32 * scale`, the very product the f32 weights were read as: scores are the same
+/// to the bit.
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
 struct MergedRow {
-    /// First-pass weights (zeros for a key only later stages read).
-    pass1: [f32; NUM_TAGS],
-    /// Second-pass weights (zeros for a key the second pass does not read).
-    pass2: [f32; NUM_TAGS],
-    /// The network's sparse row when it is at most [`INLINE_SPARSE`] wide (zeros past
-    /// its width, and for a key the network does not read).
-    inline: [f32; INLINE_SPARSE],
-    /// Network sparse row, or [`NO_ROW`].
-    sparse: u32,
+    key: u32,
+    /// First-pass weights (zeros for a key only later stages read), × `MergedTable::scale1`.
+    pass1: [i16; NUM_TAGS],
+    /// Second-pass weights, × `MergedTable::scale2`.
+    pass2: [i16; NUM_TAGS],
+    /// Scale of the network's sparse row (0 without one).
+    sparse_scale: f32,
+    /// The network's sparse row (zeros past its width).
+    sparse: [i8; INLINE_SPARSE],
 }
 
 /// Tagging is bound by memory latency: about 50 feature keys per token, each probed in
-/// the first pass, again in the second and again for the network. This table answers all
-/// three with one probe per key, made in the first pass; the second pass then probes only
-/// its ~10 document-level keys per token.
-#[derive(Debug, Clone, Default)]
+/// the first pass, again in the second and again for the network, each probe a cache
+/// miss or two. This table answers all three with one probe per key and one cache line,
+/// made in the first pass; the second pass then probes only its ~10 document-level keys
+/// per token. Built only for weights read from a model file, where the quantized form is
+/// exact (see [`Weights::quant`]).
+#[derive(Debug, Clone)]
 struct MergedTable {
-    rows: FxHashMap<u32, MergedRow>,
+    rows: hashbrown::HashTable<MergedRow>,
+    scale1: f32,
+    scale2: f32,
+}
+
+#[inline]
+fn row_hash(key: u32) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
 impl MergedTable {
-    fn new(w1: &Weights, w2: &Weights, net: Option<&NeuralTagger>) -> MergedTable {
-        let empty = MergedRow {
-            pass1: [0.0; NUM_TAGS],
-            pass2: [0.0; NUM_TAGS],
-            inline: [0.0; INLINE_SPARSE],
-            sparse: NO_ROW,
+    /// The table, or `None` when some weights have no exact quantized form.
+    fn new(w1: &Weights, w2: &Weights, net: Option<&NeuralTagger>) -> Option<MergedTable> {
+        let (scale1, scale2) = (w1.quant?, w2.quant?);
+        let quantized = |w: &[f32; NUM_TAGS], scale: f32| -> Option<[i16; NUM_TAGS]> {
+            let mut q = [0i16; NUM_TAGS];
+            for (q, &x) in q.iter_mut().zip(w) {
+                let v = (x / scale).round();
+                if !(-32768.0..=32767.0).contains(&v) || v as i16 as f32 * scale != x {
+                    return None;
+                }
+                *q = v as i16;
+            }
+            Some(q)
         };
-        let mut rows: FxHashMap<u32, MergedRow> =
-            FxHashMap::with_capacity_and_hasher(w1.rows.len() + w2.rows.len(), Default::default());
-        for (&k, &w) in &w1.rows {
-            rows.entry(k).or_insert(empty).pass1 = w;
+        let empty = |key| MergedRow {
+            key,
+            pass1: [0; NUM_TAGS],
+            pass2: [0; NUM_TAGS],
+            sparse_scale: 0.0,
+            sparse: [0; INLINE_SPARSE],
+        };
+        let mut rows: FxHashMap<u32, MergedRow> = FxHashMap::default();
+        for (&k, w) in &w1.rows {
+            rows.entry(k).or_insert(empty(k)).pass1 = quantized(w, scale1)?;
         }
-        for (&k, &w) in &w2.rows {
-            rows.entry(k).or_insert(empty).pass2 = w;
+        for (&k, w) in &w2.rows {
+            rows.entry(k).or_insert(empty(k)).pass2 = quantized(w, scale2)?;
         }
         if let Some(net) = net {
             let sd = net.sparse_dim();
+            let (scales, q) = net.sparse_q.as_ref()?;
+            if sd > INLINE_SPARSE {
+                return None;
+            }
             for (&k, &r) in &net.sparse_index {
-                let row = rows.entry(k).or_insert(empty);
-                row.sparse = r;
-                if sd <= INLINE_SPARSE {
-                    net.add_sparse_row(r, &mut row.inline[..sd]);
-                }
+                let r = r as usize;
+                let row = rows.entry(k).or_insert(empty(k));
+                row.sparse_scale = *scales.get(r)?;
+                row.sparse[..sd].copy_from_slice(q.get(r * sd..(r + 1) * sd)?);
             }
         }
-        MergedTable { rows }
+        let mut table = hashbrown::HashTable::with_capacity(rows.len());
+        for (_, row) in rows {
+            table.insert_unique(row_hash(row.key), row, |r| row_hash(r.key));
+        }
+        Some(MergedTable {
+            rows: table,
+            scale1,
+            scale2,
+        })
     }
 
-    /// Adds the network's sparse row of `r` into `out` (`sparse_dim` wide).
     #[inline]
-    fn add_sparse(&self, r: &MergedRow, neural: Option<&NeuralStage>, out: &mut [f32]) {
-        if r.sparse == NO_ROW {
-            return;
-        }
-        if out.len() <= INLINE_SPARSE {
-            for (o, v) in out.iter_mut().zip(&r.inline) {
-                *o += v;
+    fn get(&self, key: u32) -> Option<&MergedRow> {
+        self.rows.find(row_hash(key), |r| r.key == key)
+    }
+
+    /// Adds a row's scores: first pass into `e1` (if given), second pass into `e2`, the
+    /// network's sparse row into `sums` (`sparse_dim` wide, empty: not wanted).
+    #[inline]
+    fn add(
+        &self,
+        r: &MergedRow,
+        e1: Option<&mut [f32; NUM_TAGS]>,
+        e2: &mut [f32; NUM_TAGS],
+        sums: &mut [f32],
+    ) {
+        if let Some(e1) = e1 {
+            for (v, &q) in e1.iter_mut().zip(&r.pass1) {
+                *v += q as f32 * self.scale1;
             }
-        } else if let Some(ns) = neural {
-            ns.net.add_sparse_row(r.sparse, out);
+        }
+        for (v, &q) in e2.iter_mut().zip(&r.pass2) {
+            *v += q as f32 * self.scale2;
+        }
+        if r.sparse_scale != 0.0 {
+            for (v, &q) in sums.iter_mut().zip(&r.sparse) {
+                *v += q as f32 * r.sparse_scale;
+            }
         }
     }
 }
@@ -287,10 +344,9 @@ impl NerModel {
     }
 
     fn rebuild_merged(&mut self) {
-        self.merged = self
-            .stage2
-            .as_ref()
-            .map(|w2| MergedTable::new(&self.weights, w2, self.neural.as_ref().map(|ns| &ns.net)));
+        self.merged = self.stage2.as_ref().and_then(|w2| {
+            MergedTable::new(&self.weights, w2, self.neural.as_ref().map(|ns| &ns.net))
+        });
     }
 
     /// The neural stage, if the model has one.
@@ -359,8 +415,11 @@ impl NerModel {
         window: Option<usize>,
         use_neural: bool,
     ) -> Vec<Vec<u8>> {
-        let (Some(w2), Some(table)) = (&self.stage2, &self.merged) else {
+        let Some(w2) = &self.stage2 else {
             return self.tag_first_pass(sents);
+        };
+        let Some(table) = &self.merged else {
+            return self.tag_document_plain(sents, window, use_neural);
         };
         let neural = self.neural.as_ref().filter(|_| use_neural);
         // Width of the network's summed sparse rows (0: the network does not run).
@@ -393,15 +452,10 @@ impl NerModel {
             st.sums.resize(n * sd, 0.0);
             for i in 0..n {
                 let (mut e1, mut e2) = ([0f32; NUM_TAGS], [0f32; NUM_TAGS]);
-                for k in &keys[offsets[i]..offsets[i + 1]] {
-                    if let Some(r) = table.rows.get(k) {
-                        for t in 0..NUM_TAGS {
-                            e1[t] += r.pass1[t];
-                            e2[t] += r.pass2[t];
-                        }
-                        if sd > 0 {
-                            table.add_sparse(r, neural, &mut st.sums[i * sd..(i + 1) * sd]);
-                        }
+                let sums = &mut st.sums[i * sd..(i + 1) * sd];
+                for &k in &keys[offsets[i]..offsets[i + 1]] {
+                    if let Some(r) = table.get(k) {
+                        table.add(r, Some(&mut e1), &mut e2, sums);
                     }
                 }
                 em.push(e1);
@@ -412,17 +466,8 @@ impl NerModel {
             tags1.push(out.clone());
             states.push(st);
         }
-        let forms: Vec<Vec<Option<u64>>> = sents
-            .iter()
-            .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
-            .collect();
-        let mut ex = doc::extras(&forms, &tags1, window);
-        crate::news::fill_news(&mut ex, &forms, &self.res.news);
-        let trans = if neural.is_some() {
-            self.final_transitions()
-        } else {
-            w2.trans
-        };
+        let ex = self.document_extras(sents, &tags1, window);
+        let trans = self.final_transitions();
         let mut extra = Vec::new();
         let mut res = Vec::with_capacity(sents.len());
         for (mut st, x) in states.into_iter().zip(&ex) {
@@ -430,43 +475,135 @@ impl NerModel {
             for (i, (e, xi)) in em.iter_mut().zip(x).enumerate() {
                 extra.clear();
                 extra_features(xi, &mut extra);
-                for k in &extra {
-                    if let Some(r) = table.rows.get(k) {
-                        for (v, w) in e.iter_mut().zip(&r.pass2) {
-                            *v += w;
-                        }
-                        if sd > 0 {
-                            table.add_sparse(r, neural, &mut st.sums[i * sd..(i + 1) * sd]);
-                        }
+                let sums = &mut st.sums[i * sd..(i + 1) * sd];
+                for &k in &extra {
+                    if let Some(r) = table.get(k) {
+                        table.add(r, None, e, sums);
                     }
                 }
             }
             add_dense(&w2.dense, &st.rows, &mut em);
-            let ran = match neural {
-                Some(ns) if needs_network(&em, ns.gate) => {
-                    let mut input = NeuralInput {
-                        words: std::mem::take(&mut st.words),
-                        cores: std::mem::take(&mut st.cores),
-                        ..NeuralInput::default()
-                    };
-                    if ns.net.reads_scores() {
-                        input.scores = em.clone();
-                    }
-                    let ne = ns.net.emissions_from_sums(&input, &st.sums);
-                    for (e, n) in em.iter_mut().zip(&ne) {
-                        for t in 0..NUM_TAGS {
-                            e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
-                        }
-                    }
-                    true
-                }
-                _ => false,
+            let input = NeuralInput {
+                words: std::mem::take(&mut st.words),
+                cores: std::mem::take(&mut st.cores),
+                ..NeuralInput::default()
             };
-            em.iter_mut().for_each(|e| e[0] -= self.o_bias);
-            viterbi(&em, if ran { &trans } else { &w2.trans }, &mut out);
+            self.finish_sentence(neural, &trans, em, input, Some(&st.sums), &mut out);
             res.push(out.clone());
         }
         res
+    }
+
+    /// [`NerModel::tag_document_indices`] computed plainly, each stage probing its own
+    /// weights: for models whose weights were built in memory (training), which have no
+    /// exact quantized form for [`MergedTable`]. Same scores as the table's path.
+    fn tag_document_plain(
+        &self,
+        sents: &[&[&str]],
+        window: Option<usize>,
+        use_neural: bool,
+    ) -> Vec<Vec<u8>> {
+        let Some(w2) = &self.stage2 else {
+            return self.tag_first_pass(sents);
+        };
+        let neural = self.neural.as_ref().filter(|_| use_neural);
+        let (mut em, mut out) = (Vec::new(), Vec::new());
+        let mut feats = Vec::with_capacity(sents.len());
+        let mut tags1 = Vec::with_capacity(sents.len());
+        for toks in sents {
+            let (mut k, mut o, mut r) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut words, mut cores) = (Vec::new(), Vec::new());
+            if neural.is_some() {
+                sentence_features_words(
+                    &self.res, toks, &mut k, &mut o, &mut r, &mut words, &mut cores,
+                );
+            } else {
+                sentence_features_rows(&self.res, toks, &mut k, &mut o, &mut r);
+            }
+            emissions(&self.weights, &k, &o, &r, &mut em);
+            viterbi(&em, &self.weights.trans, &mut out);
+            tags1.push(out.clone());
+            feats.push((k, o, r, words, cores));
+        }
+        let ex = self.document_extras(sents, &tags1, window);
+        let trans = self.final_transitions();
+        let mut res = Vec::with_capacity(sents.len());
+        for ((k, o, r, words, cores), x) in feats.into_iter().zip(&ex) {
+            let (mut k2, mut o2) = (Vec::new(), Vec::new());
+            add_extra_features(&k, &o, x, &mut k2, &mut o2);
+            emissions(w2, &k2, &o2, &r, &mut em);
+            let input = NeuralInput {
+                keys: k2,
+                offsets: o2,
+                words,
+                cores,
+                scores: Vec::new(),
+            };
+            self.finish_sentence(
+                neural,
+                &trans,
+                std::mem::take(&mut em),
+                input,
+                None,
+                &mut out,
+            );
+            res.push(out.clone());
+        }
+        res
+    }
+
+    /// Document-level extras of every token from the first pass's tags.
+    fn document_extras(
+        &self,
+        sents: &[&[&str]],
+        tags1: &[Vec<u8>],
+        window: Option<usize>,
+    ) -> Vec<Vec<crate::features::Extra>> {
+        let forms: Vec<Vec<Option<u64>>> = sents
+            .iter()
+            .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
+            .collect();
+        let mut ex = doc::extras(&forms, tags1, window);
+        crate::news::fill_news(&mut ex, &forms, &self.res.news);
+        ex
+    }
+
+    /// Decodes a sentence from its second-pass scores `em`: where the gate lets the
+    /// network run (see [`NeuralStage::gate`]), its scores are mixed in and the mixed
+    /// transitions `trans` used; then the `O` bias and Viterbi into `out`. The network
+    /// reads `input`'s words and either `sums` (summed sparse rows) or `input`'s keys.
+    fn finish_sentence(
+        &self,
+        neural: Option<&NeuralStage>,
+        trans: &Transitions,
+        mut em: Vec<[f32; NUM_TAGS]>,
+        mut input: NeuralInput,
+        sums: Option<&[f32]>,
+        out: &mut Vec<u8>,
+    ) {
+        let Some(w2) = &self.stage2 else {
+            return;
+        };
+        let ran = match neural {
+            Some(ns) if needs_network(&em, ns.gate) => {
+                if ns.net.reads_scores() {
+                    input.scores = em.clone();
+                }
+                let ne = match sums {
+                    Some(s) => ns.net.emissions_from_sums(&input, s),
+                    None => ns.net.emissions_fast(&input),
+                };
+                for (e, n) in em.iter_mut().zip(&ne) {
+                    for t in 0..NUM_TAGS {
+                        e[t] = ns.linear_scale * e[t] + ns.neural_scale * n[t];
+                    }
+                }
+                true
+            }
+            _ => false,
+        };
+        em.iter_mut().for_each(|e| e[0] -= self.o_bias);
+        viterbi(&em, if ran { trans } else { &w2.trans }, out);
     }
 
     /// Tags of a model without a second pass: the first pass, sentence by sentence.
@@ -703,16 +840,21 @@ pub(crate) fn quantize_row(row: &[f32], out: &mut Vec<i8>) -> f32 {
     s
 }
 
-fn read_rows_i8(c: &mut Cur<'_>, width: usize) -> Result<Vec<f32>, String> {
+/// The rows as f32 (value × scale), the scales, and the i8 values.
+type RowsI8 = (Vec<f32>, Vec<f32>, Vec<i8>);
+fn read_rows_i8_parts(c: &mut Cur<'_>, width: usize) -> Result<RowsI8, String> {
     let n = c.len(4 + width)?;
     let scales = c.take(4 * n)?;
     let vals = c.take(width * n)?;
     let mut out = Vec::with_capacity(n * width);
+    let mut row_scales = Vec::with_capacity(n);
     for (s, row) in scales.chunks_exact(4).zip(vals.chunks_exact(width.max(1))) {
         let s = f32::from_le_bytes(s.try_into().unwrap());
+        row_scales.push(s);
         out.extend(row.iter().map(|&b| b as i8 as f32 * s));
     }
-    Ok(out)
+    let q = vals.iter().map(|&b| b as i8).collect();
+    Ok((out, row_scales, q))
 }
 
 /// Sorted keys, delta coded, with the row each maps to in `order`.
@@ -817,7 +959,7 @@ fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
         .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
         .collect();
     let sparse_index = read_keys(c)?;
-    let sparse = read_rows_i8(c, s)?;
+    let (sparse, sparse_scales, sparse_i8) = read_rows_i8_parts(c, s)?;
     if sparse.len() != sparse_index.len() * s {
         return Err("sparse rows do not match their keys".into());
     }
@@ -845,6 +987,7 @@ fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
             dim: e,
         },
         id: crate::neural::next_id(),
+        sparse_q: Some((sparse_scales, sparse_i8)),
         score_scale: if score_scale.is_finite() {
             score_scale
         } else {
@@ -911,6 +1054,7 @@ fn read_weights(c: &mut Cur<'_>) -> Result<Weights, String> {
     let rows = keys.into_iter().zip(w).collect();
     Ok(Weights {
         rows,
+        quant: Some(scale),
         trans,
         dense: Vec::new(),
     })
@@ -1241,28 +1385,47 @@ mod tests {
 
     #[test]
     fn merged_probes_match_separate_models() {
-        // 4: sparse rows copied into the table; 20: read from the network.
+        assert!(
+            crate::NerModel::shipped().merged.is_some(),
+            "the shipped model tags through the merged table"
+        );
+        // 4: sparse rows in the table; 20: too wide for it (the plain path).
         for (scores, dim) in [(false, 4), (true, 4), (true, 20)] {
             let (mut m, sents) = with_random_stage_dim(scores, dim);
             let refs: Vec<&[&str]> = sents.iter().map(|s| s.as_slice()).collect();
             // An untrained network's scores are small: weigh them up so they decide.
             let ns = m.neural.as_mut().unwrap();
             (ns.linear_scale, ns.neural_scale) = (1e-4, 1e3);
+            // Weights built in memory have no exact quantized form: no table.
+            m.rebuild_merged();
+            assert!(m.merged.is_none());
+            // Read back from a file they have one (unless the rows are too wide).
+            let mut loaded = NerModel::from_bytes(&m.to_bytes(0.0), Path::new("memory")).unwrap();
+            assert_eq!(loaded.merged.is_some(), dim <= INLINE_SPARSE);
             for gate in [f32::INFINITY, 0.0] {
-                m.set_neural_gate(gate);
-                for neural in [false, true] {
-                    assert_eq!(
-                        m.tag_document_indices(&refs, None, neural),
-                        reference_tags(&m, &refs, neural),
-                        "scores {scores} dim {dim} gate {gate} neural {neural}"
-                    );
+                for model in [&mut m, &mut loaded] {
+                    model.set_neural_gate(gate);
+                    for neural in [false, true] {
+                        let want = reference_tags(model, &refs, neural);
+                        let what = format!("scores {scores} dim {dim} gate {gate} neural {neural}");
+                        assert_eq!(
+                            model.tag_document_indices(&refs, None, neural),
+                            want,
+                            "{what}"
+                        );
+                        assert_eq!(
+                            model.tag_document_plain(&refs, None, neural),
+                            want,
+                            "{what}"
+                        );
+                    }
                 }
             }
             // The network does change the tags (so the comparison covers its inputs).
-            m.set_neural_gate(f32::INFINITY);
+            loaded.set_neural_gate(f32::INFINITY);
             assert_ne!(
-                m.tag_document_indices(&refs, None, true),
-                m.tag_document_indices(&refs, None, false)
+                loaded.tag_document_indices(&refs, None, true),
+                loaded.tag_document_indices(&refs, None, false)
             );
         }
     }

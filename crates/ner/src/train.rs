@@ -709,6 +709,7 @@ pub fn train_weights(
         };
         let weights = Weights {
             rows: index.iter().map(|(&k, &r)| (k, w[r as usize])).collect(),
+            quant: None,
             trans,
             dense,
         };
