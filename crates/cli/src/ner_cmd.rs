@@ -759,14 +759,21 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads a file (or stdin) as text through the ingest layer's decoding: UTF-8 with or
+/// without BOM, UTF-16 with BOM, Windows-1256; binary or undecodable input is an error
+/// that names the file (it used to be read as raw UTF-8: UTF-16 gave no entities and no
+/// warning).
 fn read_input(input: &str) -> anyhow::Result<String> {
-    let mut s = String::new();
+    let mut bytes = Vec::new();
     if input == "-" {
-        std::io::stdin().read_to_string(&mut s)?;
+        std::io::stdin().read_to_end(&mut bytes)?;
     } else {
-        s = std::fs::read_to_string(input).with_context(|| format!("reading {input}"))?;
+        bytes = std::fs::read(input).with_context(|| format!("reading {input}"))?;
     }
-    Ok(s)
+    let name = if input == "-" { "<stdin>" } else { input };
+    let (text, _) = khabar_ingest::decode(&bytes)
+        .map_err(|e| anyhow::anyhow!("{name}: undecodable text: {e}"))?;
+    Ok(text)
 }
 
 pub fn tag(a: TagArgs) -> anyhow::Result<ExitCode> {

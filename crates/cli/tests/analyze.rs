@@ -237,3 +237,47 @@ fn bench_layers_reports_each_layer() {
     let share = v["extract_share_of_analysis"].as_f64().unwrap();
     assert!(share > 0.0 && share < v["extract_share_of_text"].as_f64().unwrap());
 }
+
+#[test]
+fn tag_decodes_its_input_like_analyze() {
+    let text = "قال المتحدث باسم وزارة الخارجية في القاهرة إن الوفد وصل.";
+    let tag_json = |path: &std::path::Path| {
+        let out = khabar(&["tag", "--format", "json", path.to_str().unwrap()]);
+        let doc = stdout_json(&out);
+        let mut ents: Vec<String> = doc["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["label"], e["text"]))
+            .collect();
+        ents.sort();
+        ents
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let utf8 = dir.path().join("utf8.txt");
+    std::fs::write(&utf8, text).unwrap();
+    let want = tag_json(&utf8);
+    assert!(want.iter().any(|e| e.contains("القاهرة")), "{want:?}");
+    // UTF-16 with a BOM and Windows-1256 give the same entities.
+    let utf16 = dir.path().join("utf16.txt");
+    let mut b = vec![0xFF, 0xFE];
+    b.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    std::fs::write(&utf16, b).unwrap();
+    assert_eq!(tag_json(&utf16), want);
+    let cp1256 = dir.path().join("cp1256.txt");
+    std::fs::write(&cp1256, encoding_rs::WINDOWS_1256.encode(text).0).unwrap();
+    assert_eq!(tag_json(&cp1256), want);
+    // Binary input: one clear line naming the file, nothing on stdout.
+    let bin = dir.path().join("blob.txt");
+    std::fs::write(&bin, [0u8, 1, 2, 0xff, 0, 0, 7, 0].repeat(100)).unwrap();
+    for format in ["json", "conll"] {
+        let out = khabar(&["tag", "--format", format, bin.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("blob.txt") && stderr.contains("undecodable"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
