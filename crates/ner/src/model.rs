@@ -188,12 +188,24 @@ impl MergedTable {
             sparse_scale: 0.0,
             sparse: [0; INLINE_SPARSE],
         };
-        let mut rows: FxHashMap<u32, MergedRow> = FxHashMap::default();
+        // Built in place (no intermediate map: the rows are most of the load time).
+        let mut table: hashbrown::HashTable<MergedRow> =
+            hashbrown::HashTable::with_capacity(w1.rows.len().max(w2.rows.len()) * 5 / 4);
+        fn row_of(
+            table: &mut hashbrown::HashTable<MergedRow>,
+            k: u32,
+            empty: impl Fn(u32) -> MergedRow,
+        ) -> &mut MergedRow {
+            table
+                .entry(row_hash(k), |r| r.key == k, |r| row_hash(r.key))
+                .or_insert_with(|| empty(k))
+                .into_mut()
+        }
         for (&k, w) in &w1.rows {
-            rows.entry(k).or_insert(empty(k)).pass1 = quantized(w, scale1)?;
+            row_of(&mut table, k, empty).pass1 = quantized(w, scale1)?;
         }
         for (&k, w) in &w2.rows {
-            rows.entry(k).or_insert(empty(k)).pass2 = quantized(w, scale2)?;
+            row_of(&mut table, k, empty).pass2 = quantized(w, scale2)?;
         }
         if let Some(net) = net {
             let sd = net.sparse_dim();
@@ -203,14 +215,10 @@ impl MergedTable {
             }
             for (&k, &r) in &net.sparse_index {
                 let r = r as usize;
-                let row = rows.entry(k).or_insert(empty(k));
+                let row = row_of(&mut table, k, empty);
                 row.sparse_scale = *scales.get(r)?;
                 row.sparse[..sd].copy_from_slice(q.get(r * sd..(r + 1) * sd)?);
             }
-        }
-        let mut table = hashbrown::HashTable::with_capacity(rows.len());
-        for (_, row) in rows {
-            table.insert_unique(row_hash(row.key), row, |r| row_hash(r.key));
         }
         Some(MergedTable {
             rows: table,
