@@ -153,12 +153,27 @@ struct MergedRow {
 /// made in the first pass; the second pass then probes only its ~10 document-level keys
 /// per token. Built only for weights read from a model file, where the quantized form is
 /// exact (see [`Weights::quant`]).
+///
+/// Its own open-addressing array rather than hashbrown's table (which builds it): the
+/// slot of a key is known before its row is read, so the tagger prefetches the rows of
+/// the keys a few places ahead and their cache misses overlap.
 #[derive(Debug, Clone)]
 struct MergedTable {
-    rows: hashbrown::HashTable<MergedRow>,
+    /// Linear-probing slots, at most half full; a free slot has key [`FREE_KEY`].
+    slots: Vec<MergedRow>,
+    /// The row of the key equal to [`FREE_KEY`] (which cannot sit in a slot).
+    free_key_row: Option<MergedRow>,
+    /// `64 - log2(slots)`: a key's first slot is the top bits of its hash.
+    shift: u32,
     scale1: f32,
     scale2: f32,
 }
+
+/// Key of a free slot of [`MergedTable::slots`].
+const FREE_KEY: u32 = 0;
+
+/// Keys looked up ahead of the one being added (rows prefetched).
+const PREFETCH_AHEAD: usize = 16;
 
 #[inline]
 fn row_hash(key: u32) -> u64 {
@@ -220,16 +235,87 @@ impl MergedTable {
                 row.sparse[..sd].copy_from_slice(q.get(r * sd..(r + 1) * sd)?);
             }
         }
-        Some(MergedTable {
-            rows: table,
+        Some(MergedTable::from_rows(table.into_iter(), scale1, scale2))
+    }
+
+    fn from_rows(
+        rows: impl ExactSizeIterator<Item = MergedRow>,
+        scale1: f32,
+        scale2: f32,
+    ) -> MergedTable {
+        let bits = (2 * rows.len().max(1))
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        let free = MergedRow {
+            key: FREE_KEY,
+            pass1: [0; NUM_TAGS],
+            pass2: [0; NUM_TAGS],
+            sparse_scale: 0.0,
+            sparse: [0; INLINE_SPARSE],
+        };
+        let mut t = MergedTable {
+            slots: vec![free; 1 << bits],
+            free_key_row: None,
+            shift: 64 - bits,
             scale1,
             scale2,
-        })
+        };
+        let mask = t.slots.len() - 1;
+        for row in rows {
+            if row.key == FREE_KEY {
+                t.free_key_row = Some(row);
+                continue;
+            }
+            let mut i = t.slot(row.key);
+            while t.slots[i].key != FREE_KEY {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = row;
+        }
+        t
+    }
+
+    #[inline]
+    fn slot(&self, key: u32) -> usize {
+        (row_hash(key) >> self.shift) as usize
     }
 
     #[inline]
     fn get(&self, key: u32) -> Option<&MergedRow> {
-        self.rows.find(row_hash(key), |r| r.key == key)
+        if key == FREE_KEY {
+            return self.free_key_row.as_ref();
+        }
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = self.slot(key) & mask;
+        loop {
+            let r = self.slots.get(i)?;
+            if r.key == key {
+                return Some(r);
+            }
+            if r.key == FREE_KEY {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Asks the CPU to start loading the first slot of `key` (a hint; no effect on
+    /// results).
+    #[inline]
+    fn prefetch(&self, key: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(r) = self.slots.get(self.slot(key)) {
+            #[allow(unused_unsafe)]
+            // SAFETY: a prefetch of a valid address; it neither reads into Rust values
+            // nor faults.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(r as *const MergedRow as *const i8);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = key;
     }
 
     /// Adds a row's scores: first pass into `e1` (if given), second pass into `e2`, the
@@ -461,8 +547,11 @@ impl NerModel {
             for i in 0..n {
                 let (mut e1, mut e2) = ([0f32; NUM_TAGS], [0f32; NUM_TAGS]);
                 let sums = &mut st.sums[i * sd..(i + 1) * sd];
-                for &k in &keys[offsets[i]..offsets[i + 1]] {
-                    if let Some(r) = table.get(k) {
+                for j in offsets[i]..offsets[i + 1] {
+                    if let Some(&ahead) = keys.get(j + PREFETCH_AHEAD) {
+                        table.prefetch(ahead);
+                    }
+                    if let Some(r) = table.get(keys[j]) {
                         table.add(r, Some(&mut e1), &mut e2, sums);
                     }
                 }
@@ -476,16 +565,26 @@ impl NerModel {
         }
         let ex = self.document_extras(sents, &tags1, window);
         let trans = self.final_transitions();
-        let mut extra = Vec::new();
+        let (mut extra, mut extra_at) = (Vec::new(), Vec::new());
         let mut res = Vec::with_capacity(sents.len());
         for (mut st, x) in states.into_iter().zip(&ex) {
             let mut em = std::mem::take(&mut st.partial);
-            for (i, (e, xi)) in em.iter_mut().zip(x).enumerate() {
-                extra.clear();
+            // All the sentence's document-level keys first, so prefetching runs ahead
+            // across tokens.
+            extra.clear();
+            extra_at.clear();
+            extra_at.push(0);
+            for xi in x {
                 extra_features(xi, &mut extra);
+                extra_at.push(extra.len());
+            }
+            for (i, e) in em.iter_mut().enumerate().take(x.len()) {
                 let sums = &mut st.sums[i * sd..(i + 1) * sd];
-                for &k in &extra {
-                    if let Some(r) = table.get(k) {
+                for j in extra_at[i]..extra_at[i + 1] {
+                    if let Some(&ahead) = extra.get(j + PREFETCH_AHEAD) {
+                        table.prefetch(ahead);
+                    }
+                    if let Some(r) = table.get(extra[j]) {
                         table.add(r, None, e, sums);
                     }
                 }
@@ -1389,6 +1488,38 @@ mod tests {
             res.push(out.clone());
         }
         res
+    }
+
+    proptest::proptest! {
+        /// The merged table finds every key it holds (0, its free-slot marker, included)
+        /// with its own row, and no other key.
+        #[test]
+        fn merged_table_finds_exactly_its_keys(
+            keys in proptest::collection::hash_set(proptest::prelude::any::<u32>(), 0..300),
+            probes in proptest::collection::vec(proptest::prelude::any::<u32>(), 0..100),
+            with_zero in proptest::prelude::any::<bool>(),
+        ) {
+            let mut keys: Vec<u32> = keys.into_iter().filter(|&k| k != 0).collect();
+            if with_zero {
+                keys.push(0);
+            }
+            let row = |k: u32| MergedRow {
+                key: k,
+                pass1: [(k % 1000) as i16; NUM_TAGS],
+                pass2: [0; NUM_TAGS],
+                sparse_scale: 0.0,
+                sparse: [0; INLINE_SPARSE],
+            };
+            let t = MergedTable::from_rows(keys.iter().map(|&k| row(k)), 1.0, 1.0);
+            for &k in &keys {
+                let r = t.get(k);
+                proptest::prop_assert_eq!(r.map(|r| (r.key, r.pass1[0])), Some((k, (k % 1000) as i16)));
+            }
+            for k in probes {
+                proptest::prop_assert_eq!(t.get(k).is_some(), keys.contains(&k));
+                t.prefetch(k);
+            }
+        }
     }
 
     #[test]
