@@ -147,6 +147,18 @@ struct MergedRow {
     sparse: [i8; INLINE_SPARSE],
 }
 
+impl MergedRow {
+    fn empty(key: u32) -> MergedRow {
+        MergedRow {
+            key,
+            pass1: [0; NUM_TAGS],
+            pass2: [0; NUM_TAGS],
+            sparse_scale: 0.0,
+            sparse: [0; INLINE_SPARSE],
+        }
+    }
+}
+
 /// Tagging is bound by memory latency: about 50 feature keys per token, each probed in
 /// the first pass, again in the second and again for the network, each probe a cache
 /// miss or two. This table answers all three with one probe per key and one cache line,
@@ -154,13 +166,16 @@ struct MergedRow {
 /// per token. Built only for weights read from a model file, where the quantized form is
 /// exact (see [`Weights::quant`]).
 ///
-/// Its own open-addressing array rather than hashbrown's table (which builds it): the
-/// slot of a key is known before its row is read, so the tagger prefetches the rows of
-/// the keys a few places ahead and their cache misses overlap.
+/// Its own open-addressing array rather than hashbrown's table, which keeps slot
+/// addresses to itself: here the slot of a key is known before its row is read, so the
+/// tagger prefetches the rows of the keys a few places ahead and their cache misses
+/// overlap.
 #[derive(Debug, Clone)]
 struct MergedTable {
     /// Linear-probing slots, at most half full; a free slot has key [`FREE_KEY`].
     slots: Vec<MergedRow>,
+    /// Keys in `slots`.
+    len: usize,
     /// The row of the key equal to [`FREE_KEY`] (which cannot sit in a slot).
     free_key_row: Option<MergedRow>,
     /// `64 - log2(slots)`: a key's first slot is the top bits of its hash.
@@ -196,31 +211,13 @@ impl MergedTable {
             }
             Some(q)
         };
-        let empty = |key| MergedRow {
-            key,
-            pass1: [0; NUM_TAGS],
-            pass2: [0; NUM_TAGS],
-            sparse_scale: 0.0,
-            sparse: [0; INLINE_SPARSE],
-        };
-        // Built in place (no intermediate map: the rows are most of the load time).
-        let mut table: hashbrown::HashTable<MergedRow> =
-            hashbrown::HashTable::with_capacity(w1.rows.len().max(w2.rows.len()) * 5 / 4);
-        fn row_of(
-            table: &mut hashbrown::HashTable<MergedRow>,
-            k: u32,
-            empty: impl Fn(u32) -> MergedRow,
-        ) -> &mut MergedRow {
-            table
-                .entry(row_hash(k), |r| r.key == k, |r| row_hash(r.key))
-                .or_insert_with(|| empty(k))
-                .into_mut()
-        }
+        // Built in place: filling the rows is most of the model's load time.
+        let mut t = MergedTable::with_capacity(w1.rows.len() + w2.rows.len(), scale1, scale2);
         for (&k, w) in &w1.rows {
-            row_of(&mut table, k, empty).pass1 = quantized(w, scale1)?;
+            t.row_mut(k).pass1 = quantized(w, scale1)?;
         }
         for (&k, w) in &w2.rows {
-            row_of(&mut table, k, empty).pass2 = quantized(w, scale2)?;
+            t.row_mut(k).pass2 = quantized(w, scale2)?;
         }
         if let Some(net) = net {
             let sd = net.sparse_dim();
@@ -230,50 +227,54 @@ impl MergedTable {
             }
             for (&k, &r) in &net.sparse_index {
                 let r = r as usize;
-                let row = row_of(&mut table, k, empty);
+                let row = t.row_mut(k);
                 row.sparse_scale = *scales.get(r)?;
                 row.sparse[..sd].copy_from_slice(q.get(r * sd..(r + 1) * sd)?);
             }
         }
-        Some(MergedTable::from_rows(table.into_iter(), scale1, scale2))
+        Some(t)
     }
 
-    fn from_rows(
-        rows: impl ExactSizeIterator<Item = MergedRow>,
-        scale1: f32,
-        scale2: f32,
-    ) -> MergedTable {
-        let bits = (2 * rows.len().max(1))
-            .next_power_of_two()
-            .trailing_zeros()
-            .max(4);
-        let free = MergedRow {
-            key: FREE_KEY,
-            pass1: [0; NUM_TAGS],
-            pass2: [0; NUM_TAGS],
-            sparse_scale: 0.0,
-            sparse: [0; INLINE_SPARSE],
-        };
-        let mut t = MergedTable {
-            slots: vec![free; 1 << bits],
+    /// An empty table with room for `n` keys.
+    fn with_capacity(n: usize, scale1: f32, scale2: f32) -> MergedTable {
+        let bits = (2 * n.max(1)).next_power_of_two().trailing_zeros().max(4);
+        MergedTable {
+            slots: vec![MergedRow::empty(FREE_KEY); 1 << bits],
+            len: 0,
             free_key_row: None,
             shift: 64 - bits,
             scale1,
             scale2,
-        };
-        let mask = t.slots.len() - 1;
-        for row in rows {
-            if row.key == FREE_KEY {
-                t.free_key_row = Some(row);
-                continue;
-            }
-            let mut i = t.slot(row.key);
-            while t.slots[i].key != FREE_KEY {
-                i = (i + 1) & mask;
-            }
-            t.slots[i] = row;
         }
-        t
+    }
+
+    /// The row of `key`, inserted (all zeros) if absent.
+    fn row_mut(&mut self, key: u32) -> &mut MergedRow {
+        if key == FREE_KEY {
+            return self.free_key_row.get_or_insert(MergedRow::empty(key));
+        }
+        if 2 * (self.len + 1) > self.slots.len() {
+            // Keep it at most half full: double and re-insert.
+            let old = std::mem::take(&mut self.slots);
+            *self = MergedTable {
+                free_key_row: self.free_key_row.take(),
+                ..MergedTable::with_capacity(old.len(), self.scale1, self.scale2)
+            };
+            for r in old.into_iter().filter(|r| r.key != FREE_KEY) {
+                *self.row_mut(r.key) = r;
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(key);
+        while self.slots[i].key != key {
+            if self.slots[i].key == FREE_KEY {
+                self.slots[i].key = key;
+                self.len += 1;
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        &mut self.slots[i]
     }
 
     #[inline]
@@ -901,7 +902,9 @@ impl NerModel {
         if hash_bytes(7, z) != u64_at(24) {
             return Err(corrupt("checksum mismatch"));
         }
-        let mut p = Vec::new();
+        // The shipped payload inflates to ~1.25× its compressed size: reserving 2× spares
+        // the doubling reallocations (and their page faults) of a growing vector.
+        let mut p = Vec::with_capacity(z.len().saturating_mul(2));
         flate2::read::ZlibDecoder::new(z)
             .read_to_end(&mut p)
             .map_err(|e| corrupt(&format!("decompression failed: {e}")))?;
@@ -1510,7 +1513,11 @@ mod tests {
                 sparse_scale: 0.0,
                 sparse: [0; INLINE_SPARSE],
             };
-            let t = MergedTable::from_rows(keys.iter().map(|&k| row(k)), 1.0, 1.0);
+            // Room for a few keys only: the table grows as it fills.
+            let mut t = MergedTable::with_capacity(4, 1.0, 1.0);
+            for &k in &keys {
+                *t.row_mut(k) = row(k);
+            }
             for &k in &keys {
                 let r = t.get(k);
                 proptest::prop_assert_eq!(r.map(|r| (r.key, r.pass1[0])), Some((k, (k % 1000) as i16)));
