@@ -99,7 +99,7 @@ impl Clone for MemoKey {
 }
 
 /// Slots of the per-thread word-analysis cache (direct-mapped).
-const INFO_SLOTS: usize = 16384;
+const INFO_SLOTS: usize = 65536;
 
 struct InfoSlot {
     owner: u64,
