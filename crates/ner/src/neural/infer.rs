@@ -25,6 +25,11 @@ struct Cache {
     /// Scratch buffers reused across sentences.
     pre: Vec<f32>,
     hs: Vec<f32>,
+    ssum: Vec<f32>,
+    z: Vec<f32>,
+    c: Vec<f32>,
+    hprev: Vec<f32>,
+    out_rows: Vec<f32>,
 }
 
 thread_local! {
@@ -148,7 +153,9 @@ impl NeuralTagger {
         pre.clear();
         pre.resize(n * 2 * g4, 0.0);
         // Context part of the input: summed sparse rows, then the linear scores.
-        let mut ssum = vec![0f32; lay.w0];
+        let mut ssum = std::mem::take(&mut cache.ssum);
+        ssum.clear();
+        ssum.resize(lay.w0, 0.0);
         let mut tmp = Vec::new();
         for t in 0..n {
             let word = &inp.words[t];
@@ -198,9 +205,15 @@ impl NeuralTagger {
         let mut hs = std::mem::take(&mut cache.hs);
         hs.clear();
         hs.resize(n * 2 * h, 0.0);
-        let mut z = vec![0f32; g4];
-        let mut c = vec![0f32; h];
-        let mut hprev = vec![0f32; h];
+        let mut z = std::mem::take(&mut cache.z);
+        z.clear();
+        z.resize(g4, 0.0);
+        let mut c = std::mem::take(&mut cache.c);
+        c.clear();
+        c.resize(h, 0.0);
+        let mut hprev = std::mem::take(&mut cache.hprev);
+        hprev.clear();
+        hprev.resize(h, 0.0);
         for dir in 0..2 {
             let wh = &self.dense[lay.wh[dir]..lay.wh[dir] + g4 * h];
             c.iter_mut().for_each(|v| *v = 0.0);
@@ -227,17 +240,22 @@ impl NeuralTagger {
         // Output layer: rows of the (column-major) output matrix, once per sentence.
         let ow = &self.dense[lay.out_w..lay.out_w + NUM_TAGS * 2 * h];
         let ob = &self.dense[lay.out_b..lay.out_b + NUM_TAGS];
-        let rows: Vec<Vec<f32>> = (0..NUM_TAGS)
-            .map(|tag| (0..2 * h).map(|j| ow[j * NUM_TAGS + tag]).collect())
-            .collect();
+        let mut rows = std::mem::take(&mut cache.out_rows);
+        rows.clear();
+        rows.extend((0..NUM_TAGS).flat_map(|tag| (0..2 * h).map(move |j| ow[j * NUM_TAGS + tag])));
         let em = (0..n)
             .map(|t| {
                 let hc = &hs[t * 2 * h..(t + 1) * 2 * h];
-                std::array::from_fn(|tag| ob[tag] + dot(&rows[tag], hc))
+                std::array::from_fn(|tag| ob[tag] + dot(&rows[tag * 2 * h..(tag + 1) * 2 * h], hc))
             })
             .collect();
         cache.pre = pre;
         cache.hs = hs;
+        cache.ssum = ssum;
+        cache.z = z;
+        cache.c = c;
+        cache.hprev = hprev;
+        cache.out_rows = rows;
         em
     }
 }
