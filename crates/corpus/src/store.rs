@@ -66,20 +66,40 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
 }
 
 fn migrate(db: &Connection) -> Result<()> {
-    let version: usize = db.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
-    if version > MIGRATIONS.len() {
-        return Err(crate::Error::Corpus(format!(
-            "store schema version {version} is newer than this khabar ({})",
-            MIGRATIONS.len()
-        )));
+    // The version is read inside a write transaction (IMMEDIATE takes the lock, waiting up
+    // to the busy timeout): two processes opening a new store at the same moment must not
+    // both run a migration ("table articles already exists", seen in the crash test).
+    // Up to date (the usual case): no lock taken, readers never wait on the indexer.
+    let current: usize = db.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if current == MIGRATIONS.len() {
+        return Ok(());
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = db.unchecked_transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
+    db.execute_batch("BEGIN IMMEDIATE")?;
+    let run = || -> Result<()> {
+        let version: usize =
+            db.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        if version > MIGRATIONS.len() {
+            return Err(crate::Error::Corpus(format!(
+                "store schema version {version} is newer than this khabar ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            db.execute_batch(sql)?;
+            db.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => {
+            db.execute_batch("COMMIT")?;
+            Ok(())
+        }
+        Err(e) => {
+            let _ = db.execute_batch("ROLLBACK");
+            Err(e)
+        }
     }
-    Ok(())
 }
 
 /// Records the analyzer version in a new store, or checks it in an existing one.
