@@ -596,7 +596,7 @@ impl NerModel {
                 cores: std::mem::take(&mut st.cores),
                 ..NeuralInput::default()
             };
-            self.finish_sentence(neural, &trans, em, input, Some(&st.sums), &mut out);
+            self.finish_sentence(w2, neural, &trans, em, input, Some(&st.sums), &mut out);
             res.push(out.clone());
         }
         res
@@ -648,6 +648,7 @@ impl NerModel {
                 scores: Vec::new(),
             };
             self.finish_sentence(
+                w2,
                 neural,
                 &trans,
                 std::mem::take(&mut em),
@@ -680,8 +681,10 @@ impl NerModel {
     /// network run (see [`NeuralStage::gate`]), its scores are mixed in and the mixed
     /// transitions `trans` used; then the `O` bias and Viterbi into `out`. The network
     /// reads `input`'s words and either `sums` (summed sparse rows) or `input`'s keys.
+    #[allow(clippy::too_many_arguments)]
     fn finish_sentence(
         &self,
+        w2: &Weights,
         neural: Option<&NeuralStage>,
         trans: &Transitions,
         mut em: Vec<[f32; NUM_TAGS]>,
@@ -689,9 +692,6 @@ impl NerModel {
         sums: Option<&[f32]>,
         out: &mut Vec<u8>,
     ) {
-        let Some(w2) = &self.stage2 else {
-            return;
-        };
         let ran = match neural {
             Some(ns) if needs_network(&em, ns.gate) => {
                 if ns.net.reads_scores() {
@@ -722,12 +722,7 @@ impl NerModel {
         for toks in sents {
             sentence_features_rows(&self.res, toks, &mut keys, &mut offsets, &mut rows);
             emissions(&self.weights, &keys, &offsets, &rows, &mut em);
-            let bias = if self.stage2.is_none() {
-                self.o_bias
-            } else {
-                0.0
-            };
-            em.iter_mut().for_each(|e| e[0] -= bias);
+            em.iter_mut().for_each(|e| e[0] -= self.o_bias);
             viterbi(&em, &self.weights.trans, &mut out);
             res.push(out.clone());
         }
