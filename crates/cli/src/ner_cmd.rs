@@ -853,8 +853,13 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
     let (mut tok_secs, mut ner_secs) = (0f64, 0f64);
     let mut text = String::new();
     for rec in reader {
-        let khabar_ingest::Record::Article(art) = rec else {
-            continue;
+        let art = match rec {
+            khabar_ingest::Record::Article(art) => art,
+            // Reported like `khabar analyze` does (file:line: reason), then skipped.
+            khabar_ingest::Record::Rejected(r) => {
+                eprintln!("khabar: {r}");
+                continue;
+            }
         };
         text.clear();
         text.push_str(&art.title);
