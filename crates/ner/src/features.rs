@@ -86,6 +86,11 @@ pub struct Resources {
 pub struct MemoKey(Option<u64>);
 
 impl MemoKey {
+    /// The key's value (`None`: these resources do not memoize).
+    pub(crate) fn id(&self) -> Option<u64> {
+        self.0
+    }
+
     /// A key no other resources hold.
     pub(crate) fn fresh() -> MemoKey {
         MemoKey(Some(crate::neural::next_id()))
@@ -295,29 +300,63 @@ fn key(h: u64) -> u32 {
 /// model also learns from context, affixes, clusters and gazetteers.
 pub const LEXICAL: u32 = 1 << 31;
 
+/// Origin of a feature key that depends on more than one token (or on the sentence
+/// around the token); see [`sentence_features_origins`].
+pub const CONTEXT: i8 = i8::MAX;
+
 struct Sink<'a> {
     out: &'a mut Vec<u32>,
+    /// When wanted, the origin of each key pushed (see [`sentence_features_origins`]).
+    origins: Option<&'a mut Vec<i8>>,
+    /// Origin of the keys pushed next.
+    at: i8,
+    /// Keys of this origin are not wanted (see [`Sink::group`]): neither hashed nor pushed.
+    skip: bool,
 }
 
 impl Sink<'_> {
+    /// Starts a group of keys of origin `at` for token `i`; `want` says whether the
+    /// caller needs it.
+    #[inline]
+    fn group(&mut self, i: usize, at: i8, want: Want<'_>) {
+        self.at = at;
+        self.skip = at != CONTEXT && want.is_some_and(|w| !w(i, at));
+    }
+    #[inline]
+    fn push(&mut self, k: u32) {
+        self.out.push(k);
+        if let Some(o) = self.origins.as_mut() {
+            o.push(self.at);
+        }
+    }
     #[inline]
     fn s(&mut self, t: u64, v: &str) {
-        self.out.push(key(hash_str(t, v)));
+        if !self.skip {
+            self.push(key(hash_str(t, v)));
+        }
     }
     #[inline]
     fn n(&mut self, t: u64, v: u64) {
-        self.out.push(key(hash_bytes(t, &v.to_le_bytes())));
+        if !self.skip {
+            self.push(key(hash_bytes(t, &v.to_le_bytes())));
+        }
     }
     #[inline]
     fn lex(&mut self, t: u64, v: &str) {
-        self.out.push(key(hash_str(t, v)) | LEXICAL);
+        if !self.skip {
+            self.push(key(hash_str(t, v)) | LEXICAL);
+        }
     }
     #[inline]
     fn lex2(&mut self, t: u64, a: &str, b: &str) {
-        self.out
-            .push(key(combine(hash_str(t, a), hash_str(t ^ 0xABCD, b))) | LEXICAL);
+        if !self.skip {
+            self.push(key(combine(hash_str(t, a), hash_str(t ^ 0xABCD, b))) | LEXICAL);
+        }
     }
 }
+
+/// Which groups of word-only keys a caller wants: `(token, origin) → bool` (`None`: all).
+type Want<'a> = Option<&'a dyn Fn(usize, i8) -> bool>;
 
 fn prefix(s: &str, n: usize) -> Option<&str> {
     let mut it = s.char_indices();
@@ -345,7 +384,7 @@ pub fn sentence_features(
     offsets: &mut Vec<usize>,
 ) {
     let mut rows = Vec::new();
-    base_features(res, tokens, keys, offsets, &mut rows, None);
+    base_features(res, tokens, keys, offsets, &mut rows, None, None, None);
 }
 
 /// [`sentence_features`] that also gives each token's dense (embedding) row, or
@@ -357,7 +396,7 @@ pub fn sentence_features_rows(
     offsets: &mut Vec<usize>,
     rows: &mut Vec<u32>,
 ) {
-    base_features(res, tokens, keys, offsets, rows, None);
+    base_features(res, tokens, keys, offsets, rows, None, None, None);
 }
 
 /// [`sentence_features_rows`] that also hands out each token's normalized word and its
@@ -371,7 +410,45 @@ pub fn sentence_features_words(
     words: &mut Vec<String>,
     cores: &mut Vec<String>,
 ) {
-    base_features(res, tokens, keys, offsets, rows, Some((words, cores)));
+    base_features(
+        res,
+        tokens,
+        keys,
+        offsets,
+        rows,
+        Some((words, cores)),
+        None,
+        None,
+    );
+}
+
+/// [`sentence_features_words`] that also tells each key's origin: `d` ∈ −2..=2 when the
+/// key depends only on the token at offset `d` from its own (the sentence boundary past
+/// either end counts as a token), [`CONTEXT`] when it depends on more. A key of origin
+/// `d` is the same for every token whose neighbour at `d` has the same text, which lets
+/// the tagger keep the summed weights of such groups per word: `want(i, d)` false leaves
+/// out token i's keys of origin `d` (not even hashed).
+#[allow(clippy::too_many_arguments)]
+pub fn sentence_features_origins(
+    res: &Resources,
+    tokens: &[&str],
+    keys: &mut Vec<u32>,
+    offsets: &mut Vec<usize>,
+    rows: &mut Vec<u32>,
+    words: Option<(&mut Vec<String>, &mut Vec<String>)>,
+    origins: &mut Vec<i8>,
+    want: &dyn Fn(usize, i8) -> bool,
+) {
+    base_features(
+        res,
+        tokens,
+        keys,
+        offsets,
+        rows,
+        words,
+        Some(origins),
+        Some(want),
+    );
 }
 
 /// Appends the document-level features of `extra` to base features computed by
@@ -397,7 +474,12 @@ pub fn add_extra_features(
 /// adds after the token's own keys).
 pub fn extra_features(x: &Extra, out_keys: &mut Vec<u32>) {
     {
-        let mut s = Sink { out: out_keys };
+        let mut s = Sink {
+            out: out_keys,
+            origins: None,
+            at: CONTEXT,
+            skip: false,
+        };
         s.n(200, x.own as u64);
         s.n(201, ((x.prev as u64) << 8) | x.own as u64);
         s.n(202, ((x.own as u64) << 8) | x.next as u64);
@@ -459,6 +541,7 @@ fn news_features(s: &mut Sink<'_>, x: &Extra) {
 }
 
 #[allow(clippy::needless_range_loop)] // positions index several parallel arrays
+#[allow(clippy::too_many_arguments)]
 fn base_features(
     res: &Resources,
     tokens: &[&str],
@@ -466,11 +549,16 @@ fn base_features(
     offsets: &mut Vec<usize>,
     rows: &mut Vec<u32>,
     words_out: Option<(&mut Vec<String>, &mut Vec<String>)>,
+    mut origins: Option<&mut Vec<i8>>,
+    want: Want<'_>,
 ) {
     keys.clear();
     offsets.clear();
     offsets.push(0);
     rows.clear();
+    if let Some(o) = origins.as_mut() {
+        o.clear();
+    }
     let mut words_out = words_out;
     if let Some((w, c)) = words_out.as_mut() {
         w.clear();
@@ -526,7 +614,15 @@ fn base_features(
     for i in 0..n {
         let x = &infos[i];
         let ii = i as isize;
-        let mut s = Sink { out: keys };
+        // Each group of keys notes what it depends on: the word at offset `at` alone, or
+        // CONTEXT (see `sentence_features_origins`).
+        let mut s = Sink {
+            out: keys,
+            origins: origins.as_deref_mut(),
+            at: 0,
+            skip: false,
+        };
+        s.group(i, 0, want);
         s.n(1, 0);
         s.lex(2, &x.norm);
         s.lex(3, x.core());
@@ -545,14 +641,17 @@ fn base_features(
         s.n(30, x.shape as u64);
         s.n(31, x.chars.min(12) as u64);
         for d in [-2isize, -1, 1, 2] {
+            s.group(i, d as i8, want);
             let t = (40 + d) as u64;
             s.s(t, word(ii + d));
             s.s(t + 10, core(ii + d));
             s.n(t + 20, shp(ii + d));
         }
+        s.group(i, CONTEXT, want);
         s.lex2(70, word(ii - 1), &x.norm);
         s.lex2(71, &x.norm, word(ii + 1));
         s.lex2(72, core(ii - 1), x.core());
+        s.group(i, 0, want);
         match cl(ii) {
             Some((a, b, c)) => {
                 s.n(80, a as u64);
@@ -568,6 +667,7 @@ fn base_features(
             s.n(86, c as u64);
         }
         for d in [-1isize, 1] {
+            s.group(i, d as i8, want);
             let t = (90 + 3 * d) as u64;
             match cl(ii + d) {
                 Some((a, b, c)) => {
@@ -579,13 +679,16 @@ fn base_features(
             }
         }
         for d in [-2isize, 2] {
+            s.group(i, d as i8, want);
             if let Some((a, _, _)) = cl(ii + d) {
                 s.n((96 + d) as u64, a as u64);
             }
         }
+        s.group(i, CONTEXT, want);
         if let (Some((_, b0, _)), Some((_, b1, _))) = (cl(ii - 1), cl(ii)) {
             s.n(99, ((b0 as u64) << 16) | b1 as u64);
         }
+        s.group(i, 0, want);
         match x.stat {
             Some(c) => {
                 s.n(140, (c & 0xFF) as u64);
@@ -597,6 +700,7 @@ fn base_features(
             None => s.n(143, 0),
         }
         for d in [-1isize, 1] {
+            s.group(i, d as i8, want);
             let j = ii + d;
             if j >= 0 && (j as usize) < n {
                 let v = infos[j as usize]
@@ -606,6 +710,7 @@ fn base_features(
                 s.n((145 + d) as u64, v);
             }
         }
+        s.group(i, 0, want);
         if let Some(c) = x.knn {
             let mut best = (0u16, 0u64);
             for t in 0..4u64 {
@@ -620,6 +725,7 @@ fn base_features(
             s.n(155, (best.1 << 8) | best.0 as u64);
         }
         for d in [-1isize, 1] {
+            s.group(i, d as i8, want);
             let j = ii + d;
             if j >= 0 && (j as usize) < n {
                 if let Some(c) = infos[j as usize].knn {
@@ -634,12 +740,15 @@ fn base_features(
                 }
             }
         }
+        s.group(i, 0, want);
         if x.gaz_core != 0 {
             s.n(100, x.gaz_core as u64);
         }
         if x.gaz_alt != 0 {
             s.n(101, x.gaz_alt as u64);
         }
+        // Multi-token gazetteer matches depend on the neighbours.
+        s.group(i, CONTEXT, want);
         for t in 0..GAZ_TYPES {
             let v = gm[i][t];
             if v != 0 {
@@ -705,6 +814,92 @@ mod tests {
         sentence_features(&other.clone(), &toks, &mut k3, &mut o2);
         assert_eq!(k2, k3);
         assert_ne!(k1, k2, "without clusters the features differ");
+    }
+
+    /// Words for the origin property: clitics, names that form multi-token gazetteer
+    /// matches, punctuation, digits, Latin, an empty and a long token.
+    const VOCAB: [&str; 16] = [
+        "وقال",
+        "الأمم",
+        "المتحدة",
+        "في",
+        "بغداد",
+        "لقوات",
+        "سوريا",
+        "الديمقراطية",
+        "،",
+        "2015",
+        "IBM",
+        "",
+        "محمد",
+        "علي",
+        "والعراق",
+        "مؤتمرالأممالمتحدةللتجارةوالتنمية",
+    ];
+
+    proptest::proptest! {
+        /// Keys of origin `d` are a function of the word at offset `d` alone (or of the
+        /// boundary), which is what lets the tagger memoize their summed rows per word;
+        /// the keys themselves are exactly `sentence_features`'s, and leaving groups out
+        /// removes exactly their keys.
+        #[test]
+        fn word_only_groups_depend_on_their_word_alone(
+            sents in proptest::collection::vec(
+                proptest::collection::vec(0..VOCAB.len(), 0..9), 1..6),
+            mask in proptest::prelude::any::<u64>(),
+        ) {
+            let res = &crate::NerModel::shipped().res;
+            let mut groups: std::collections::HashMap<(isize, &str, i8), Vec<u32>> =
+                Default::default();
+            let (mut k0, mut o0, mut k, mut o, mut rows, mut org) =
+                (vec![], vec![], vec![], vec![], vec![], vec![]);
+            for s in &sents {
+                let toks: Vec<&str> = s.iter().map(|&w| VOCAB[w]).collect();
+                let n = toks.len() as isize;
+                sentence_features(res, &toks, &mut k0, &mut o0);
+                sentence_features_origins(
+                    res, &toks, &mut k, &mut o, &mut rows, None, &mut org, &|_, _| true,
+                );
+                proptest::prop_assert_eq!((&k, &o), (&k0, &o0));
+                proptest::prop_assert_eq!(org.len(), k.len());
+                for i in 0..toks.len() {
+                    for d in -2i8..=2 {
+                        let j = i as isize + d as isize;
+                        // (-1 before the start | 0 a word | 1 after the end, its text, d).
+                        let at = if j < 0 {
+                            (-1, "", d)
+                        } else if j >= n {
+                            (1, "", d)
+                        } else {
+                            (0, toks[j as usize], d)
+                        };
+                        let mut g: Vec<u32> = (o[i]..o[i + 1])
+                            .filter(|&x| org[x] == d)
+                            .map(|x| k[x])
+                            .collect();
+                        g.sort_unstable();
+                        let seen = groups.entry(at).or_insert_with(|| g.clone());
+                        proptest::prop_assert_eq!(&*seen, &g, "group {:?} of token {}", at, i);
+                    }
+                }
+                let want = |i: usize, d: i8| mask >> ((i * 5 + (d + 2) as usize) % 64) & 1 == 1;
+                let expected: Vec<Vec<u32>> = (0..toks.len())
+                    .map(|i| {
+                        (o[i]..o[i + 1])
+                            .filter(|&x| org[x] == CONTEXT || want(i, org[x]))
+                            .map(|x| k[x])
+                            .collect()
+                    })
+                    .collect();
+                let (mut kw, mut ow, mut orgw) = (vec![], vec![], vec![]);
+                sentence_features_origins(
+                    res, &toks, &mut kw, &mut ow, &mut rows, None, &mut orgw, &want,
+                );
+                let got: Vec<Vec<u32>> =
+                    (0..toks.len()).map(|i| kw[ow[i]..ow[i + 1]].to_vec()).collect();
+                proptest::prop_assert_eq!(got, expected);
+            }
+        }
     }
 
     #[test]

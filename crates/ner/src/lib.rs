@@ -31,6 +31,7 @@ pub mod eval;
 pub mod features;
 mod hash;
 pub mod lexicon;
+mod merged;
 mod model;
 pub mod neural;
 pub mod news;
