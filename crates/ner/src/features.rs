@@ -177,8 +177,9 @@ pub fn doc_form_key(tok: &str) -> Option<u64> {
 /// (no allocation per form; the rare `لل` core that is not a substring is owned).
 #[derive(Clone)]
 struct Info {
-    norm: String,
-    core_owned: Option<String>,
+    /// Shared, so that handing an analysis out of the per-thread cache allocates nothing.
+    norm: std::rc::Rc<str>,
+    core_owned: Option<std::rc::Rc<str>>,
     core: (usize, usize),
     bare: (usize, usize),
     pre: (usize, usize),
@@ -247,7 +248,7 @@ fn info(res: &Resources, tok: &str) -> Info {
     let sp = split_clitics(&norm);
     let (core_owned, core) = match &sp.core {
         std::borrow::Cow::Borrowed(c) => (None, range_in(&norm, c)),
-        std::borrow::Cow::Owned(c) => (Some(c.clone()), (0, 0)),
+        std::borrow::Cow::Owned(c) => (Some(std::rc::Rc::from(c.as_str())), (0, 0)),
     };
     let core_str: &str = &sp.core;
     let cl = res
@@ -286,7 +287,7 @@ fn info(res: &Resources, tok: &str) -> Info {
         cl_alt,
         gaz_core,
         gaz_alt,
-        norm,
+        norm: std::rc::Rc::from(norm.as_str()),
     }
 }
 
@@ -570,7 +571,7 @@ fn base_features(
     }
     let infos: Vec<Info> = tokens.iter().map(|t| info_memo(res, t)).collect();
     rows.extend(infos.iter().map(|x| x.row));
-    let norms: Vec<&str> = infos.iter().map(|x| x.norm.as_str()).collect();
+    let norms: Vec<&str> = infos.iter().map(|x| &*x.norm).collect();
     let cores: Vec<&str> = infos.iter().map(|x| x.core()).collect();
     let alts: Vec<Option<&str>> = infos.iter().map(|x| x.alt()).collect();
     let gm = res.gaz.mark(&norms, &cores, &alts);
@@ -766,7 +767,7 @@ fn base_features(
     if let Some((words, cores)) = words_out {
         for x in infos {
             cores.push(x.core().to_string());
-            words.push(x.norm);
+            words.push(x.norm.to_string());
         }
     }
 }

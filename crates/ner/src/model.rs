@@ -152,8 +152,7 @@ const TO_PENDING: u32 = 1 << 31;
 
 impl FirstPassScratch {
     /// Each token's rows of [`MergedTable`] summed over its feature keys, and its dense
-    /// row into `rows` (and words and cores, when asked for: see
-    /// `features::sentence_features_words`). With an `owner` the groups of keys that
+    /// row into `rows`. With an `owner` the groups of keys that
     /// depend on one word (see `features::sentence_features_origins`) are read from this
     /// thread's [`WordSums`] — those keys are then not even computed — or added to it.
     #[allow(clippy::too_many_arguments)]
@@ -164,7 +163,6 @@ impl FirstPassScratch {
         owner: Option<(u64, u64)>,
         toks: &[&str],
         rows: &mut Vec<u32>,
-        words: Option<(&mut Vec<String>, &mut Vec<String>)>,
     ) -> &[Sums] {
         let n = toks.len();
         self.acc.clear();
@@ -182,7 +180,7 @@ impl FirstPassScratch {
                 Position::Word(toks[j as usize])
             }
         };
-        let run = |memo: Option<&mut WordSums<'_>>| {
+        let mut run = |memo: Option<&mut WordSums<'_>>| {
             let mut memo = memo;
             // What the memo has (read only: nothing is evicted before the end).
             self.held.clear();
@@ -214,7 +212,7 @@ impl FirstPassScratch {
                 &mut self.keys,
                 &mut self.offsets,
                 rows,
-                words,
+                None,
                 &mut self.origins,
                 &want,
             );
@@ -265,9 +263,16 @@ struct SentenceState {
     sums: Vec<f32>,
     /// Dense (embedding) row of each token.
     rows: Vec<u32>,
-    /// Normalized words and their cores, for the network.
-    words: Vec<String>,
-    cores: Vec<String>,
+}
+
+/// What the network reads besides the linear scores: a sentence's keys, words and cores
+/// (the plain path), or its raw tokens and summed sparse rows (the table's path).
+enum NetInput<'a> {
+    Keys(NeuralInput),
+    Sums {
+        tokens: &'a [&'a str],
+        sums: &'a [f32],
+    },
 }
 
 /// Emission scores of each token.
@@ -439,11 +444,10 @@ impl NerModel {
         let owner = self.res.memo.id().map(|r| (table.id, r));
         for toks in sents {
             let mut st = SentenceState::default();
-            let words = neural.is_some().then_some((&mut st.words, &mut st.cores));
             // One probe per key gives the first pass's weights, the second pass's and the
             // network's sparse row: the second pass then only probes its document-level
             // keys. Groups of keys that depend on one word come summed from the memo.
-            let sums = first.sentence_sums(&self.res, table, owner, toks, &mut st.rows, words);
+            let sums = first.sentence_sums(&self.res, table, owner, toks, &mut st.rows);
             em.clear();
             st.partial.reserve(sums.len());
             st.sums.reserve(sums.len() * sd);
@@ -462,7 +466,7 @@ impl NerModel {
         let trans = self.final_transitions();
         let (mut extra, mut extra_at) = (Vec::new(), Vec::new());
         let mut res = Vec::with_capacity(sents.len());
-        for (mut st, x) in states.into_iter().zip(&ex) {
+        for ((mut st, x), toks) in states.into_iter().zip(&ex).zip(sents) {
             let mut em = std::mem::take(&mut st.partial);
             // All the sentence's document-level keys first, so prefetching runs ahead
             // across tokens.
@@ -485,12 +489,11 @@ impl NerModel {
                 }
             }
             add_dense(&w2.dense, &st.rows, &mut em);
-            let input = NeuralInput {
-                words: std::mem::take(&mut st.words),
-                cores: std::mem::take(&mut st.cores),
-                ..NeuralInput::default()
+            let input = NetInput::Sums {
+                tokens: toks,
+                sums: &st.sums,
             };
-            self.finish_sentence(w2, neural, &trans, em, input, Some(&st.sums), &mut out);
+            self.finish_sentence(w2, neural, &trans, em, input, &mut out);
             res.push(out.clone());
         }
         res
@@ -535,22 +538,14 @@ impl NerModel {
             let (mut k2, mut o2) = (Vec::new(), Vec::new());
             add_extra_features(&k, &o, x, &mut k2, &mut o2);
             emissions(w2, &k2, &o2, &r, &mut em);
-            let input = NeuralInput {
+            let input = NetInput::Keys(NeuralInput {
                 keys: k2,
                 offsets: o2,
                 words,
                 cores,
                 scores: Vec::new(),
-            };
-            self.finish_sentence(
-                w2,
-                neural,
-                &trans,
-                std::mem::take(&mut em),
-                input,
-                None,
-                &mut out,
-            );
+            });
+            self.finish_sentence(w2, neural, &trans, std::mem::take(&mut em), input, &mut out);
             res.push(out.clone());
         }
         res
@@ -574,27 +569,27 @@ impl NerModel {
 
     /// Decodes a sentence from its second-pass scores `em`: where the gate lets the
     /// network run (see [`NeuralStage::gate`]), its scores are mixed in and the mixed
-    /// transitions `trans` used; then the `O` bias and Viterbi into `out`. The network
-    /// reads `input`'s words and either `sums` (summed sparse rows) or `input`'s keys.
-    #[allow(clippy::too_many_arguments)]
+    /// transitions `trans` used; then the `O` bias and Viterbi into `out`.
     fn finish_sentence(
         &self,
         w2: &Weights,
         neural: Option<&NeuralStage>,
         trans: &Transitions,
         mut em: Vec<[f32; NUM_TAGS]>,
-        mut input: NeuralInput,
-        sums: Option<&[f32]>,
+        input: NetInput<'_>,
         out: &mut Vec<u8>,
     ) {
         let ran = match neural {
             Some(ns) if needs_network(&em, ns.gate) => {
-                if ns.net.reads_scores() {
-                    input.scores = em.clone();
-                }
-                let ne = match sums {
-                    Some(s) => ns.net.emissions_from_sums(&input, s),
-                    None => ns.net.emissions_fast(&input),
+                let scores: &[[f32; NUM_TAGS]] = if ns.net.reads_scores() { &em } else { &[] };
+                let ne = match input {
+                    NetInput::Sums { tokens, sums } => {
+                        ns.net.emissions_from_sums(tokens, scores, sums)
+                    }
+                    NetInput::Keys(mut inp) => {
+                        inp.scores = scores.to_vec();
+                        ns.net.emissions_fast(&inp)
+                    }
                 };
                 for (e, n) in em.iter_mut().zip(&ne) {
                     for t in 0..NUM_TAGS {

@@ -1,7 +1,9 @@
 //! Tagging-time forward pass of the network: the same arithmetic as the training forward,
 //! arranged for speed. The part of the LSTM input that depends only on the word (its
-//! vector and character CNN, projected onto both directions' gates) is cached per thread,
-//! and the loops are compiled twice, for AVX2 where the CPU has it and for plain SSE2.
+//! vector and character CNN, projected onto both directions' gates) is cached per thread
+//! (keyed by the raw token on the tagger's path, so cached words need no normalized
+//! strings), and the loops are compiled twice: for AVX2 with fused multiply-adds where the
+//! CPU has both, and for plain SSE2.
 
 #![allow(clippy::needless_range_loop)] // parallel arrays per position, as in the parent
 
@@ -14,6 +16,8 @@ const CACHE_SLOTS: usize = 65536;
 
 struct Slot {
     net: u64,
+    /// Whether `word` is a raw token (0: a normalized word; see [`Words`]).
+    raw: bool,
     word: String,
     /// `2 × 4h` gate pre-activations contributed by the word's vector and characters.
     proj: Vec<f32>,
@@ -39,8 +43,10 @@ thread_local! {
 /// `out += W x` for a column-major `W` (`x.len()` columns of `out.len()` rows), 32 rows
 /// at a time held in a local accumulator so they stay in registers across the columns
 /// (an axpy per column would load and store `out` once per column).
+/// With `FMA` each step is one fused multiply-add (one rounding instead of two): only
+/// for code compiled with the `fma` target feature, where `mul_add` is one instruction.
 #[inline(always)]
-fn gemv_blocked(out: &mut [f32], w: &[f32], x: &[f32]) {
+fn gemv_blocked<const FMA: bool>(out: &mut [f32], w: &[f32], x: &[f32]) {
     const B: usize = 32;
     let rows = out.len();
     let mut r0 = 0;
@@ -50,7 +56,11 @@ fn gemv_blocked(out: &mut [f32], w: &[f32], x: &[f32]) {
         for (j, &xj) in x.iter().enumerate() {
             let col = &w[j * rows + r0..j * rows + r0 + B];
             for k in 0..B {
-                acc[k] += xj * col[k];
+                acc[k] = if FMA {
+                    xj.mul_add(col[k], acc[k])
+                } else {
+                    acc[k] + xj * col[k]
+                };
             }
         }
         out[r0..r0 + B].copy_from_slice(&acc);
@@ -63,14 +73,32 @@ fn gemv_blocked(out: &mut [f32], w: &[f32], x: &[f32]) {
     }
 }
 
-fn slot_of(word: &str) -> usize {
-    (crate::hash::hash_str(0x5107, word) as usize) & (CACHE_SLOTS - 1)
+fn slot_of(word: &str, raw: bool) -> usize {
+    (crate::hash::hash_str(0x5107 + raw as u64, word) as usize) & (CACHE_SLOTS - 1)
+}
+
+/// Where the forward pass gets each token's word: a [`NeuralInput`]'s normalized words
+/// and cores, or raw tokens, normalized only when their projection is not cached (the
+/// tagger's path: no strings are built for the common, cached words).
+#[derive(Clone, Copy)]
+enum Words<'a> {
+    Input(&'a NeuralInput),
+    Tokens(&'a [&'a str]),
+}
+
+impl Words<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Words::Input(inp) => inp.len(),
+            Words::Tokens(t) => t.len(),
+        }
+    }
 }
 
 impl NeuralTagger {
     /// Gate pre-activations from the word's vector and character CNN, both directions.
     #[inline(always)] // into the AVX2 build of the forward pass
-    fn word_projection(&self, word: &str, core: &str, out: &mut Vec<f32>) {
+    fn word_projection<const FMA: bool>(&self, word: &str, core: &str, out: &mut Vec<f32>) {
         let lay = &self.lay;
         let (h, d, nf, w0, e) = (lay.h, lay.d, lay.nf, lay.w0, lay.e);
         let g4 = 4 * h;
@@ -84,27 +112,34 @@ impl NeuralTagger {
         for dir in 0..2 {
             let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
             let o = &mut out[dir * g4..(dir + 1) * g4];
-            gemv_blocked(o, &wx[w0 * g4..(w0 + x.len()) * g4], &x);
+            gemv_blocked::<FMA>(o, &wx[w0 * g4..(w0 + x.len()) * g4], &x);
         }
     }
 
     /// Emission scores without dropout; equal (to rounding) to the training forward's.
     pub(crate) fn emissions_fast(&self, inp: &NeuralInput) -> Vec<[f32; NUM_TAGS]> {
-        self.dispatch(inp, None)
+        self.dispatch(Words::Input(inp), &inp.scores, None)
     }
 
-    /// [`NeuralTagger::emissions_fast`] with the sparse rows of each token already summed
-    /// by the caller (`sums`: `n × sparse_dim`; `inp.keys` is then not read).
+    /// [`NeuralTagger::emissions_fast`] from raw tokens, the linear scores (read only by a
+    /// network trained with them) and the sparse rows of each token already summed by
+    /// the caller (`sums`: `n × sparse_dim`).
     pub(crate) fn emissions_from_sums(
         &self,
-        inp: &NeuralInput,
+        tokens: &[&str],
+        scores: &[[f32; NUM_TAGS]],
         sums: &[f32],
     ) -> Vec<[f32; NUM_TAGS]> {
-        self.dispatch(inp, Some(sums))
+        self.dispatch(Words::Tokens(tokens), scores, Some(sums))
     }
 
-    fn dispatch(&self, inp: &NeuralInput, sums: Option<&[f32]>) -> Vec<[f32; NUM_TAGS]> {
-        if inp.is_empty() {
+    fn dispatch(
+        &self,
+        words: Words<'_>,
+        scores: &[[f32; NUM_TAGS]],
+        sums: Option<&[f32]>,
+    ) -> Vec<[f32; NUM_TAGS]> {
+        if words.len() == 0 {
             return Vec::new();
         }
         // The cache is borrowed here, outside the AVX2 function: code inside a closure
@@ -114,37 +149,39 @@ impl NeuralTagger {
             let mut c = c.borrow_mut();
             #[cfg(target_arch = "x86_64")]
             {
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU supports AVX2 (checked just above).
-                    return unsafe { self.emissions_avx2(inp, sums, &mut c) };
+                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+                    return unsafe { self.emissions_avx2(words, scores, sums, &mut c) };
                 }
             }
-            self.emissions_cached(inp, sums, &mut c)
+            self.emissions_cached::<false>(words, scores, sums, &mut c)
         })
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn emissions_avx2(
         &self,
-        inp: &NeuralInput,
+        words: Words<'_>,
+        scores: &[[f32; NUM_TAGS]],
         sums: Option<&[f32]>,
         cache: &mut Cache,
     ) -> Vec<[f32; NUM_TAGS]> {
-        self.emissions_cached(inp, sums, cache)
+        self.emissions_cached::<true>(words, scores, sums, cache)
     }
 
     #[inline(always)]
-    fn emissions_cached(
+    fn emissions_cached<const FMA: bool>(
         &self,
-        inp: &NeuralInput,
+        words: Words<'_>,
+        scores: &[[f32; NUM_TAGS]],
         sums: Option<&[f32]>,
         cache: &mut Cache,
     ) -> Vec<[f32; NUM_TAGS]> {
         let lay = &self.lay;
         let (h, d, s) = (lay.h, lay.d, lay.s);
         let g4 = 4 * h;
-        let n = inp.len();
+        let n = words.len();
         if cache.slots.is_empty() {
             cache.slots.resize_with(CACHE_SLOTS, || None);
         }
@@ -158,14 +195,28 @@ impl NeuralTagger {
         ssum.resize(lay.w0, 0.0);
         let mut tmp = Vec::new();
         for t in 0..n {
-            let word = &inp.words[t];
-            let k = slot_of(word);
-            let hit = matches!(&cache.slots[k], Some(sl) if sl.net == self.id && sl.word == *word);
+            let (word, raw) = match words {
+                Words::Input(inp) => (inp.words[t].as_str(), false),
+                Words::Tokens(toks) => (toks[t], true),
+            };
+            let k = slot_of(word, raw);
+            let hit = matches!(&cache.slots[k],
+                Some(sl) if sl.net == self.id && sl.raw == raw && sl.word == word);
             if !hit {
-                self.word_projection(word, inp.core_of(t), &mut tmp);
+                match words {
+                    Words::Input(inp) => {
+                        self.word_projection::<FMA>(word, inp.core_of(t), &mut tmp)
+                    }
+                    Words::Tokens(_) => {
+                        let norm = crate::features::norm_word(word);
+                        let core = crate::text::split_clitics(&norm).core.to_string();
+                        self.word_projection::<FMA>(&norm, &core, &mut tmp)
+                    }
+                }
                 cache.slots[k] = Some(Slot {
                     net: self.id,
-                    word: word.clone(),
+                    raw,
+                    word: word.to_string(),
                     proj: std::mem::take(&mut tmp),
                 });
             }
@@ -175,9 +226,10 @@ impl NeuralTagger {
         }
         for t in 0..n {
             ssum.iter_mut().for_each(|v| *v = 0.0);
-            match sums.and_then(|v| v.get(t * s..(t + 1) * s)) {
-                Some(given) => ssum[..s].copy_from_slice(given),
-                None => {
+            match (sums.and_then(|v| v.get(t * s..(t + 1) * s)), words) {
+                (Some(given), _) => ssum[..s].copy_from_slice(given),
+                (None, Words::Tokens(_)) => {}
+                (None, Words::Input(inp)) => {
                     for k in inp.keys_of(t) {
                         if let Some(&r) = self.sparse_index.get(k) {
                             let r = r as usize;
@@ -187,7 +239,7 @@ impl NeuralTagger {
                 }
             }
             if lay.q > 0 {
-                if let Some(sc) = inp.scores.get(t) {
+                if let Some(sc) = scores.get(t) {
                     for (v, &y) in ssum[s..].iter_mut().zip(sc) {
                         *v = y * self.score_scale;
                     }
@@ -198,7 +250,7 @@ impl NeuralTagger {
                 let b = &self.dense[lay.b[dir]..lay.b[dir] + g4];
                 let o = &mut pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4];
                 axpy(o, 1.0, b);
-                gemv_blocked(o, &wx[..ssum.len() * g4], &ssum);
+                gemv_blocked::<FMA>(o, &wx[..ssum.len() * g4], &ssum);
             }
         }
         // Recurrences.
@@ -221,7 +273,7 @@ impl NeuralTagger {
             for step in 0..n {
                 let t = if dir == 0 { step } else { n - 1 - step };
                 z.copy_from_slice(&pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4]);
-                gemv_blocked(&mut z, wh, &hprev);
+                gemv_blocked::<FMA>(&mut z, wh, &hprev);
                 let (zi, rest) = z.split_at_mut(h);
                 let (zf, rest) = rest.split_at_mut(h);
                 let (zg, zo) = rest.split_at_mut(h);
