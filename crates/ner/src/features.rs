@@ -173,6 +173,19 @@ pub fn doc_form_key(tok: &str) -> Option<u64> {
     Some(hash_str(0xD0C, sp.bare))
 }
 
+/// [`doc_form_key`] from the word's analysis in `res`'s per-thread cache (the same key,
+/// without normalizing and splitting the token again when the cache has it).
+pub fn doc_form_key_in(res: &Resources, tok: &str) -> Option<u64> {
+    if res.memo.0.is_none() {
+        return doc_form_key(tok);
+    }
+    let x = info_memo(res, tok);
+    if !matches!(x.shape, Shape::Arabic | Shape::Latin) || x.bare().chars().count() < 2 {
+        return None;
+    }
+    Some(hash_str(0xD0C, x.bare()))
+}
+
 /// Per-token precomputed information. The clitic-split forms are byte ranges of `norm`
 /// (no allocation per form; the rare `لل` core that is not a substring is owned).
 #[derive(Clone)]
@@ -810,6 +823,9 @@ mod tests {
         other.clusters = Default::default();
         other.memo = MemoKey::fresh();
         sentence_features(&other, &toks, &mut k2, &mut o2);
+        for t in toks {
+            assert_eq!(doc_form_key_in(memo, t), doc_form_key(t), "{t}");
+        }
         let mut k3 = Vec::new();
         // A clone does not memoize: its features are computed afresh.
         sentence_features(&other.clone(), &toks, &mut k3, &mut o2);

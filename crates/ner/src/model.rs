@@ -6,7 +6,7 @@
 use crate::decode::{viterbi, Transitions};
 use crate::doc;
 use crate::features::{
-    add_extra_features, doc_form_key, extra_features, sentence_features_origins,
+    add_extra_features, doc_form_key_in, extra_features, sentence_features_origins,
     sentence_features_rows, sentence_features_words, Dense, MemoKey, Resources, CONTEXT,
     FEATURE_VERSION, NO_ROW,
 };
@@ -560,7 +560,7 @@ impl NerModel {
     ) -> Vec<Vec<crate::features::Extra>> {
         let forms: Vec<Vec<Option<u64>>> = sents
             .iter()
-            .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
+            .map(|s| s.iter().map(|t| doc_form_key_in(&self.res, t)).collect())
             .collect();
         let mut ex = doc::extras(&forms, tags1, window);
         crate::news::fill_news(&mut ex, &forms, &self.res.news);
@@ -1355,7 +1355,7 @@ mod tests {
         }
         let forms: Vec<Vec<Option<u64>>> = sents
             .iter()
-            .map(|s| s.iter().map(|t| doc_form_key(t)).collect())
+            .map(|s| s.iter().map(|t| crate::features::doc_form_key(t)).collect())
             .collect();
         let mut ex = doc::extras(&forms, &tags1, None);
         crate::news::fill_news(&mut ex, &forms, &m.res.news);
