@@ -436,33 +436,23 @@ pub fn sentence_features_words(
     );
 }
 
-/// [`sentence_features_words`] that also tells each key's origin: `d` ∈ −2..=2 when the
+/// [`sentence_features_rows`] that also tells each key's origin: `d` ∈ −2..=2 when the
 /// key depends only on the token at offset `d` from its own (the sentence boundary past
 /// either end counts as a token), [`CONTEXT`] when it depends on more. A key of origin
 /// `d` is the same for every token whose neighbour at `d` has the same text, which lets
 /// the tagger keep the summed weights of such groups per word: `want(i, d)` false leaves
 /// out token i's keys of origin `d` (not even hashed).
-#[allow(clippy::too_many_arguments)]
 pub fn sentence_features_origins(
     res: &Resources,
     tokens: &[&str],
     keys: &mut Vec<u32>,
     offsets: &mut Vec<usize>,
     rows: &mut Vec<u32>,
-    words: Option<(&mut Vec<String>, &mut Vec<String>)>,
     origins: &mut Vec<i8>,
     want: &dyn Fn(usize, i8) -> bool,
 ) {
-    base_features(
-        res,
-        tokens,
-        keys,
-        offsets,
-        rows,
-        words,
-        Some(origins),
-        Some(want),
-    );
+    let (words, origins, want) = (None, Some(origins), Some(want));
+    base_features(res, tokens, keys, offsets, rows, words, origins, want);
 }
 
 /// Appends the document-level features of `extra` to base features computed by
@@ -874,9 +864,7 @@ mod tests {
                 let toks: Vec<&str> = s.iter().map(|&w| VOCAB[w]).collect();
                 let n = toks.len() as isize;
                 sentence_features(res, &toks, &mut k0, &mut o0);
-                sentence_features_origins(
-                    res, &toks, &mut k, &mut o, &mut rows, None, &mut org, &|_, _| true,
-                );
+                sentence_features_origins(res, &toks, &mut k, &mut o, &mut rows, &mut org, &|_, _| true);
                 proptest::prop_assert_eq!((&k, &o), (&k0, &o0));
                 proptest::prop_assert_eq!(org.len(), k.len());
                 for i in 0..toks.len() {
@@ -909,9 +897,7 @@ mod tests {
                     })
                     .collect();
                 let (mut kw, mut ow, mut orgw) = (vec![], vec![], vec![]);
-                sentence_features_origins(
-                    res, &toks, &mut kw, &mut ow, &mut rows, None, &mut orgw, &want,
-                );
+                sentence_features_origins(res, &toks, &mut kw, &mut ow, &mut rows, &mut orgw, &want);
                 let got: Vec<Vec<u32>> =
                     (0..toks.len()).map(|i| kw[ow[i]..ow[i + 1]].to_vec()).collect();
                 proptest::prop_assert_eq!(got, expected);

@@ -212,7 +212,6 @@ impl FirstPassScratch {
                 &mut self.keys,
                 &mut self.offsets,
                 rows,
-                None,
                 &mut self.origins,
                 &want,
             );
