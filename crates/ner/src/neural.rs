@@ -631,8 +631,16 @@ impl NeuralTagger {
     }
 
     fn char_ids(&self, w: &str) -> Vec<u16> {
+        let mut v = Vec::new();
+        self.char_ids_into(w, &mut v);
+        v
+    }
+
+    /// [`NeuralTagger::char_ids`] into a reused buffer.
+    pub(crate) fn char_ids_into(&self, w: &str, v: &mut Vec<u16>) {
         let pad = self.lay.cw / 2;
-        let mut v = vec![0u16; pad];
+        v.clear();
+        v.resize(pad, 0);
         v.extend(
             w.chars()
                 .take(MAX_WORD_CHARS)
@@ -643,7 +651,6 @@ impl NeuralTagger {
         while v.len() < self.lay.cw {
             v.push(0);
         }
-        v
     }
 
     /// Character CNN of a word's character ids: `out[f]` = tanh of filter f's maximum over
