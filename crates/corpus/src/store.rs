@@ -125,13 +125,30 @@ pub(crate) fn check_analyzer(db: &Connection) -> Result<()> {
                      {current:?}: index into a new directory"
                 )));
             }
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES ('analyzer', ?1)",
-                [current],
-            )?;
-            Ok(())
+            record_analyzer(db, current)
         }
     }
+}
+
+/// Writes the analyzer version into a new store's `meta`. Another process opening the
+/// same new store may have written it since it was read (both saw none): the row is
+/// then kept and must name the same version.
+fn record_analyzer(db: &Connection, current: &str) -> Result<()> {
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('analyzer', ?1) ON CONFLICT(key) DO NOTHING",
+        [current],
+    )?;
+    let stored: String =
+        db.query_row("SELECT value FROM meta WHERE key = 'analyzer'", [], |r| {
+            r.get(0)
+        })?;
+    if stored != current {
+        return Err(crate::Error::Corpus(format!(
+            "this corpus is being indexed with analyzer {stored:?}, this khabar uses \
+             {current:?}: index into a new directory"
+        )));
+    }
+    Ok(())
 }
 
 /// The schema version this code writes.
@@ -253,4 +270,25 @@ pub(crate) fn content_hash(a: &khabar_ingest::Article) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyzer_version_written_by_another_process_is_accepted_or_refused() {
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            .unwrap();
+        // Both processes saw no version; the second to write finds the first's row.
+        record_analyzer(&db, "v1").unwrap();
+        record_analyzer(&db, "v1").unwrap();
+        let n: i64 = db
+            .query_row("SELECT count(*) FROM meta", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        let err = record_analyzer(&db, "v2").unwrap_err().to_string();
+        assert!(err.contains("\"v1\"") && err.contains("\"v2\""), "{err}");
+    }
 }
