@@ -14,44 +14,18 @@ use std::cell::RefCell;
 /// Cached word projections per thread (direct-mapped slots).
 const CACHE_SLOTS: usize = 65536;
 
-/// Longest word (bytes) the cache keeps; longer ones are computed each time.
-const TEXT_CAP: usize = 46;
-
-/// Which word a slot holds, inline (no pointer to chase on a probe).
-#[derive(Clone, Copy)]
 struct Slot {
-    /// Network of the projection (0: empty; ids start at 1).
     net: u64,
-    /// Whether `text` is a raw token (else a normalized word; see [`Words`]).
+    /// Whether `word` is a raw token (0: a normalized word; see [`Words`]).
     raw: bool,
-    len: u8,
-    text: [u8; TEXT_CAP],
-}
-
-const EMPTY_SLOT: Slot = Slot {
-    net: 0,
-    raw: false,
-    len: 0,
-    text: [0; TEXT_CAP],
-};
-
-impl Slot {
-    #[inline]
-    fn holds(&self, net: u64, raw: bool, word: &str) -> bool {
-        self.net == net
-            && self.raw == raw
-            && self.len as usize == word.len()
-            && &self.text[..word.len()] == word.as_bytes()
-    }
+    word: String,
+    /// `2 × 4h` gate pre-activations contributed by the word's vector and characters.
+    proj: Vec<f32>,
 }
 
 #[derive(Default)]
 struct Cache {
-    slots: Vec<Slot>,
-    /// `2 × 4h` gate pre-activations contributed by the word's vector and characters,
-    /// `width` per slot, in one array (the slot's index gives its place).
-    proj: Vec<f32>,
-    width: usize,
+    slots: Vec<Option<Slot>>,
     /// Buffers of [`NeuralTagger::word_projection`].
     words: WordScratch,
     /// Scratch buffers reused across sentences.
@@ -162,13 +136,14 @@ impl NeuralTagger {
         &self,
         word: &str,
         core: &str,
-        out: &mut [f32],
+        out: &mut Vec<f32>,
         ws: &mut WordScratch,
     ) {
         let lay = &self.lay;
         let (h, d, nf, w0, e) = (lay.h, lay.d, lay.nf, lay.w0, lay.e);
         let g4 = 4 * h;
-        out.fill(0.0);
+        out.clear();
+        out.resize(2 * g4, 0.0);
         ws.x.clear();
         ws.x.resize(e + nf, 0.0);
         self.vectors.row_into(word, core, &mut ws.x[..e]);
@@ -293,12 +268,8 @@ impl NeuralTagger {
         let (h, d, s) = (lay.h, lay.d, lay.s);
         let g4 = 4 * h;
         let n = words.len();
-        let width = 2 * g4;
-        if cache.width != width || cache.slots.is_empty() {
-            // Zeroed pages are only touched (and count in memory) as slots fill.
-            cache.slots = vec![EMPTY_SLOT; CACHE_SLOTS];
-            cache.proj = vec![0.0; CACHE_SLOTS * width];
-            cache.width = width;
+        if cache.slots.is_empty() {
+            cache.slots.resize_with(CACHE_SLOTS, || None);
         }
         // Gate pre-activations of every token, both directions: bias + word part + sparse.
         let mut pre = std::mem::take(&mut cache.pre);
@@ -313,27 +284,34 @@ impl NeuralTagger {
                 Words::Input(inp) => (inp.words[t].as_str(), false),
                 Words::Tokens(toks) => (toks[t], true),
             };
-            let out = &mut pre[t * width..(t + 1) * width];
-            let cached = word.len() <= TEXT_CAP;
             let k = slot_of(word, raw);
-            if cached && cache.slots[k].holds(self.id, raw, word) {
-                out.copy_from_slice(&cache.proj[k * width..(k + 1) * width]);
-                continue;
-            }
-            let ws = &mut cache.words;
-            match words {
-                Words::Input(inp) => self.word_projection::<FMA>(word, inp.core_of(t), out, ws),
-                Words::Tokens(_) => {
-                    let norm = crate::features::norm_word(word);
-                    let core = crate::text::split_clitics(&norm).core;
-                    self.word_projection::<FMA>(&norm, &core, out, ws)
+            let hit = matches!(&cache.slots[k],
+                Some(sl) if sl.net == self.id && sl.raw == raw && sl.word == word);
+            if !hit {
+                // The evicted word's buffers are reused.
+                let sl = cache.slots[k].get_or_insert_with(|| Slot {
+                    net: 0,
+                    raw,
+                    word: String::new(),
+                    proj: Vec::new(),
+                });
+                (sl.net, sl.raw) = (self.id, raw);
+                sl.word.clear();
+                sl.word.push_str(word);
+                let ws = &mut cache.words;
+                match words {
+                    Words::Input(inp) => {
+                        self.word_projection::<FMA>(word, inp.core_of(t), &mut sl.proj, ws)
+                    }
+                    Words::Tokens(_) => {
+                        let norm = crate::features::norm_word(word);
+                        let core = crate::text::split_clitics(&norm).core;
+                        self.word_projection::<FMA>(&norm, &core, &mut sl.proj, ws)
+                    }
                 }
             }
-            if cached {
-                cache.proj[k * width..(k + 1) * width].copy_from_slice(out);
-                let sl = &mut cache.slots[k];
-                (sl.net, sl.raw, sl.len) = (self.id, raw, word.len() as u8);
-                sl.text[..word.len()].copy_from_slice(word.as_bytes());
+            if let Some(sl) = &cache.slots[k] {
+                pre[t * 2 * g4..(t + 1) * 2 * g4].copy_from_slice(&sl.proj);
             }
         }
         for t in 0..n {
