@@ -208,21 +208,10 @@ impl MergedTable {
         let _ = key;
     }
 
-    /// Adds a row's scores: first pass into `e1` (if given), second pass into `e2`, the
-    /// network's sparse row into `sums` (`sparse_dim` wide, empty: not wanted).
+    /// Adds a row's second-pass scores into `e2` and the network's sparse row into `sums`
+    /// (`sparse_dim` wide, empty: not wanted); the first pass sums its rows as [`Sums`].
     #[inline]
-    pub(crate) fn add(
-        &self,
-        r: &MergedRow,
-        e1: Option<&mut [f32; NUM_TAGS]>,
-        e2: &mut [f32; NUM_TAGS],
-        sums: &mut [f32],
-    ) {
-        if let Some(e1) = e1 {
-            for (v, &q) in e1.iter_mut().zip(&r.pass1) {
-                *v += q as f32 * self.scale1;
-            }
-        }
+    pub(crate) fn add(&self, r: &MergedRow, e2: &mut [f32; NUM_TAGS], sums: &mut [f32]) {
         for (v, &q) in e2.iter_mut().zip(&r.pass2) {
             *v += q as f32 * self.scale2;
         }

@@ -483,7 +483,7 @@ impl NerModel {
                         table.prefetch(ahead);
                     }
                     if let Some(r) = table.get(extra[j]) {
-                        table.add(r, None, e, sums);
+                        table.add(r, e, sums);
                     }
                 }
             }

@@ -655,7 +655,8 @@ impl NeuralTagger {
 
     /// Character CNN of a word's character ids: `out[f]` = tanh of filter f's maximum over
     /// the windows, `arg[f]` the window where it is reached.
-    #[inline(always)] // into the AVX2 build of the tagging forward pass
+    /// (Tagging computes the same as `infer::char_cnn_fast`, arranged for speed.)
+    #[inline]
     fn char_cnn(&self, ids: &[u16], out: &mut [f32], arg: &mut [u32]) {
         let lay = &self.lay;
         let (nf, cd, cw) = (lay.nf, lay.cd, lay.cw);
