@@ -163,14 +163,11 @@ pub struct Extra {
 /// one-letter tokens, which say nothing about entities).
 pub fn doc_form_key(tok: &str) -> Option<u64> {
     let n = normalize(cut(tok));
-    if !matches!(shape(&n), Shape::Arabic | Shape::Latin) {
+    let shape = shape(&n);
+    if !matches!(shape, Shape::Arabic | Shape::Latin) {
         return None;
     }
-    let sp = split_clitics(&n);
-    if sp.bare.chars().count() < 2 {
-        return None;
-    }
-    Some(hash_str(0xD0C, sp.bare))
+    form_key(shape, split_clitics(&n).bare)
 }
 
 /// [`doc_form_key`] from the word's analysis in `res`'s per-thread cache (the same key,
@@ -180,10 +177,15 @@ pub fn doc_form_key_in(res: &Resources, tok: &str) -> Option<u64> {
         return doc_form_key(tok);
     }
     let x = info_memo(res, tok);
-    if !matches!(x.shape, Shape::Arabic | Shape::Latin) || x.bare().chars().count() < 2 {
+    form_key(x.shape, x.bare())
+}
+
+/// The document-form key of a word of shape `shape` whose bare form is `bare`.
+fn form_key(shape: Shape, bare: &str) -> Option<u64> {
+    if !matches!(shape, Shape::Arabic | Shape::Latin) || bare.chars().count() < 2 {
         return None;
     }
-    Some(hash_str(0xD0C, x.bare()))
+    Some(hash_str(0xD0C, bare))
 }
 
 /// Per-token precomputed information. The clitic-split forms are byte ranges of `norm`
