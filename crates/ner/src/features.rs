@@ -143,6 +143,58 @@ fn info_memo(res: &Resources, tok: &str) -> Info {
     })
 }
 
+/// [`info_memo`] of each token into `out`. The tokens' cache slots, and then their texts
+/// and normalized forms, are requested from memory before any is read, so the loads of a
+/// sentence (mostly cache misses) overlap instead of following one another.
+fn infos_memo(res: &Resources, tokens: &[&str], out: &mut Vec<Info>) {
+    out.clear();
+    let Some(owner) = res.memo.0 else {
+        out.extend(tokens.iter().map(|t| info(res, t)));
+        return;
+    };
+    INFO_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_empty() {
+            c.resize_with(INFO_SLOTS, || None);
+        }
+        let slot = |t: &str| (hash_str(0x1AF0, t) as usize) & (INFO_SLOTS - 1);
+        // Slot indices are recomputed below rather than kept: hashing is cheaper than
+        // a buffer per call.
+        for t in tokens {
+            let sl = &c[slot(t)];
+            crate::merged::prefetch(sl);
+            crate::merged::prefetch_next(sl, 64);
+            crate::merged::prefetch_next(sl, 128);
+        }
+        for t in tokens {
+            if let Some(sl) = &c[slot(t)] {
+                if let (Some(a), Some(b)) =
+                    (sl.tok.as_bytes().first(), sl.info.norm.as_bytes().first())
+                {
+                    crate::merged::prefetch(a);
+                    crate::merged::prefetch(b);
+                }
+            }
+        }
+        for t in tokens {
+            let k = slot(t);
+            if let Some(sl) = &c[k] {
+                if sl.owner == owner && sl.tok == *t {
+                    out.push(sl.info.clone());
+                    continue;
+                }
+            }
+            let x = info(res, t);
+            c[k] = Some(InfoSlot {
+                owner,
+                tok: t.to_string(),
+                info: x.clone(),
+            });
+            out.push(x);
+        }
+    })
+}
+
 /// Document-level information for one token, from a first tagging pass (stacking).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Extra {
@@ -574,7 +626,8 @@ fn base_features(
     if n == 0 {
         return;
     }
-    let infos: Vec<Info> = tokens.iter().map(|t| info_memo(res, t)).collect();
+    let mut infos = Vec::with_capacity(n);
+    infos_memo(res, tokens, &mut infos);
     rows.extend(infos.iter().map(|x| x.row));
     let norms: Vec<&str> = infos.iter().map(|x| &*x.norm).collect();
     let cores: Vec<&str> = infos.iter().map(|x| x.core()).collect();

@@ -194,18 +194,9 @@ impl MergedTable {
     /// results).
     #[inline]
     pub(crate) fn prefetch(&self, key: u32) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(r) = self.slots.get(self.slot(key)) {
-            #[allow(unused_unsafe)]
-            // SAFETY: a prefetch of a valid address; it neither reads into Rust values
-            // nor faults.
-            unsafe {
-                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-                _mm_prefetch::<_MM_HINT_T0>(r as *const MergedRow as *const i8);
-            }
+            prefetch(r);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = key;
     }
 
     /// Adds a row's second-pass scores into `e2` and the network's sparse row into `sums`
@@ -415,6 +406,39 @@ impl WordSums<'_> {
         s.groups[b] = *sums;
         s.valid |= 1 << b;
     }
+}
+
+/// Asks the CPU to start loading the cache line holding `v` (a hint: no effect on
+/// results; nothing without x86-64).
+#[inline(always)]
+pub(crate) fn prefetch<T>(v: &T) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    // SAFETY: a prefetch of a valid address; it neither reads into Rust values nor
+    // faults.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(v as *const T as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
+}
+
+/// [`prefetch`] of the line `bytes` past `v` (which need not lie inside `v`: a prefetch
+/// of any address is harmless).
+#[inline(always)]
+pub(crate) fn prefetch_next<T>(v: &T, bytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    // SAFETY: only the address is computed (wrapping), never dereferenced; a prefetch
+    // neither reads into Rust values nor faults.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = (v as *const T as *const i8).wrapping_add(bytes);
+        _mm_prefetch::<_MM_HINT_T0>(p);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, bytes);
 }
 
 #[cfg(test)]

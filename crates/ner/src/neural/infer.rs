@@ -8,6 +8,7 @@
 #![allow(clippy::needless_range_loop)] // parallel arrays per position, as in the parent
 
 use super::{axpy, dot, fast_tanh, sigmoid, NeuralInput, NeuralTagger};
+use crate::merged::prefetch;
 use crate::tags::NUM_TAGS;
 use std::cell::RefCell;
 
@@ -36,6 +37,8 @@ struct Cache {
     c: Vec<f32>,
     hprev: Vec<f32>,
     out_rows: Vec<f32>,
+    /// Slot of each token of the sentence.
+    at: Vec<usize>,
 }
 
 /// What computing a word's projection needs besides the network, reused across words.
@@ -105,6 +108,27 @@ fn gemv_rows<const FMA: bool, const B: usize>(
         r0 += B;
     }
     r0
+}
+
+/// One LSTM step's cell and output from its gate pre-activations `z` (`[i f g o]`, `h`
+/// each, overwritten): `c = σ(f)·c + σ(i)·tanh(g)`, `out = σ(o)·tanh(c)`. As separate
+/// element-wise loops, which the compiler vectorizes (one loop over the four gates per
+/// unit stayed scalar); each unit sees the same operations in the same order.
+#[inline(always)]
+fn lstm_cell(z: &mut [f32], c: &mut [f32], out: &mut [f32]) {
+    let h = c.len();
+    let (ifg, rest) = z.split_at_mut(2 * h);
+    let (zg, zo) = rest.split_at_mut(h);
+    ifg.iter_mut().for_each(|v| *v = sigmoid(*v));
+    zg.iter_mut().for_each(|v| *v = fast_tanh(*v));
+    zo.iter_mut().for_each(|v| *v = sigmoid(*v));
+    let (zi, zf) = ifg.split_at(h);
+    for (((c, &i), &f), &g) in c.iter_mut().zip(zi).zip(&zf[..h]).zip(&*zg) {
+        *c = f * *c + i * g;
+    }
+    for ((out, &c), &o) in out.iter_mut().zip(&*c).zip(&*zo) {
+        *out = o * fast_tanh(c);
+    }
 }
 
 fn slot_of(word: &str, raw: bool) -> usize {
@@ -279,12 +303,31 @@ impl NeuralTagger {
         let mut ssum = std::mem::take(&mut cache.ssum);
         ssum.clear();
         ssum.resize(lay.w0, 0.0);
+        let word_of = |t: usize| match words {
+            Words::Input(inp) => (inp.words[t].as_str(), false),
+            Words::Tokens(toks) => (toks[t], true),
+        };
+        // The sentence's slots, their words and projections are requested from memory
+        // before any is read, so that their (mostly cache-missing) loads overlap.
+        let mut at = std::mem::take(&mut cache.at);
+        at.clear();
         for t in 0..n {
-            let (word, raw) = match words {
-                Words::Input(inp) => (inp.words[t].as_str(), false),
-                Words::Tokens(toks) => (toks[t], true),
-            };
+            let (word, raw) = word_of(t);
             let k = slot_of(word, raw);
+            prefetch(&cache.slots[k]);
+            at.push(k);
+        }
+        for &k in &at {
+            if let Some(sl) = &cache.slots[k] {
+                if let (Some(w), Some(p)) = (sl.word.as_bytes().first(), sl.proj.first()) {
+                    prefetch(w);
+                    prefetch(p);
+                }
+            }
+        }
+        for t in 0..n {
+            let (word, raw) = word_of(t);
+            let k = at[t];
             let hit = matches!(&cache.slots[k],
                 Some(sl) if sl.net == self.id && sl.raw == raw && sl.word == word);
             if !hit {
@@ -364,18 +407,8 @@ impl NeuralTagger {
                 let t = if dir == 0 { step } else { n - 1 - step };
                 z.copy_from_slice(&pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4]);
                 gemv_blocked::<FMA>(&mut z, wh, &hprev);
-                let (zi, rest) = z.split_at_mut(h);
-                let (zf, rest) = rest.split_at_mut(h);
-                let (zg, zo) = rest.split_at_mut(h);
                 let out = &mut hs[t * 2 * h + dir * h..t * 2 * h + (dir + 1) * h];
-                for j in 0..h {
-                    let ig = sigmoid(zi[j]);
-                    let fg = sigmoid(zf[j]);
-                    let gg = fast_tanh(zg[j]);
-                    let og = sigmoid(zo[j]);
-                    c[j] = fg * c[j] + ig * gg;
-                    out[j] = og * fast_tanh(c[j]);
-                }
+                lstm_cell(&mut z, &mut c, out);
                 hprev.copy_from_slice(out);
             }
         }
@@ -398,6 +431,7 @@ impl NeuralTagger {
         cache.c = c;
         cache.hprev = hprev;
         cache.out_rows = rows;
+        cache.at = at;
         em
     }
 }
