@@ -452,7 +452,9 @@ pub fn sentence_features(
     offsets: &mut Vec<usize>,
 ) {
     let mut rows = Vec::new();
-    base_features(res, tokens, keys, offsets, &mut rows, None, None, None);
+    base_features(
+        res, tokens, keys, offsets, &mut rows, None, None, None, None,
+    );
 }
 
 /// [`sentence_features`] that also gives each token's dense (embedding) row, or
@@ -464,7 +466,7 @@ pub fn sentence_features_rows(
     offsets: &mut Vec<usize>,
     rows: &mut Vec<u32>,
 ) {
-    base_features(res, tokens, keys, offsets, rows, None, None, None);
+    base_features(res, tokens, keys, offsets, rows, None, None, None, None);
 }
 
 /// [`sentence_features_rows`] that also hands out each token's normalized word and its
@@ -487,6 +489,7 @@ pub fn sentence_features_words(
         Some((words, cores)),
         None,
         None,
+        None,
     );
 }
 
@@ -495,7 +498,9 @@ pub fn sentence_features_words(
 /// either end counts as a token), [`CONTEXT`] when it depends on more. A key of origin
 /// `d` is the same for every token whose neighbour at `d` has the same text, which lets
 /// the tagger keep the summed weights of such groups per word: `want(i, d)` false leaves
-/// out token i's keys of origin `d` (not even hashed).
+/// out token i's keys of origin `d` (not even hashed). `forms` gets each token's
+/// [`doc_form_key`], from the analyses the features read anyway.
+#[allow(clippy::too_many_arguments)]
 pub fn sentence_features_origins(
     res: &Resources,
     tokens: &[&str],
@@ -504,9 +509,21 @@ pub fn sentence_features_origins(
     rows: &mut Vec<u32>,
     origins: &mut Vec<i8>,
     want: &dyn Fn(usize, i8) -> bool,
+    forms: &mut Vec<Option<u64>>,
 ) {
     let (words, origins, want) = (None, Some(origins), Some(want));
-    base_features(res, tokens, keys, offsets, rows, words, origins, want);
+    forms.clear();
+    base_features(
+        res,
+        tokens,
+        keys,
+        offsets,
+        rows,
+        words,
+        origins,
+        want,
+        Some(forms),
+    );
 }
 
 /// Appends the document-level features of `extra` to base features computed by
@@ -609,6 +626,7 @@ fn base_features(
     words_out: Option<(&mut Vec<String>, &mut Vec<String>)>,
     mut origins: Option<&mut Vec<i8>>,
     want: Want<'_>,
+    forms: Option<&mut Vec<Option<u64>>>,
 ) {
     keys.clear();
     offsets.clear();
@@ -629,6 +647,9 @@ fn base_features(
     let mut infos = Vec::with_capacity(n);
     infos_memo(res, tokens, &mut infos);
     rows.extend(infos.iter().map(|x| x.row));
+    if let Some(f) = forms {
+        f.extend(infos.iter().map(|x| form_key(x.shape, x.bare())));
+    }
     let norms: Vec<&str> = infos.iter().map(|x| &*x.norm).collect();
     let cores: Vec<&str> = infos.iter().map(|x| x.core()).collect();
     let alts: Vec<Option<&str>> = infos.iter().map(|x| x.alt()).collect();
@@ -915,12 +936,15 @@ mod tests {
                 Default::default();
             let (mut k0, mut o0, mut k, mut o, mut rows, mut org) =
                 (vec![], vec![], vec![], vec![], vec![], vec![]);
+            let mut forms = vec![];
             for s in &sents {
                 let toks: Vec<&str> = s.iter().map(|&w| VOCAB[w]).collect();
                 let n = toks.len() as isize;
                 sentence_features(res, &toks, &mut k0, &mut o0);
-                sentence_features_origins(res, &toks, &mut k, &mut o, &mut rows, &mut org, &|_, _| true);
+                sentence_features_origins(res, &toks, &mut k, &mut o, &mut rows, &mut org, &|_, _| true, &mut forms);
                 proptest::prop_assert_eq!((&k, &o), (&k0, &o0));
+                let plain: Vec<Option<u64>> = toks.iter().map(|t| doc_form_key(t)).collect();
+                proptest::prop_assert_eq!(&forms, &plain);
                 proptest::prop_assert_eq!(org.len(), k.len());
                 for i in 0..toks.len() {
                     for d in -2i8..=2 {
@@ -952,7 +976,7 @@ mod tests {
                     })
                     .collect();
                 let (mut kw, mut ow, mut orgw) = (vec![], vec![], vec![]);
-                sentence_features_origins(res, &toks, &mut kw, &mut ow, &mut rows, &mut orgw, &want);
+                sentence_features_origins(res, &toks, &mut kw, &mut ow, &mut rows, &mut orgw, &want, &mut forms);
                 let got: Vec<Vec<u32>> =
                     (0..toks.len()).map(|i| kw[ow[i]..ow[i + 1]].to_vec()).collect();
                 proptest::prop_assert_eq!(got, expected);

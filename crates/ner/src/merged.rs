@@ -375,6 +375,28 @@ impl WordSums<'_> {
         Some(if held { Ok(i) } else { Err(i) })
     }
 
+    /// Requests from memory the part of the slot of `p` that [`WordSums::slot`] reads (a
+    /// hint: no effect on results).
+    #[inline]
+    pub(crate) fn prefetch_slot(&self, p: Position<'_>) {
+        let text = p.text().as_bytes();
+        if text.len() <= TEXT_CAP {
+            let h = crate::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
+            let s = &self.slots[(h as usize) & (SUM_SLOTS - 1)];
+            prefetch(s);
+            prefetch_next(s, 64);
+        }
+    }
+
+    /// Requests from memory the groups of slot `i` (a hint: no effect on results).
+    #[inline]
+    pub(crate) fn prefetch_groups(&self, i: usize) {
+        let s = &self.slots[i];
+        for off in (64..std::mem::size_of::<SumSlot>()).step_by(64) {
+            prefetch_next(s, off);
+        }
+    }
+
     /// The group of origin `d` in slot `i` (one [`WordSums::slot`] found holding the
     /// word), if computed.
     #[inline]

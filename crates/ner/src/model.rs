@@ -163,6 +163,7 @@ impl FirstPassScratch {
         owner: Option<(u64, u64)>,
         toks: &[&str],
         rows: &mut Vec<u32>,
+        forms: &mut Vec<Option<u64>>,
     ) -> &[Sums] {
         let n = toks.len();
         self.acc.clear();
@@ -182,10 +183,20 @@ impl FirstPassScratch {
         };
         let mut run = |memo: Option<&mut WordSums<'_>>| {
             let mut memo = memo;
-            // What the memo has (read only: nothing is evicted before the end).
+            // What the memo has (read only: nothing is evicted before the end). The
+            // sentence's slots are requested from memory first, so that their misses
+            // overlap; then the groups of the slots that hold their word.
             self.held.clear();
+            if let Some(m) = memo.as_ref() {
+                for j in -2..n as isize + 2 {
+                    m.prefetch_slot(position(j));
+                }
+            }
             for j in -2..n as isize + 2 {
                 let slot = memo.as_ref().and_then(|m| m.slot(position(j))?.ok());
+                if let (Some(m), Some(i)) = (memo.as_ref(), slot) {
+                    m.prefetch_groups(i);
+                }
                 self.held.push(slot);
             }
             for i in 0..n {
@@ -214,6 +225,7 @@ impl FirstPassScratch {
                 rows,
                 &mut self.origins,
                 &want,
+                forms,
             );
             for i in 0..n {
                 for j in self.offsets[i]..self.offsets[i + 1] {
@@ -438,6 +450,8 @@ impl NerModel {
         let mut first = FirstPassScratch::default();
         let mut states = Vec::with_capacity(sents.len());
         let mut tags1 = Vec::with_capacity(sents.len());
+        // Document-level word forms, from the analyses the first pass reads.
+        let mut forms = Vec::with_capacity(sents.len());
         // Resources that do not memoize their analyses (changed after the model was
         // built) do not memoize row sums either.
         let owner = self.res.memo.id().map(|r| (table.id, r));
@@ -446,7 +460,9 @@ impl NerModel {
             // One probe per key gives the first pass's weights, the second pass's and the
             // network's sparse row: the second pass then only probes its document-level
             // keys. Groups of keys that depend on one word come summed from the memo.
-            let sums = first.sentence_sums(&self.res, table, owner, toks, &mut st.rows);
+            let mut f = Vec::with_capacity(toks.len());
+            let sums = first.sentence_sums(&self.res, table, owner, toks, &mut st.rows, &mut f);
+            forms.push(f);
             em.clear();
             st.partial.reserve(sums.len());
             st.sums.reserve(sums.len() * sd);
@@ -461,7 +477,7 @@ impl NerModel {
             tags1.push(out.clone());
             states.push(st);
         }
-        let ex = self.document_extras(sents, &tags1, window);
+        let ex = self.document_extras(&forms, &tags1, window);
         let trans = self.final_transitions();
         let (mut extra, mut extra_at) = (Vec::new(), Vec::new());
         let mut res = Vec::with_capacity(sents.len());
@@ -530,7 +546,11 @@ impl NerModel {
             tags1.push(out.clone());
             feats.push((k, o, r, words, cores));
         }
-        let ex = self.document_extras(sents, &tags1, window);
+        let forms: Vec<Vec<Option<u64>>> = sents
+            .iter()
+            .map(|s| s.iter().map(|t| doc_form_key_in(&self.res, t)).collect())
+            .collect();
+        let ex = self.document_extras(&forms, &tags1, window);
         let trans = self.final_transitions();
         let mut res = Vec::with_capacity(sents.len());
         for ((k, o, r, words, cores), x) in feats.into_iter().zip(&ex) {
@@ -550,19 +570,16 @@ impl NerModel {
         res
     }
 
-    /// Document-level extras of every token from the first pass's tags.
+    /// Document-level extras of every token from the first pass's tags and each token's
+    /// word form (`features::doc_form_key`).
     fn document_extras(
         &self,
-        sents: &[&[&str]],
+        forms: &[Vec<Option<u64>>],
         tags1: &[Vec<u8>],
         window: Option<usize>,
     ) -> Vec<Vec<crate::features::Extra>> {
-        let forms: Vec<Vec<Option<u64>>> = sents
-            .iter()
-            .map(|s| s.iter().map(|t| doc_form_key_in(&self.res, t)).collect())
-            .collect();
-        let mut ex = doc::extras(&forms, tags1, window);
-        crate::news::fill_news(&mut ex, &forms, &self.res.news);
+        let mut ex = doc::extras(forms, tags1, window);
+        crate::news::fill_news(&mut ex, forms, &self.res.news);
         ex
     }
 
