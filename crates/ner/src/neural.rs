@@ -197,17 +197,24 @@ impl WordVectors {
 
     /// Writes the vector of `w` (or else of `alt`) into `out`; false if neither has one.
     fn row_into(&self, w: &str, alt: &str, out: &mut [f32]) -> bool {
+        self.row_of(w, alt).is_some_and(|r| self.values_into(r, out))
+    }
+
+    /// The row of `w`'s vector, or else of `alt`'s.
+    fn row_of(&self, w: &str, alt: &str) -> Option<usize> {
         if self.dim == 0 {
-            return false;
+            return None;
         }
-        let Some(&r) = self
+        let r = self
             .index
             .get(&word_key(w))
-            .or_else(|| self.index.get(&word_key(alt)))
-        else {
-            return false;
-        };
-        let (d, r) = (self.dim, r as usize);
+            .or_else(|| self.index.get(&word_key(alt)))?;
+        Some(*r as usize)
+    }
+
+    /// Writes row `r`'s vector into `out`; false if there is no such row.
+    fn values_into(&self, r: usize, out: &mut [f32]) -> bool {
+        let d = self.dim;
         let (Some(q), Some(&sc)) = (self.q.get(r * d..(r + 1) * d), self.scales.get(r)) else {
             return false;
         };

@@ -15,6 +15,9 @@ use std::cell::RefCell;
 /// Cached word projections per thread (direct-mapped slots).
 const CACHE_SLOTS: usize = 65536;
 
+/// Vector rows whose part of the projection is cached per thread (direct-mapped).
+const VEC_SLOTS: usize = 16384;
+
 struct Slot {
     net: u64,
     /// Whether `word` is a raw token (0: a normalized word; see [`Words`]).
@@ -49,6 +52,11 @@ struct WordScratch {
     conv_t: Vec<f32>,
     conv_net: u64,
     ids: Vec<u16>,
+    /// Vector part of the projection per vector row (see `vector_part`) for network
+    /// `vec_net`: direct-mapped slots, `vec_row[k]` = the row held + 1 (0: none).
+    vec_net: u64,
+    vec_row: Vec<u32>,
+    vec_proj: Vec<f32>,
     x: Vec<f32>,
     win: Vec<f32>,
     conv: Vec<f32>,
@@ -170,14 +178,51 @@ impl NeuralTagger {
         out.resize(2 * g4, 0.0);
         ws.x.clear();
         ws.x.resize(e + nf, 0.0);
-        self.vectors.row_into(word, core, &mut ws.x[..e]);
+        // The vector's columns first (each row adds its columns in order, so splitting
+        // the product at the vector's end changes nothing). A word without a vector
+        // skips them: zeros times the weights leave the rows at +0, as they start.
+        if let Some(r) = self.vectors.row_of(word, core) {
+            self.vector_part::<FMA>(r, out, ws);
+        }
         self.char_ids_into(word, &mut ws.ids);
         self.char_cnn_fast::<FMA>(ws);
         for dir in 0..2 {
             let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
             let o = &mut out[dir * g4..(dir + 1) * g4];
-            gemv_blocked::<FMA>(o, &wx[w0 * g4..(w0 + ws.x.len()) * g4], &ws.x);
+            gemv_blocked::<FMA>(o, &wx[(w0 + e) * g4..(w0 + e + nf) * g4], &ws.x[e..]);
         }
+    }
+
+    /// The vector columns' part of the word projection for vector row `r` into `out`
+    /// (zeros before), through the per-thread cache of it by row: words that miss the
+    /// projection cache are often another form (clitics, spelling) of a word whose vector
+    /// row is already projected.
+    #[inline(always)]
+    fn vector_part<const FMA: bool>(&self, r: usize, out: &mut [f32], ws: &mut WordScratch) {
+        let lay = &self.lay;
+        let (g4, d, w0, e) = (4 * lay.h, lay.d, lay.w0, lay.e);
+        if ws.vec_net != self.id || ws.vec_row.len() != VEC_SLOTS {
+            ws.vec_row.clear();
+            ws.vec_row.resize(VEC_SLOTS, 0);
+            ws.vec_proj.clear();
+            ws.vec_proj.resize(VEC_SLOTS * 2 * g4, 0.0);
+            ws.vec_net = self.id;
+        }
+        let k = r & (VEC_SLOTS - 1);
+        let held = &mut ws.vec_proj[k * 2 * g4..(k + 1) * 2 * g4];
+        if ws.vec_row[k] as usize != r + 1 {
+            if !self.vectors.values_into(r, &mut ws.x[..e]) {
+                return;
+            }
+            held.fill(0.0);
+            for dir in 0..2 {
+                let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
+                let o = &mut held[dir * g4..(dir + 1) * g4];
+                gemv_blocked::<FMA>(o, &wx[w0 * g4..(w0 + e) * g4], &ws.x[..e]);
+            }
+            ws.vec_row[k] = r as u32 + 1;
+        }
+        out.copy_from_slice(held);
     }
 
     /// The character CNN of `ws.ids` into `ws.x[e..]`: what `char_cnn` computes, each
