@@ -197,7 +197,8 @@ impl WordVectors {
 
     /// Writes the vector of `w` (or else of `alt`) into `out`; false if neither has one.
     fn row_into(&self, w: &str, alt: &str, out: &mut [f32]) -> bool {
-        self.row_of(w, alt).is_some_and(|r| self.values_into(r, out))
+        self.row_of(w, alt)
+            .is_some_and(|r| self.values_into(r, out))
     }
 
     /// The row of `w`'s vector, or else of `alt`'s.
@@ -1374,6 +1375,41 @@ mod tests {
                 for (x, y) in a.iter().zip(&b) {
                     for t in 0..NUM_TAGS {
                         assert!((x[t] - y[t]).abs() < 1e-4, "{} vs {}", x[t], y[t]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The vector part of a projection is cached by vector row: two words sharing a
+    /// row (a word and a clitic form whose core has the vector) get the same part, and a
+    /// second network in the same thread does not read the first one's.
+    #[test]
+    fn vector_part_cache_is_per_row_and_network() {
+        let (data, _) = toy();
+        let words = ["محمد".to_string(), "عمان".to_string()];
+        let vecs = WordVectors::new(&words, vec![0.3, -0.2, 0.1, 0.5], 2);
+        let mut clitic = data[0].clone();
+        clitic.words[1] = "ومحمد".to_string();
+        clitic.cores[1] = "محمد".to_string();
+        for seed in [5, 6] {
+            let mut net = NeuralTagger::init(&small_cfg(), &data, vecs.clone());
+            let mut r = Rng(seed);
+            for v in net.dense.iter_mut() {
+                *v += r.sym(0.3);
+            }
+            net.id = next_id();
+            for s in [&data[0], &clitic, &data[1]] {
+                let a = net.emissions_reference(s);
+                let b = net.emissions(s);
+                for (x, y) in a.iter().zip(&b) {
+                    for t in 0..NUM_TAGS {
+                        assert!(
+                            (x[t] - y[t]).abs() < 1e-4,
+                            "seed {seed}: {} vs {}",
+                            x[t],
+                            y[t]
+                        );
                     }
                 }
             }
