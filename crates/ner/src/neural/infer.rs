@@ -36,7 +36,6 @@ struct Cache {
     pre: Vec<f32>,
     hs: Vec<f32>,
     ssum: Vec<f32>,
-    z: Vec<f32>,
     c: Vec<f32>,
     hprev: Vec<f32>,
     out_rows: Vec<f32>,
@@ -373,16 +372,14 @@ impl NeuralTagger {
         for t in 0..n {
             let (word, raw) = word_of(t);
             let k = at[t];
-            let hit = matches!(&cache.slots[k],
-                Some(sl) if sl.net == self.id && sl.raw == raw && sl.word == word);
-            if !hit {
-                // The evicted word's buffers are reused.
-                let sl = cache.slots[k].get_or_insert_with(|| Slot {
-                    net: 0,
-                    raw,
-                    word: String::new(),
-                    proj: Vec::new(),
-                });
+            // An empty slot gets buffers; an evicted word's are reused.
+            let sl = cache.slots[k].get_or_insert_with(|| Slot {
+                net: 0,
+                raw,
+                word: String::new(),
+                proj: Vec::new(),
+            });
+            if !(sl.net == self.id && sl.raw == raw && sl.word == word) {
                 (sl.net, sl.raw) = (self.id, raw);
                 sl.word.clear();
                 sl.word.push_str(word);
@@ -398,11 +395,7 @@ impl NeuralTagger {
                     }
                 }
             }
-            if let Some(sl) = &cache.slots[k] {
-                pre[t * 2 * g4..(t + 1) * 2 * g4].copy_from_slice(&sl.proj);
-            }
-        }
-        for t in 0..n {
+            let sl = &*sl;
             ssum.iter_mut().for_each(|v| *v = 0.0);
             match (sums.and_then(|v| v.get(t * s..(t + 1) * s)), words) {
                 (Some(given), _) => ssum[..s].copy_from_slice(given),
@@ -427,7 +420,10 @@ impl NeuralTagger {
                 let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
                 let b = &self.dense[lay.b[dir]..lay.b[dir] + g4];
                 let o = &mut pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4];
-                axpy(o, 1.0, b);
+                // Word part + bias in one pass (what copying it and adding the bias gave).
+                for ((o, &p), &b) in o.iter_mut().zip(&sl.proj[dir * g4..]).zip(b) {
+                    *o = p + b;
+                }
                 gemv_blocked::<FMA>(o, &wx[..ssum.len() * g4], &ssum);
             }
         }
@@ -435,9 +431,6 @@ impl NeuralTagger {
         let mut hs = std::mem::take(&mut cache.hs);
         hs.clear();
         hs.resize(n * 2 * h, 0.0);
-        let mut z = std::mem::take(&mut cache.z);
-        z.clear();
-        z.resize(g4, 0.0);
         let mut c = std::mem::take(&mut cache.c);
         c.clear();
         c.resize(h, 0.0);
@@ -450,10 +443,11 @@ impl NeuralTagger {
             hprev.iter_mut().for_each(|v| *v = 0.0);
             for step in 0..n {
                 let t = if dir == 0 { step } else { n - 1 - step };
-                z.copy_from_slice(&pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4]);
-                gemv_blocked::<FMA>(&mut z, wh, &hprev);
+                // In place: each token's pre-activations are read once.
+                let z = &mut pre[(t * 2 + dir) * g4..(t * 2 + dir + 1) * g4];
+                gemv_blocked::<FMA>(z, wh, &hprev);
                 let out = &mut hs[t * 2 * h + dir * h..t * 2 * h + (dir + 1) * h];
-                lstm_cell(&mut z, &mut c, out);
+                lstm_cell(z, &mut c, out);
                 hprev.copy_from_slice(out);
             }
         }
@@ -472,7 +466,6 @@ impl NeuralTagger {
         cache.pre = pre;
         cache.hs = hs;
         cache.ssum = ssum;
-        cache.z = z;
         cache.c = c;
         cache.hprev = hprev;
         cache.out_rows = rows;
