@@ -104,7 +104,7 @@ impl Clone for MemoKey {
 }
 
 /// Slots of the per-thread word-analysis cache (direct-mapped).
-const INFO_SLOTS: usize = 65536;
+const INFO_SLOTS: usize = 131072;
 
 struct InfoSlot {
     owner: u64,

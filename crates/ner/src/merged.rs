@@ -295,7 +295,7 @@ impl Position<'_> {
 pub(crate) const GROUPS: usize = 5;
 
 /// Slots of the per-thread memo (direct-mapped, 752 bytes each: 12 MB per thread).
-const SUM_SLOTS: usize = 16384;
+const SUM_SLOTS: usize = 32768;
 
 /// Longest token text (bytes) the memo keeps; longer tokens are always probed.
 const TEXT_CAP: usize = 46;
