@@ -239,6 +239,34 @@ fn bench_layers_reports_each_layer() {
 }
 
 #[test]
+fn bench_ner_times_both_passes_and_reports_bad_lines_once() {
+    let wire = std::fs::read_to_string(WIRE).unwrap();
+    let lines: Vec<&str> = wire.lines().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("half.jsonl");
+    let body = format!("{}\n{{\"title\": \"نصف سطر\n{}\n", lines[0], lines[1]);
+    std::fs::write(&path, body).unwrap();
+    let out = khabar(&["bench", "ner", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("half.jsonl:2").count(), 1, "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let v: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(v["articles"], 2, "{v}");
+    assert!(v["tokens"].as_u64().unwrap() > 20, "{v}");
+    for key in [
+        "tokens_per_s",
+        "seconds",
+        "peak_rss_mb",
+        "linear_only_tokens_per_s",
+    ] {
+        assert!(v[key].as_f64().unwrap() > 0.0, "{key}: {v}");
+    }
+    assert!(v["entities"].as_u64().unwrap() >= 1, "{v}");
+    assert!(v["linear_only_entities"].as_u64().is_some(), "{v}");
+}
+
+#[test]
 fn tag_decodes_its_input_like_analyze() {
     let text = "قال المتحدث باسم وزارة الخارجية في القاهرة إن الوفد وصل.";
     let tag_json = |path: &std::path::Path| {
