@@ -117,81 +117,87 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// [`info`] through the per-thread cache when `res` has a [`MemoKey`].
-fn info_memo(res: &Resources, tok: &str) -> Info {
-    let Some(owner) = res.memo.0 else {
-        return info(res, tok);
-    };
+/// Slot of `tok` in the per-thread word-analysis cache.
+fn info_slot(tok: &str) -> usize {
+    (hash_str(0x1AF0, tok) as usize) & (INFO_SLOTS - 1)
+}
+
+/// `tok`'s analysis from slot `k` of the cache if it holds it, else computed and kept
+/// there (evicting whatever the slot held).
+fn info_cached(
+    cache: &mut [Option<InfoSlot>],
+    k: usize,
+    owner: u64,
+    res: &Resources,
+    tok: &str,
+) -> Info {
+    if let Some(sl) = &cache[k] {
+        if sl.owner == owner && sl.tok == tok {
+            return sl.info.clone();
+        }
+    }
+    let x = info(res, tok);
+    cache[k] = Some(InfoSlot {
+        owner,
+        tok: tok.to_string(),
+        info: x.clone(),
+    });
+    x
+}
+
+/// Runs `f` on this thread's word-analysis cache.
+fn with_info_cache<R>(f: impl FnOnce(&mut [Option<InfoSlot>]) -> R) -> R {
     INFO_CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_empty() {
             c.resize_with(INFO_SLOTS, || None);
         }
-        let k = (hash_str(0x1AF0, tok) as usize) & (INFO_SLOTS - 1);
-        if let Some(sl) = &c[k] {
-            if sl.owner == owner && sl.tok == tok {
-                return sl.info.clone();
-            }
-        }
-        let x = info(res, tok);
-        c[k] = Some(InfoSlot {
-            owner,
-            tok: tok.to_string(),
-            info: x.clone(),
-        });
-        x
+        f(&mut c)
     })
+}
+
+/// [`info`] through the per-thread cache when `res` has a [`MemoKey`].
+fn info_memo(res: &Resources, tok: &str) -> Info {
+    match res.memo.0 {
+        Some(owner) => with_info_cache(|c| info_cached(c, info_slot(tok), owner, res, tok)),
+        None => info(res, tok),
+    }
 }
 
 /// [`info_memo`] of each token into `out`. The tokens' cache slots, and then their texts
 /// and normalized forms, are requested from memory before any is read, so the loads of a
 /// sentence (mostly cache misses) overlap instead of following one another.
 fn infos_memo(res: &Resources, tokens: &[&str], out: &mut Vec<Info>) {
+    use crate::merged::{prefetch, prefetch_next};
     out.clear();
     let Some(owner) = res.memo.0 else {
         out.extend(tokens.iter().map(|t| info(res, t)));
         return;
     };
-    INFO_CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.is_empty() {
-            c.resize_with(INFO_SLOTS, || None);
-        }
-        let slot = |t: &str| (hash_str(0x1AF0, t) as usize) & (INFO_SLOTS - 1);
-        // Slot indices are recomputed below rather than kept: hashing is cheaper than
-        // a buffer per call.
+    with_info_cache(|c| {
+        // Slot indices are recomputed in each loop rather than kept: hashing is cheaper
+        // than a buffer per call.
         for t in tokens {
-            let sl = &c[slot(t)];
-            crate::merged::prefetch(sl);
-            crate::merged::prefetch_next(sl, 64);
-            crate::merged::prefetch_next(sl, 128);
+            let sl = &c[info_slot(t)];
+            for off in [0, 64, 128] {
+                prefetch_next(sl, off);
+            }
         }
         for t in tokens {
-            if let Some(sl) = &c[slot(t)] {
+            if let Some(sl) = &c[info_slot(t)] {
                 if let (Some(a), Some(b)) =
                     (sl.tok.as_bytes().first(), sl.info.norm.as_bytes().first())
                 {
-                    crate::merged::prefetch(a);
-                    crate::merged::prefetch(b);
+                    prefetch(a);
+                    prefetch(b);
                 }
             }
         }
-        for t in tokens {
-            let k = slot(t);
-            if let Some(sl) = &c[k] {
-                if sl.owner == owner && sl.tok == *t {
-                    out.push(sl.info.clone());
-                    continue;
-                }
-            }
-            let x = info(res, t);
-            c[k] = Some(InfoSlot {
-                owner,
-                tok: t.to_string(),
-                info: x.clone(),
-            });
-            out.push(x);
-        }
+        out.extend(
+            tokens
+                .iter()
+                .map(|t| info_cached(c, info_slot(t), owner, res, t)),
+        );
     })
 }
 

@@ -294,7 +294,7 @@ impl Position<'_> {
 /// Offsets −2..=2 a word's groups are seen from.
 pub(crate) const GROUPS: usize = 5;
 
-/// Slots of the per-thread memo (direct-mapped, 752 bytes each: 12 MB per thread).
+/// Slots of the per-thread memo (direct-mapped, 752 bytes each: 24 MB per thread).
 const SUM_SLOTS: usize = 32768;
 
 /// Longest token text (bytes) the memo keeps; longer tokens are always probed.
@@ -356,17 +356,24 @@ pub(crate) fn with_word_sums<R>(owner: (u64, u64), f: impl FnOnce(&mut WordSums<
     })
 }
 
+/// The memo slot of `p`'s text; `None` for a text too long to keep.
+#[inline]
+fn slot_index(p: Position<'_>) -> Option<usize> {
+    let text = p.text().as_bytes();
+    if text.len() > TEXT_CAP {
+        return None;
+    }
+    let h = crate::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
+    Some((h as usize) & (SUM_SLOTS - 1))
+}
+
 impl WordSums<'_> {
     /// Slot of a position, if it holds that position's word now (`Ok`) or could (`Err`);
     /// `None` for a text too long to keep.
     #[inline]
     pub(crate) fn slot(&self, p: Position<'_>) -> Option<Result<usize, usize>> {
+        let i = slot_index(p)?;
         let text = p.text().as_bytes();
-        if text.len() > TEXT_CAP {
-            return None;
-        }
-        let h = crate::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
-        let i = (h as usize) & (SUM_SLOTS - 1);
         let s = &self.slots[i];
         let held = s.owner == self.owner
             && s.kind == p.kind()
@@ -379,12 +386,9 @@ impl WordSums<'_> {
     /// hint: no effect on results).
     #[inline]
     pub(crate) fn prefetch_slot(&self, p: Position<'_>) {
-        let text = p.text().as_bytes();
-        if text.len() <= TEXT_CAP {
-            let h = crate::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
-            let s = &self.slots[(h as usize) & (SUM_SLOTS - 1)];
-            prefetch(s);
-            prefetch_next(s, 64);
+        if let Some(i) = slot_index(p) {
+            prefetch(&self.slots[i]);
+            prefetch_next(&self.slots[i], 64);
         }
     }
 
@@ -434,16 +438,7 @@ impl WordSums<'_> {
 /// results; nothing without x86-64).
 #[inline(always)]
 pub(crate) fn prefetch<T>(v: &T) {
-    #[cfg(target_arch = "x86_64")]
-    #[allow(unused_unsafe)]
-    // SAFETY: a prefetch of a valid address; it neither reads into Rust values nor
-    // faults.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(v as *const T as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = v;
+    prefetch_next(v, 0);
 }
 
 /// [`prefetch`] of the line `bytes` past `v` (which need not lie inside `v`: a prefetch
