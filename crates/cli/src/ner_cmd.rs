@@ -855,8 +855,9 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
     });
     // Baseline in the same run: the same model without its neural stage (the two linear
     // passes only), on the same articles in a second pass over the file. A pass of its
-    // own: timed article by article between the full model's, it slowed the full
-    // model's pass by up to 15% (each evicts the other's cached data).
+    // own: timed article by article right after the full model, it found every cache
+    // warm with the article just tagged, which flattered it (~400k against ~250–280k
+    // tokens/s as a pass of its own).
     if model.neural().is_some() {
         let lin = bench_pass(&model, &path, a.max_articles, false)?;
         report["linear_only_tokens_per_s"] =
