@@ -112,10 +112,7 @@ pub(crate) fn check_analyzer(db: &Connection) -> Result<()> {
         })
         .optional()?;
     match stored {
-        Some(v) if v != current => Err(crate::Error::Corpus(format!(
-            "this corpus was indexed with analyzer {v:?}, this khabar uses {current:?}: \
-             index into a new directory"
-        ))),
+        Some(v) if v != current => Err(analyzer_mismatch(&v, current)),
         Some(_) => Ok(()),
         None => {
             let articles: i64 = db.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
@@ -143,12 +140,17 @@ fn record_analyzer(db: &Connection, current: &str) -> Result<()> {
             r.get(0)
         })?;
     if stored != current {
-        return Err(crate::Error::Corpus(format!(
-            "this corpus is being indexed with analyzer {stored:?}, this khabar uses \
-             {current:?}: index into a new directory"
-        )));
+        return Err(analyzer_mismatch(&stored, current));
     }
     Ok(())
+}
+
+/// The error for a store whose recorded analyzer version is not this khabar's.
+fn analyzer_mismatch(stored: &str, current: &str) -> crate::Error {
+    crate::Error::Corpus(format!(
+        "this corpus was indexed with analyzer {stored:?}, this khabar uses {current:?}: \
+         index into a new directory"
+    ))
 }
 
 /// The schema version this code writes.
