@@ -46,14 +46,14 @@ struct Cache {
 /// What computing a word's projection needs besides the network, reused across words.
 #[derive(Default)]
 struct WordScratch {
-    /// The character convolution's weights transposed (`[input][filter]`) for network
-    /// `conv_net`, so that a window's filters are one matrix-vector product.
+    /// Network the two tables below are for (0: none yet; ids start at 1).
+    net: u64,
+    /// The character convolution's weights transposed (`[input][filter]`), so that a
+    /// window's filters are one matrix-vector product.
     conv_t: Vec<f32>,
-    conv_net: u64,
     ids: Vec<u16>,
-    /// Vector part of the projection per vector row (see `vector_part`) for network
-    /// `vec_net`: direct-mapped slots, `vec_row[k]` = the row held + 1 (0: none).
-    vec_net: u64,
+    /// Vector part of the projection per vector row (see `vector_part`): direct-mapped
+    /// slots, `vec_row[k]` = the row held + 1 (0: none).
     vec_row: Vec<u32>,
     vec_proj: Vec<f32>,
     x: Vec<f32>,
@@ -173,6 +173,9 @@ impl NeuralTagger {
         let lay = &self.lay;
         let (h, d, nf, w0, e) = (lay.h, lay.d, lay.nf, lay.w0, lay.e);
         let g4 = 4 * h;
+        if ws.net != self.id {
+            self.ready_scratch(ws);
+        }
         out.clear();
         out.resize(2 * g4, 0.0);
         ws.x.clear();
@@ -192,6 +195,27 @@ impl NeuralTagger {
         }
     }
 
+    /// Readies `ws` for this network (once per network per thread): its transposed
+    /// convolution weights, and an empty cache of vector parts.
+    #[cold]
+    fn ready_scratch(&self, ws: &mut WordScratch) {
+        let lay = &self.lay;
+        let (nf, width) = (lay.nf, lay.cw * lay.cd);
+        let cwt = &self.dense[lay.conv_w..lay.conv_w + nf * width];
+        ws.conv_t.clear();
+        ws.conv_t.resize(width * nf, 0.0);
+        for f in 0..nf {
+            for j in 0..width {
+                ws.conv_t[j * nf + f] = cwt[f * width + j];
+            }
+        }
+        ws.vec_row.clear();
+        ws.vec_row.resize(VEC_SLOTS, 0);
+        ws.vec_proj.clear();
+        ws.vec_proj.resize(VEC_SLOTS * 2 * 4 * lay.h, 0.0);
+        ws.net = self.id;
+    }
+
     /// The vector columns' part of the word projection for vector row `r` into `out`
     /// (zeros before), through the per-thread cache of it by row: words that miss the
     /// projection cache are often another form (clitics, spelling) of a word whose vector
@@ -200,13 +224,6 @@ impl NeuralTagger {
     fn vector_part<const FMA: bool>(&self, r: usize, out: &mut [f32], ws: &mut WordScratch) {
         let lay = &self.lay;
         let (g4, d, w0, e) = (4 * lay.h, lay.d, lay.w0, lay.e);
-        if ws.vec_net != self.id || ws.vec_row.len() != VEC_SLOTS {
-            ws.vec_row.clear();
-            ws.vec_row.resize(VEC_SLOTS, 0);
-            ws.vec_proj.clear();
-            ws.vec_proj.resize(VEC_SLOTS * 2 * g4, 0.0);
-            ws.vec_net = self.id;
-        }
         let k = r & (VEC_SLOTS - 1);
         let held = &mut ws.vec_proj[k * 2 * g4..(k + 1) * 2 * g4];
         if ws.vec_row[k] as usize != r + 1 {
@@ -233,17 +250,6 @@ impl NeuralTagger {
         let lay = &self.lay;
         let (nf, cd, cw, e) = (lay.nf, lay.cd, lay.cw, lay.e);
         let width = cw * cd;
-        if ws.conv_net != self.id || ws.conv_t.len() != width * nf {
-            let cwt = &self.dense[lay.conv_w..lay.conv_w + nf * width];
-            ws.conv_t.clear();
-            ws.conv_t.resize(width * nf, 0.0);
-            for f in 0..nf {
-                for j in 0..width {
-                    ws.conv_t[j * nf + f] = cwt[f * width + j];
-                }
-            }
-            ws.conv_net = self.id;
-        }
         let ce = &self.dense[lay.char_emb..];
         let cb = &self.dense[lay.conv_b..lay.conv_b + nf];
         let best = &mut ws.x[e..e + nf];
