@@ -849,7 +849,7 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
         "tokens": full.tokens,
         "entities": full.entities,
         "seconds": round3(full.ner_secs),
-        "tokens_per_s": (full.tokens as f64 / full.ner_secs.max(1e-9)).round(),
+        "tokens_per_s": full.tokens_per_s().round(),
         "tokenize_seconds": round3(full.tok_secs),
         "model_load_ms": round3(load_ms),
     });
@@ -860,8 +860,7 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
     // tokens/s as a pass of its own).
     if model.neural().is_some() {
         let lin = bench_pass(&model, &path, a.max_articles, false)?;
-        report["linear_only_tokens_per_s"] =
-            (lin.tokens as f64 / lin.ner_secs.max(1e-9)).round().into();
+        report["linear_only_tokens_per_s"] = lin.tokens_per_s().round().into();
         report["linear_only_seconds"] = round3(lin.ner_secs).into();
         report["linear_only_entities"] = lin.entities.into();
     }
@@ -872,12 +871,19 @@ pub fn bench(a: BenchNerArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Totals of one [`bench`] pass.
+#[derive(Default)]
 struct BenchPass {
     articles: usize,
     tokens: usize,
     entities: usize,
     tok_secs: f64,
     ner_secs: f64,
+}
+
+impl BenchPass {
+    fn tokens_per_s(&self) -> f64 {
+        self.tokens as f64 / self.ner_secs.max(1e-9)
+    }
 }
 
 /// Tags the articles of `path` (at most `max_articles`, 0 = all) with the full model or
@@ -891,13 +897,7 @@ fn bench_pass(
 ) -> anyhow::Result<BenchPass> {
     let analyzer = khabar_text::TextAnalyzer::shared();
     let reader = khabar_ingest::open(path).with_context(|| format!("opening {path}"))?;
-    let mut p = BenchPass {
-        articles: 0,
-        tokens: 0,
-        entities: 0,
-        tok_secs: 0.0,
-        ner_secs: 0.0,
-    };
+    let mut p = BenchPass::default();
     let mut text = String::new();
     for rec in reader {
         let art = match rec {
@@ -937,7 +937,7 @@ fn bench_pass(
                 if neural { "full model" } else { "linear-only" },
                 p.articles,
                 p.tokens,
-                p.tokens as f64 / p.ner_secs.max(1e-9)
+                p.tokens_per_s()
             );
         }
     }
