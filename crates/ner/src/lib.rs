@@ -37,6 +37,7 @@ pub mod neural;
 pub mod news;
 pub mod org_phrases;
 pub mod places;
+pub mod spelling;
 pub mod tags;
 pub mod text;
 pub mod train;
@@ -93,7 +94,8 @@ impl NerModel {
     /// article: `لقوات سوريا الديمقراطية` → `قوات سوريا الديمقراطية`, `والعراق` → `العراق`.
     /// Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
     /// by [`org_phrases::add_org_phrases`], well-known places it leaves untagged (`الموصل`)
-    /// by [`places::add_major_places`].
+    /// by [`places::add_major_places`]; the first name `علي`, which the training data
+    /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]).
     pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
         self.entities_with(text, tokens, true)
     }
@@ -149,6 +151,7 @@ impl NerModel {
                 });
             }
         }
+        spelling::add_ali(&|s, e| slice(s, e).to_string(), tokens, &surfaces, &mut out);
         org_phrases::add_org_phrases(&|s, e| slice(s, e).to_string(), tokens, &mut out);
         places::add_major_places(
             &self.res.gaz,
