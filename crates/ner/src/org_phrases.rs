@@ -70,6 +70,11 @@ const WEAK_HEADS: &[&str] = &[
     "جامعة",
 ];
 
+/// Verbal nouns that also head organizations: `تنظيم` is "organizing" (`تنظيم مهرجان
+/// الربيع`) far more often than a group (`تنظيم الدولة الإسلامية`), so a construct chain
+/// alone does not make it one; a name or two definite words do.
+const VERBAL_HEADS: &[&str] = &["تنظيم"];
+
 /// Definite-looking words that never continue a name: relatives, prepositions whose
 /// normalized form starts with `ال` (إلى → الي), times.
 const STOP: &[&str] = &[
@@ -219,6 +224,7 @@ pub fn add_org_phrases(
     // Tokens and entities both run in text order (see `skip_ended`).
     let mut first = 0;
     let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut nested = false;
     let mut i = 0;
     while i < tokens.len() {
         skip_ended(ents, &mut first, tokens[i].start);
@@ -230,6 +236,14 @@ pub fn add_org_phrases(
             i += 1;
             continue;
         };
+        // A weak head before another head (`تنظيم مركز الفنون`, organized by the centre;
+        // `قوات تحالف الأمل`): the organization is the second one's, and the first head
+        // vouches for it as the chain would have.
+        if WEAK_HEADS.contains(&h) && tokens.get(i + 1).and_then(head).is_some() {
+            nested = true;
+            i += 1;
+            continue;
+        }
         // Complement: definite words and names; up to two indefinite nouns may come first
         // if a definite word closes them (a construct chain: جهاز أمن الدولة).
         let mut j = i + 1;
@@ -281,7 +295,9 @@ pub fn add_org_phrases(
         }
         // A construct chain closed by a definite word (جهاز أمن الدولة) is as specific as
         // two definite words.
-        let strong = names > 0 || definites >= 2 || chain || !WEAK_HEADS.contains(&h);
+        let chain = chain && !VERBAL_HEADS.contains(&h);
+        let strong = names > 0 || definites >= 2 || chain || nested || !WEAK_HEADS.contains(&h);
+        nested = false;
         match last {
             Some(l) if strong => {
                 found.push((i, l));
@@ -415,6 +431,26 @@ mod tests {
         );
         assert!(r.contains(&("مجلس نواب الشعب".into(), Label::Org)), "{r:?}");
         assert!(r.contains(&("سلمى العلوي".into(), Label::Per)), "{r:?}");
+    }
+
+    #[test]
+    fn organizing_is_not_an_organization() {
+        // تنظيم as "organizing": before another institution, which is the organization;
+        // before an indefinite chain, nothing.
+        let r = run("جاء العرض بتنظيم مركز الفنون الدرامية في المدينة.", &[]);
+        assert_eq!(r, vec![("مركز الفنون الدرامية".into(), Label::Org)]);
+        let r = run("تقدمت قوات تحالف الأمل نحو المدينة.", &[]);
+        assert_eq!(r, vec![("تحالف الأمل".into(), Label::Org)]);
+        let r = run("شارك في تنظيم مهرجان الربيع عدد من الفنانين.", &[]);
+        assert!(r.is_empty(), "{r:?}");
+        // The group, with two definite words or a name the model found.
+        let r = run("أعلن تنظيم الدولة الإسلامية مسؤوليته.", &[]);
+        assert_eq!(r, vec![("تنظيم الدولة الإسلامية".into(), Label::Org)]);
+        let r = run("هاجم تنظيم داعش مواقع الجيش.", &[("داعش", Label::Org)]);
+        assert_eq!(r, vec![("تنظيم داعش".into(), Label::Org)]);
+        // A strong head keeps its chain (جهاز أمن الدولة above) and a body inside another.
+        let r = run("اجتمع مجلس جامعة الدول العربية أمس.", &[]);
+        assert_eq!(r, vec![("مجلس جامعة الدول العربية".into(), Label::Org)]);
     }
 
     #[test]
