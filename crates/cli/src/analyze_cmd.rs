@@ -74,11 +74,13 @@ fn run(
     common: &CommonArgs,
     mut emit: impl FnMut(&Document) -> anyhow::Result<()>,
 ) -> anyhow::Result<ExitCode> {
-    let pipeline = Pipeline::new(PipelineOptions {
-        entities: !common.no_entities,
-        quotes: !common.no_quotes,
-        quantities: !common.no_quantities,
-        neural_entities: !common.fast_ner,
+    let pipeline = crate::memory::load_without_huge_pages(|| {
+        Pipeline::new(PipelineOptions {
+            entities: !common.no_entities,
+            quotes: !common.no_quotes,
+            quantities: !common.no_quantities,
+            neural_entities: !common.fast_ner,
+        })
     });
     let bar =
         if std::io::stderr().is_terminal() && common.inputs.iter().any(|p| is_multi_article(p)) {

@@ -12,6 +12,7 @@ mod analyze_cmd;
 mod bench_cmd;
 mod corpus_cmd;
 mod input;
+mod memory;
 mod ner_cmd;
 
 #[derive(Parser)]

@@ -286,9 +286,11 @@ pub struct BenchNerArgs {
 }
 
 fn load_model(path: &Option<PathBuf>) -> anyhow::Result<std::borrow::Cow<'static, NerModel>> {
-    Ok(match path {
-        Some(p) => std::borrow::Cow::Owned(NerModel::load(p)?),
-        None => std::borrow::Cow::Owned(NerModel::try_shipped()?),
+    crate::memory::load_without_huge_pages(|| {
+        Ok(match path {
+            Some(p) => std::borrow::Cow::Owned(NerModel::load(p)?),
+            None => std::borrow::Cow::Owned(NerModel::try_shipped()?),
+        })
     })
 }
 
