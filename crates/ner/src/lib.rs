@@ -151,15 +151,10 @@ impl NerModel {
                 });
             }
         }
-        spelling::add_ali(&|s, e| slice(s, e).to_string(), tokens, &surfaces, &mut out);
-        org_phrases::add_org_phrases(&|s, e| slice(s, e).to_string(), tokens, &mut out);
-        places::add_major_places(
-            &self.res.gaz,
-            &|s, e| slice(s, e).to_string(),
-            tokens,
-            &surfaces,
-            &mut out,
-        );
+        let owned = |s, e| slice(s, e).to_string();
+        spelling::add_ali(&owned, tokens, &surfaces, &mut out);
+        org_phrases::add_org_phrases(&owned, tokens, &mut out);
+        places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
         out
     }
 
@@ -223,6 +218,20 @@ pub(crate) fn run_rule(
         .collect();
     rule(&slice, &tokens, &mut ents);
     ents.into_iter().map(|e| (e.text, e.label)).collect()
+}
+
+/// [`run_rule`] for rules that also read each token's text (`surfaces`).
+#[cfg(test)]
+pub(crate) fn run_rule_with_surfaces(
+    text: &str,
+    given: &[(&str, Label)],
+    rule: impl FnOnce(&dyn Fn(usize, usize) -> String, &[Token], &[&str], &mut Vec<EntitySpan>),
+) -> Vec<(String, Label)> {
+    run_rule(text, given, |slice, tokens, ents| {
+        let surfaces: Vec<String> = tokens.iter().map(|t| slice(t.start, t.end)).collect();
+        let surfaces: Vec<&str> = surfaces.iter().map(String::as_str).collect();
+        rule(slice, tokens, &surfaces, ents)
+    })
 }
 
 /// Where an entity starting at `t` begins: after conjunction/preposition proclitics, at the

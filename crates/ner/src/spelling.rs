@@ -61,10 +61,8 @@ mod tests {
     use super::*;
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        crate::run_rule(text, given, |slice, tokens, ents| {
-            let surfaces: Vec<String> = tokens.iter().map(|t| slice(t.start, t.end)).collect();
-            let surfaces: Vec<&str> = surfaces.iter().map(String::as_str).collect();
-            add_ali(slice, tokens, &surfaces, ents)
+        crate::run_rule_with_surfaces(text, given, |slice, tokens, surfaces, ents| {
+            add_ali(slice, tokens, surfaces, ents)
         })
     }
 
