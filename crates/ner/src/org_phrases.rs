@@ -344,12 +344,106 @@ pub fn add_org_phrases(
     ents.sort_by_key(|e| (e.start, e.end));
 }
 
+/// Heads whose one-word complement is the organization's own name (`تنظيم داعش`, `شركة
+/// أليطاليا`); others often take a place (`جامعة ماريلاند`, `بلدية السويرقية`, `مديرية
+/// التواهي`, `بنك الرياض`), which stays a place when named alone.
+const NAMING_HEADS: &[&str] = &[
+    "تنظيم",
+    "حركة",
+    "حزب",
+    "جبهة",
+    "شركة",
+    "منظمة",
+    "جمعية",
+    "اتحاد",
+    "ائتلاف",
+    "تحالف",
+    "كتائب",
+    "وكالة",
+];
+
+/// One name, one type in an article: a word the article itself names as an organization
+/// with an institution noun (`تنظيم داعش`, `حركة حماس`, `شركة أليطاليا`) is typed ORG
+/// where the model tagged it alone as a place or MISC (`داعش` is LOC, ORG, MISC and PER in
+/// ANERcorp-style tags from one sentence to the next). Names the gazetteer knows as places
+/// keep their type (`بلدية دبي` is an organization, `دبي` the city), and persons are left
+/// alone (`قوات حفتر` does not make `حفتر` an organization).
+pub fn unify_org_names(
+    gaz: &crate::lexicon::Gazetteer,
+    text_slice: &dyn Fn(usize, usize) -> String,
+    tokens: &[Token],
+    ents: &mut [EntitySpan],
+) {
+    let mut names: Vec<String> = Vec::new();
+    for e in ents.iter().filter(|e| e.label == Label::Org) {
+        let from = tokens.partition_point(|t| t.end <= e.start);
+        let inside: Vec<&Token> = tokens[from..]
+            .iter()
+            .take_while(|t| t.start < e.end)
+            .filter(|t| t.kind == TokenKind::Word)
+            .collect();
+        if let [h, name] = inside[..] {
+            if head(h).is_some_and(|h| NAMING_HEADS.contains(&h)) && !has_enclitic(name) {
+                names.push(text_slice(crate::stem_start(name), name.end));
+            }
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    for e in ents.iter_mut() {
+        // `الله` alone is God, not the party of `حزب الله`.
+        if matches!(e.label, Label::Loc | Label::Misc)
+            && e.text != "الله"
+            && names.contains(&e.text)
+            && gaz.single(&crate::text::normalize(&e.text)) & crate::lexicon::GAZ_LOC == 0
+        {
+            e.label = Label::Org;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
         crate::run_rule(text, given, add_org_phrases)
+    }
+
+    #[test]
+    fn a_name_the_article_gives_an_institution_noun_is_an_organization_alone() {
+        let mut gaz = crate::lexicon::Gazetteer::default();
+        gaz.add("دبي", crate::lexicon::GAZ_LOC);
+        fn unify(
+            gaz: &crate::lexicon::Gazetteer,
+            text: &str,
+            given: &[(&str, Label)],
+        ) -> Vec<(String, Label)> {
+            crate::run_rule(text, given, |slice, tokens, ents| {
+                unify_org_names(gaz, slice, tokens, ents)
+            })
+        }
+        let run = |text: &str, given: &[(&str, Label)]| unify(&gaz, text, given);
+        let r = run(
+            "هاجم داعش القرية، وتبنى تنظيم داعش الهجوم.",
+            &[("داعش", Label::Loc), ("تنظيم داعش", Label::Org)],
+        );
+        assert_eq!(r[0], ("داعش".to_string(), Label::Org));
+        // A known place, a place after a noun that takes places, a person and God keep
+        // their types; without the institution noun nothing changes.
+        for (alone, phrase, label) in [
+            ("دبي", "شركة دبي", Label::Loc),
+            ("السويرقية", "بلدية السويرقية", Label::Loc),
+            ("حفتر", "قوات حفتر", Label::Per),
+            ("الله", "حزب الله", Label::Misc),
+        ] {
+            let text = format!("ورد اسم {alone} في الخطاب، وقالت {phrase} إنها مستعدة.");
+            let r = run(&text, &[(alone, label), (phrase, Label::Org)]);
+            assert_eq!(r[0], (alone.to_string(), label), "{text}");
+        }
+        let r = run("هاجم داعش القرية.", &[("داعش", Label::Loc)]);
+        assert_eq!(r[0].1, Label::Loc);
     }
 
     #[test]
