@@ -377,12 +377,11 @@ pub fn unify_org_names(
     let mut names: Vec<String> = Vec::new();
     for e in ents.iter().filter(|e| e.label == Label::Org) {
         let from = tokens.partition_point(|t| t.end <= e.start);
-        let inside: Vec<&Token> = tokens[from..]
+        let mut words = tokens[from..]
             .iter()
             .take_while(|t| t.start < e.end)
-            .filter(|t| t.kind == TokenKind::Word)
-            .collect();
-        if let [h, name] = inside[..] {
+            .filter(|t| t.kind == TokenKind::Word);
+        if let (Some(h), Some(name), None) = (words.next(), words.next(), words.next()) {
             if head(h).is_some_and(|h| NAMING_HEADS.contains(&h)) && !has_enclitic(name) {
                 names.push(text_slice(crate::stem_start(name), name.end));
             }
@@ -415,16 +414,11 @@ mod tests {
     fn a_name_the_article_gives_an_institution_noun_is_an_organization_alone() {
         let mut gaz = crate::lexicon::Gazetteer::default();
         gaz.add("دبي", crate::lexicon::GAZ_LOC);
-        fn unify(
-            gaz: &crate::lexicon::Gazetteer,
-            text: &str,
-            given: &[(&str, Label)],
-        ) -> Vec<(String, Label)> {
+        let run = |text: &str, given: &[(&str, Label)]| {
             crate::run_rule(text, given, |slice, tokens, ents| {
-                unify_org_names(gaz, slice, tokens, ents)
+                unify_org_names(&gaz, slice, tokens, ents)
             })
-        }
-        let run = |text: &str, given: &[(&str, Label)]| unify(&gaz, text, given);
+        };
         let r = run(
             "هاجم داعش القرية، وتبنى تنظيم داعش الهجوم.",
             &[("داعش", Label::Loc), ("تنظيم داعش", Label::Org)],
