@@ -103,7 +103,7 @@ impl Clone for MemoKey {
     }
 }
 
-/// Slots of the per-thread word-analysis cache (direct-mapped).
+/// Most slots of the per-thread word-analysis cache (direct-mapped).
 const INFO_SLOTS: usize = 131072;
 
 struct InfoSlot {
@@ -112,32 +112,40 @@ struct InfoSlot {
     info: Info,
 }
 
-thread_local! {
-    static INFO_CACHE: std::cell::RefCell<Vec<Option<InfoSlot>>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+/// The per-thread word-analysis cache: its slots and how many analyses it stored since
+/// it was last sized (see [`crate::grow::grown_len`]).
+struct InfoCache {
+    slots: Vec<Option<InfoSlot>>,
+    stored: usize,
 }
 
-/// Slot of `tok` in the per-thread word-analysis cache.
-fn info_slot(tok: &str) -> usize {
-    (hash_str(0x1AF0, tok) as usize) & (INFO_SLOTS - 1)
+impl InfoCache {
+    /// Slot of `tok`.
+    fn slot(&self, tok: &str) -> usize {
+        (hash_str(0x1AF0, tok) as usize) & (self.slots.len() - 1)
+    }
+}
+
+thread_local! {
+    static INFO_CACHE: std::cell::RefCell<InfoCache> = const {
+        std::cell::RefCell::new(InfoCache {
+            slots: Vec::new(),
+            stored: 0,
+        })
+    };
 }
 
 /// `tok`'s analysis from slot `k` of the cache if it holds it, else computed and kept
 /// there (evicting whatever the slot held).
-fn info_cached(
-    cache: &mut [Option<InfoSlot>],
-    k: usize,
-    owner: u64,
-    res: &Resources,
-    tok: &str,
-) -> Info {
-    if let Some(sl) = &cache[k] {
+fn info_cached(cache: &mut InfoCache, k: usize, owner: u64, res: &Resources, tok: &str) -> Info {
+    if let Some(sl) = &cache.slots[k] {
         if sl.owner == owner && sl.tok == tok {
             return sl.info.clone();
         }
     }
     let x = info(res, tok);
-    cache[k] = Some(InfoSlot {
+    cache.stored += 1;
+    cache.slots[k] = Some(InfoSlot {
         owner,
         tok: tok.to_string(),
         info: x.clone(),
@@ -146,11 +154,13 @@ fn info_cached(
 }
 
 /// Runs `f` on this thread's word-analysis cache.
-fn with_info_cache<R>(f: impl FnOnce(&mut [Option<InfoSlot>]) -> R) -> R {
+fn with_info_cache<R>(f: impl FnOnce(&mut InfoCache) -> R) -> R {
     INFO_CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if c.is_empty() {
-            c.resize_with(INFO_SLOTS, || None);
+        if let Some(n) = crate::grow::grown_len(c.slots.len(), INFO_SLOTS, c.stored) {
+            c.slots = Vec::new();
+            c.slots.resize_with(n, || None);
+            c.stored = 0;
         }
         f(&mut c)
     })
@@ -159,7 +169,7 @@ fn with_info_cache<R>(f: impl FnOnce(&mut [Option<InfoSlot>]) -> R) -> R {
 /// [`info`] through the per-thread cache when `res` has a [`MemoKey`].
 fn info_memo(res: &Resources, tok: &str) -> Info {
     match res.memo.0 {
-        Some(owner) => with_info_cache(|c| info_cached(c, info_slot(tok), owner, res, tok)),
+        Some(owner) => with_info_cache(|c| info_cached(c, c.slot(tok), owner, res, tok)),
         None => info(res, tok),
     }
 }
@@ -178,13 +188,13 @@ fn infos_memo(res: &Resources, tokens: &[&str], out: &mut Vec<Info>) {
         // Slot indices are recomputed in each loop rather than kept: hashing is cheaper
         // than a buffer per call.
         for t in tokens {
-            let sl = &c[info_slot(t)];
+            let sl = &c.slots[c.slot(t)];
             for off in [0, 64, 128] {
                 prefetch_next(sl, off);
             }
         }
         for t in tokens {
-            if let Some(sl) = &c[info_slot(t)] {
+            if let Some(sl) = &c.slots[c.slot(t)] {
                 if let (Some(a), Some(b)) =
                     (sl.tok.as_bytes().first(), sl.info.norm.as_bytes().first())
                 {
@@ -196,7 +206,7 @@ fn infos_memo(res: &Resources, tokens: &[&str], out: &mut Vec<Info>) {
         out.extend(
             tokens
                 .iter()
-                .map(|t| info_cached(c, info_slot(t), owner, res, t)),
+                .map(|t| info_cached(c, c.slot(t), owner, res, t)),
         );
     })
 }

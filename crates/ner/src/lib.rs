@@ -29,6 +29,7 @@ pub mod decode;
 pub mod doc;
 pub mod eval;
 pub mod features;
+mod grow;
 mod hash;
 pub mod lexicon;
 mod merged;

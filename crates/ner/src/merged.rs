@@ -294,7 +294,7 @@ impl Position<'_> {
 /// Offsets −2..=2 a word's groups are seen from.
 pub(crate) const GROUPS: usize = 5;
 
-/// Slots of the per-thread memo (direct-mapped, 752 bytes each: 24 MB per thread).
+/// Most slots of the per-thread memo (direct-mapped, 752 bytes each: 24 MB per thread).
 const SUM_SLOTS: usize = 32768;
 
 /// Longest token text (bytes) the memo keeps; longer tokens are always probed.
@@ -327,9 +327,20 @@ const EMPTY_SLOT: SumSlot = SumSlot {
     }; GROUPS],
 };
 
+/// The memo's slots and how many words it stored since it was last sized (see
+/// [`crate::grow::grown_len`]).
+struct SumMemo {
+    slots: Vec<SumSlot>,
+    stored: usize,
+}
+
 thread_local! {
-    static WORD_SUMS: std::cell::RefCell<Vec<SumSlot>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static WORD_SUMS: std::cell::RefCell<SumMemo> = const {
+        std::cell::RefCell::new(SumMemo {
+            slots: Vec::new(),
+            stored: 0,
+        })
+    };
 }
 
 /// The per-thread memo of word groups' summed rows. Most of a token's ~55 feature keys
@@ -340,7 +351,7 @@ thread_local! {
 /// multi-token gazetteer matches). Entries belong to one (table, resources) pair,
 /// `owner`; a slot holds one word, found by its exact text.
 pub(crate) struct WordSums<'a> {
-    slots: std::cell::RefMut<'a, Vec<SumSlot>>,
+    memo: std::cell::RefMut<'a, SumMemo>,
     owner: (u64, u64),
 }
 
@@ -348,33 +359,35 @@ pub(crate) struct WordSums<'a> {
 /// at 1, so an empty slot's owner (0, 0) is nobody's).
 pub(crate) fn with_word_sums<R>(owner: (u64, u64), f: impl FnOnce(&mut WordSums<'_>) -> R) -> R {
     WORD_SUMS.with(|c| {
-        let mut slots = c.borrow_mut();
-        if slots.is_empty() {
-            slots.resize(SUM_SLOTS, EMPTY_SLOT);
+        let mut memo = c.borrow_mut();
+        // Sized here, between sentences: slot indices are kept within one.
+        if let Some(n) = crate::grow::grown_len(memo.slots.len(), SUM_SLOTS, memo.stored) {
+            memo.slots = vec![EMPTY_SLOT; n];
+            memo.stored = 0;
         }
-        f(&mut WordSums { slots, owner })
+        f(&mut WordSums { memo, owner })
     })
 }
 
-/// The memo slot of `p`'s text; `None` for a text too long to keep.
-#[inline]
-fn slot_index(p: Position<'_>) -> Option<usize> {
-    let text = p.text().as_bytes();
-    if text.len() > TEXT_CAP {
-        return None;
-    }
-    let h = crate::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
-    Some((h as usize) & (SUM_SLOTS - 1))
-}
-
 impl WordSums<'_> {
+    /// The memo slot of `p`'s text; `None` for a text too long to keep.
+    #[inline]
+    fn slot_index(&self, p: Position<'_>) -> Option<usize> {
+        let text = p.text().as_bytes();
+        if text.len() > TEXT_CAP {
+            return None;
+        }
+        let h = crate::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
+        Some((h as usize) & (self.memo.slots.len() - 1))
+    }
+
     /// Slot of a position, if it holds that position's word now (`Ok`) or could (`Err`);
     /// `None` for a text too long to keep.
     #[inline]
     pub(crate) fn slot(&self, p: Position<'_>) -> Option<Result<usize, usize>> {
-        let i = slot_index(p)?;
+        let i = self.slot_index(p)?;
         let text = p.text().as_bytes();
-        let s = &self.slots[i];
+        let s = &self.memo.slots[i];
         let held = s.owner == self.owner
             && s.kind == p.kind()
             && s.len as usize == text.len()
@@ -386,16 +399,16 @@ impl WordSums<'_> {
     /// hint: no effect on results).
     #[inline]
     pub(crate) fn prefetch_slot(&self, p: Position<'_>) {
-        if let Some(i) = slot_index(p) {
-            prefetch(&self.slots[i]);
-            prefetch_next(&self.slots[i], 64);
+        if let Some(i) = self.slot_index(p) {
+            prefetch(&self.memo.slots[i]);
+            prefetch_next(&self.memo.slots[i], 64);
         }
     }
 
     /// Requests from memory the groups of slot `i` (a hint: no effect on results).
     #[inline]
     pub(crate) fn prefetch_groups(&self, i: usize) {
-        let s = &self.slots[i];
+        let s = &self.memo.slots[i];
         for off in (64..std::mem::size_of::<SumSlot>()).step_by(64) {
             prefetch_next(s, off);
         }
@@ -405,7 +418,7 @@ impl WordSums<'_> {
     /// word), if computed.
     #[inline]
     pub(crate) fn get(&self, i: usize, d: i8) -> Option<&Sums> {
-        let s = &self.slots[i];
+        let s = &self.memo.slots[i];
         let b = (d + 2) as usize;
         (s.valid & (1 << b) != 0).then(|| &s.groups[b])
     }
@@ -417,8 +430,9 @@ impl WordSums<'_> {
             None => return,
             Some(Ok(i)) => i,
             Some(Err(i)) => {
+                self.memo.stored += 1;
                 let text = p.text().as_bytes();
-                let s = &mut self.slots[i];
+                let s = &mut self.memo.slots[i];
                 s.owner = self.owner;
                 s.kind = p.kind();
                 s.len = text.len() as u8;
@@ -428,7 +442,7 @@ impl WordSums<'_> {
             }
         };
         let b = (d + 2) as usize;
-        let s = &mut self.slots[i];
+        let s = &mut self.memo.slots[i];
         s.groups[b] = *sums;
         s.valid |= 1 << b;
     }

@@ -12,10 +12,10 @@ use crate::merged::prefetch;
 use crate::tags::NUM_TAGS;
 use std::cell::RefCell;
 
-/// Cached word projections per thread (direct-mapped slots).
+/// Most cached word projections per thread (direct-mapped slots).
 const CACHE_SLOTS: usize = 65536;
 
-/// Vector rows whose part of the projection is cached per thread (direct-mapped).
+/// Most vector rows whose part of the projection is cached per thread (direct-mapped).
 const VEC_SLOTS: usize = 16384;
 
 struct Slot {
@@ -30,6 +30,8 @@ struct Slot {
 #[derive(Default)]
 struct Cache {
     slots: Vec<Option<Slot>>,
+    /// Projections computed since `slots` was last sized ([`crate::grow::grown_len`]).
+    stored: usize,
     /// Buffers of [`NeuralTagger::word_projection`].
     words: WordScratch,
     /// Scratch buffers reused across sentences.
@@ -56,6 +58,8 @@ struct WordScratch {
     /// slots, `vec_row[k]` = the row held + 1 (0: none).
     vec_row: Vec<u32>,
     vec_proj: Vec<f32>,
+    /// Vector parts computed since the slots were last sized ([`crate::grow::grown_len`]).
+    vec_stored: usize,
     x: Vec<f32>,
     win: Vec<f32>,
     conv: Vec<f32>,
@@ -138,8 +142,9 @@ fn lstm_cell(z: &mut [f32], c: &mut [f32], out: &mut [f32]) {
     }
 }
 
-fn slot_of(word: &str, raw: bool) -> usize {
-    (crate::hash::hash_str(0x5107 + raw as u64, word) as usize) & (CACHE_SLOTS - 1)
+/// Slot of a word in a projection cache of `len` slots.
+fn slot_of(word: &str, raw: bool, len: usize) -> usize {
+    (crate::hash::hash_str(0x5107 + raw as u64, word) as usize) & (len - 1)
 }
 
 /// Where the forward pass gets each token's word: a [`NeuralInput`]'s normalized words
@@ -209,11 +214,21 @@ impl NeuralTagger {
                 ws.conv_t[j * nf + f] = cwt[f * width + j];
             }
         }
-        ws.vec_row.clear();
-        ws.vec_row.resize(VEC_SLOTS, 0);
-        ws.vec_proj.clear();
-        ws.vec_proj.resize(VEC_SLOTS * 2 * 4 * lay.h, 0.0);
+        ws.vec_row = Vec::new();
+        ws.vec_stored = 0;
+        Self::size_vector_slots(ws, lay.h);
         ws.net = self.id;
+    }
+
+    /// Gives the cache of vector parts its first size, or a larger one when it is full
+    /// (emptied; see [`crate::grow::grown_len`]).
+    #[inline(always)]
+    fn size_vector_slots(ws: &mut WordScratch, h: usize) {
+        if let Some(n) = crate::grow::grown_len(ws.vec_row.len(), VEC_SLOTS, ws.vec_stored) {
+            ws.vec_row = vec![0; n];
+            ws.vec_proj = vec![0.0; n * 2 * 4 * h];
+            ws.vec_stored = 0;
+        }
     }
 
     /// The vector columns' part of the word projection for vector row `r` into `out`
@@ -224,12 +239,14 @@ impl NeuralTagger {
     fn vector_part<const FMA: bool>(&self, r: usize, out: &mut [f32], ws: &mut WordScratch) {
         let lay = &self.lay;
         let (g4, d, w0, e) = (4 * lay.h, lay.d, lay.w0, lay.e);
-        let k = r & (VEC_SLOTS - 1);
+        Self::size_vector_slots(ws, lay.h);
+        let k = r & (ws.vec_row.len() - 1);
         let held = &mut ws.vec_proj[k * 2 * g4..(k + 1) * 2 * g4];
         if ws.vec_row[k] as usize != r + 1 {
             if !self.vectors.values_into(r, &mut ws.x[..e]) {
                 return;
             }
+            ws.vec_stored += 1;
             held.fill(0.0);
             for dir in 0..2 {
                 let wx = &self.dense[lay.wx[dir]..lay.wx[dir] + g4 * d];
@@ -342,8 +359,11 @@ impl NeuralTagger {
         let (h, d, s) = (lay.h, lay.d, lay.s);
         let g4 = 4 * h;
         let n = words.len();
-        if cache.slots.is_empty() {
-            cache.slots.resize_with(CACHE_SLOTS, || None);
+        // Sized here, between sentences: slot indices are kept within one.
+        if let Some(n) = crate::grow::grown_len(cache.slots.len(), CACHE_SLOTS, cache.stored) {
+            cache.slots = Vec::new();
+            cache.slots.resize_with(n, || None);
+            cache.stored = 0;
         }
         // Gate pre-activations of every token, both directions: bias + word part + sparse.
         let mut pre = std::mem::take(&mut cache.pre);
@@ -363,7 +383,7 @@ impl NeuralTagger {
         at.clear();
         for t in 0..n {
             let (word, raw) = word_of(t);
-            let k = slot_of(word, raw);
+            let k = slot_of(word, raw, cache.slots.len());
             prefetch(&cache.slots[k]);
             at.push(k);
         }
@@ -386,6 +406,7 @@ impl NeuralTagger {
                 proj: Vec::new(),
             });
             if !(sl.net == self.id && sl.raw == raw && sl.word == word) {
+                cache.stored += 1;
                 (sl.net, sl.raw) = (self.id, raw);
                 sl.word.clear();
                 sl.word.push_str(word);
