@@ -690,8 +690,15 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     });
     let o_bias = model.o_bias();
     let trained_neural = model.neural().cloned();
+    // First names the saved model's training data never shows (read by the first-name
+    // rule only, after all choices above were made without it).
+    let mut res = model.resources().clone();
+    let seen = if a.no_refit { &tr } else { &all };
+    let first = khabar_ner::first_names::mark_first_names(&mut res.gaz, &a.gazetteers, seen)
+        .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
+    eprintln!("first names unseen in training: {first} words");
     let mut model = NerModel::from_parts(
-        model.resources().clone(),
+        res,
         model.weights().clone(),
         model.stage2().cloned(),
         model.window() as u32,

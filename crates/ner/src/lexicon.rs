@@ -15,6 +15,9 @@ pub const GAZ_ORG: u8 = 4;
 /// Not a type: marks a well-known place (a country or a city of a million people; see
 /// `places`), read only by the running-text rule, not by the features.
 pub const GAZ_MAJOR: u8 = 8;
+/// Not a type: marks a first name the training data never shows (see `first_names`),
+/// read only by the first-name rule, not by the features.
+pub const GAZ_FIRST: u8 = 16;
 /// The type bits (what the features read).
 pub const GAZ_TYPE_BITS: u8 = GAZ_PER | GAZ_LOC | GAZ_ORG;
 /// Number of gazetteer types.

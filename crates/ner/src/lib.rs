@@ -29,6 +29,7 @@ pub mod decode;
 pub mod doc;
 pub mod eval;
 pub mod features;
+pub mod first_names;
 mod grow;
 mod hash;
 pub mod lexicon;

@@ -414,6 +414,8 @@ impl NerModel {
     /// Tags the sentences of one document. With a second-pass model, each sentence is
     /// tagged again knowing how its words were tagged elsewhere in the document
     /// (`window = Some(w)`: only the w sentences before and after count; `None`: all).
+    /// First names the training data never shows join the person after them
+    /// ([`crate::first_names`]).
     pub fn tag_document(&self, sents: &[&[&str]], window: Option<usize>) -> Vec<Vec<Tag>> {
         self.tag_document_with(sents, window, true)
     }
@@ -427,7 +429,13 @@ impl NerModel {
     ) -> Vec<Vec<Tag>> {
         let idx = self.tag_document_indices(sents, window, neural);
         idx.into_iter()
-            .map(|v| v.into_iter().map(|i| Tag::from_index(i as usize)).collect())
+            .zip(sents)
+            .map(|(v, toks)| {
+                let mut tags: Vec<Tag> =
+                    v.into_iter().map(|i| Tag::from_index(i as usize)).collect();
+                crate::first_names::extend_first_names(&self.res, toks, &mut tags);
+                tags
+            })
             .collect()
     }
 
