@@ -15,12 +15,13 @@
 
 use crate::data::Sentence;
 use crate::features::{doc_form_key, Resources};
-use crate::lexicon::{Gazetteer, GAZ_FIRST, GAZ_LOC, GAZ_ORG};
+use crate::lexicon::{
+    for_each_line, person_name, Gazetteer, GAZ_FIRST, GAZ_LOC, GAZ_ORG, PERSON_FILES,
+};
 use crate::news::news_key;
 use crate::tags::{Label, Tag};
 use crate::text::{normalize, simple_tokens};
 use rustc_hash::FxHashSet;
-use std::io::BufRead;
 use std::path::Path;
 
 /// Marks in `gaz` the words of the person-name gazetteer files in `dir` that `train`
@@ -32,26 +33,20 @@ pub fn mark_first_names(
     dir: &Path,
     train: &[Sentence],
 ) -> std::io::Result<usize> {
-    let lines = |name: &str| -> std::io::Result<Vec<String>> {
-        let file = std::fs::File::open(dir.join(name))?;
-        std::io::BufReader::new(file).lines().collect()
-    };
     let mut names: Vec<String> = Vec::new();
-    for l in lines("ANERGazet_Pers.txt")? {
-        if !l.starts_with("====") {
-            names.push(l);
-        }
+    for file in PERSON_FILES {
+        for_each_line(dir, file, &mut |l| {
+            names.extend(person_name(file, l).map(str::to_string))
+        })?;
     }
-    for l in lines("arabnamer_en2ar_names.tsv")? {
-        if let Some((_, name)) = l.split_once('\t') {
-            names.push(name.to_string());
-        }
-    }
-    let stop: FxHashSet<String> = match lines("stopwords_iso_ar.txt") {
-        Ok(v) => v.iter().map(|w| normalize(w.trim())).collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => FxHashSet::default(),
+    let mut stop: FxHashSet<String> = FxHashSet::default();
+    match for_each_line(dir, "stopwords_iso_ar.txt", &mut |w| {
+        stop.insert(normalize(w));
+    }) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
-    };
+    }
     let seen: FxHashSet<String> = train
         .iter()
         .flat_map(|s| s.tokens.iter().map(|w| normalize(w)))
@@ -208,7 +203,6 @@ mod tests {
             .insert(news_key(doc_form_key("وجود").unwrap()), 7 << 9);
         let toks = ["وجود", "الراشد"];
         assert_eq!(run(&g, &toks, &[O, BP]), [O, BP]);
-        let toks = ["وجود", "الراشد"];
         g.news.codes.clear();
         assert_eq!(run(&g, &toks, &[O, BP]), [BP, IP]);
     }

@@ -137,23 +137,12 @@ impl Gazetteer {
         let mut g = Gazetteer::default();
         let mut loaded = Vec::new();
         let mut read = |name: &str, f: &mut dyn FnMut(&str)| -> std::io::Result<()> {
-            let p = dir.join(name);
-            let file = std::fs::File::open(&p)?;
-            let mut n = 0;
-            for line in std::io::BufReader::new(file).lines() {
-                let line = line?;
-                let line = line.trim();
-                if line.is_empty() || line.starts_with("====") {
-                    continue;
-                }
-                f(line);
-                n += 1;
-            }
+            let n = for_each_line(dir, name, f)?;
             loaded.push(format!("{name}: {n} lines"));
             Ok(())
         };
         read("ANERGazet_Loc.txt", &mut |l| g.add(l, GAZ_LOC))?;
-        read("ANERGazet_Pers.txt", &mut |l| g.add(l, GAZ_PER))?;
+        read(PERSON_FILES[0], &mut |l| g.add(l, GAZ_PER))?;
         read("ANERGazet_Org.txt", &mut |l| g.add(l, GAZ_ORG))?;
         read("cldr48_ar_territories.tsv", &mut |l| {
             if let Some((_, name)) = l.split_once('\t') {
@@ -172,13 +161,47 @@ impl Gazetteer {
                 }
             }
         })?;
-        read("arabnamer_en2ar_names.tsv", &mut |l| {
-            if let Some((_, name)) = l.split_once('\t') {
+        read(PERSON_FILES[1], &mut |l| {
+            if let Some(name) = person_name(PERSON_FILES[1], l) {
                 g.add(name, GAZ_PER)
             }
         })?;
         Ok((g, loaded))
     }
+}
+
+/// The person-name gazetteer files: ANERGazet's list (one name per line) and arabnamer's
+/// English → Arabic table (the Arabic name in the second column).
+pub(crate) const PERSON_FILES: [&str; 2] = ["ANERGazet_Pers.txt", "arabnamer_en2ar_names.tsv"];
+
+/// The name on line `line` of the person file `file` (one of [`PERSON_FILES`]).
+pub(crate) fn person_name<'a>(file: &str, line: &'a str) -> Option<&'a str> {
+    if file == PERSON_FILES[1] {
+        line.split_once('\t').map(|(_, name)| name)
+    } else {
+        Some(line)
+    }
+}
+
+/// Calls `f` with each line of the gazetteer file `dir/name`, trimmed, skipping empty
+/// lines and ANERGazet's `====` separators; returns how many lines it passed on.
+pub(crate) fn for_each_line(
+    dir: &Path,
+    name: &str,
+    f: &mut dyn FnMut(&str),
+) -> std::io::Result<usize> {
+    let file = std::fs::File::open(dir.join(name))?;
+    let mut n = 0;
+    for line in std::io::BufReader::new(file).lines() {
+        let line = line?;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("====") {
+            continue;
+        }
+        f(line);
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Word clusters at three granularities (1024 → 256 → 64, nested).

@@ -14,14 +14,13 @@
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
 use crate::data::Sentence;
-use crate::lexicon::{Gazetteer, GAZ_MAJOR};
+use crate::lexicon::{for_each_line, Gazetteer, GAZ_MAJOR};
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::{Label, Tag};
 use crate::text::{normalize, simple_tokens, split_clitics};
 use crate::{entity_overlapping, skip_ended, EntitySpan};
 use khabar_text::{Token, TokenKind};
 use rustc_hash::FxHashMap;
-use std::io::BufRead;
 use std::path::Path;
 
 /// Cities with at least this many people count as well known.
@@ -36,13 +35,7 @@ pub fn mark_major_places(
     train: &[Sentence],
 ) -> std::io::Result<usize> {
     let mut names: Vec<String> = Vec::new();
-    let read = |name: &str, f: &mut dyn FnMut(&str)| -> std::io::Result<()> {
-        let file = std::fs::File::open(dir.join(name))?;
-        for line in std::io::BufReader::new(file).lines() {
-            f(line?.trim());
-        }
-        Ok(())
-    };
+    let read = |name: &str, f: &mut dyn FnMut(&str)| for_each_line(dir, name, f).map(drop);
     // Countries: two-letter codes (CLDR's numeric codes are regions such as العالم).
     for file in ["cldr48_ar_territories.tsv", "i18n_iso_countries_ar.tsv"] {
         read(file, &mut |l| {
