@@ -40,6 +40,7 @@ pub mod news;
 pub mod org_phrases;
 pub mod places;
 pub mod spelling;
+pub mod surnames;
 pub mod tags;
 pub mod text;
 pub mod train;
@@ -97,7 +98,9 @@ impl NerModel {
     /// Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
     /// by [`org_phrases::add_org_phrases`], well-known places it leaves untagged (`الموصل`)
     /// by [`places::add_major_places`]; the first name `علي`, which the training data
-    /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]).
+    /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]),
+    /// and the bare surname of a person the article names in full is a person
+    /// ([`surnames::unify_surnames`]: `كيري` after `جون كيري`).
     pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
         self.entities_with(text, tokens, true)
     }
@@ -158,6 +161,7 @@ impl NerModel {
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
         places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
+        surnames::unify_surnames(&self.res, &owned, tokens, &mut out);
         out
     }
 

@@ -11,7 +11,7 @@ use crate::{entity_overlapping, skip_ended, EntitySpan};
 use khabar_text::{SegmentKind, Token, TokenKind};
 
 /// Heads that name an institution when followed by a definite complement.
-const HEADS: &[&str] = &[
+pub(crate) const HEADS: &[&str] = &[
     "وزارة",
     "هيئة",
     "جهاز",
@@ -374,19 +374,7 @@ pub fn unify_org_names(
     tokens: &[Token],
     ents: &mut [EntitySpan],
 ) {
-    let mut names: Vec<String> = Vec::new();
-    for e in ents.iter().filter(|e| e.label == Label::Org) {
-        let from = tokens.partition_point(|t| t.end <= e.start);
-        let mut words = tokens[from..]
-            .iter()
-            .take_while(|t| t.start < e.end)
-            .filter(|t| t.kind == TokenKind::Word);
-        if let (Some(h), Some(name), None) = (words.next(), words.next(), words.next()) {
-            if head(h).is_some_and(|h| NAMING_HEADS.contains(&h)) && !has_enclitic(name) {
-                names.push(text_slice(crate::stem_start(name), name.end));
-            }
-        }
-    }
+    let names = named_orgs(text_slice, tokens, ents);
     if names.is_empty() {
         return;
     }
@@ -400,6 +388,28 @@ pub fn unify_org_names(
             e.label = Label::Org;
         }
     }
+}
+
+/// The words `ents` name as organizations with a naming head: `داعش` for `تنظيم داعش`.
+pub(crate) fn named_orgs(
+    text_slice: &dyn Fn(usize, usize) -> String,
+    tokens: &[Token],
+    ents: &[EntitySpan],
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for e in ents.iter().filter(|e| e.label == Label::Org) {
+        let from = tokens.partition_point(|t| t.end <= e.start);
+        let mut words = tokens[from..]
+            .iter()
+            .take_while(|t| t.start < e.end)
+            .filter(|t| t.kind == TokenKind::Word);
+        if let (Some(h), Some(name), None) = (words.next(), words.next(), words.next()) {
+            if head(h).is_some_and(|h| NAMING_HEADS.contains(&h)) && !has_enclitic(name) {
+                names.push(text_slice(crate::stem_start(name), name.end));
+            }
+        }
+    }
+    names
 }
 
 #[cfg(test)]
