@@ -161,6 +161,7 @@ impl NerModel {
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
         places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
+        surnames::trim_leading_words(&self.res, &owned, tokens, &mut out);
         surnames::unify_surnames(&self.res, &owned, tokens, &mut out);
         out
     }

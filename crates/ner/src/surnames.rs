@@ -7,11 +7,17 @@
 //! whose second word is that entity (compared normalized).
 //!
 //! The second word must look like a surname, not like a place: no article (`جيب الباغوز`
-//! is an enclave, `عبدالعزيز الاحساء` a mis-tagged pair), not a place or organization of
-//! the gazetteer's well-known places (`ليون` is Lyon too), and not a name the article gives an institution
-//! noun (`شركة إديسون` keeps `إديسون` an organization). A bare mention that names a thing
+//! is an enclave, `عبدالعزيز الاحساء` a mis-tagged pair), not a well-known place (`ليون`
+//! is Lyon too) or an organization of the gazetteer, and not a name the article gives an
+//! institution noun (`شركة إديسون` keeps `إديسون` an organization). A bare mention that names a thing
 //! after the person stays as it is: after an institution or place noun (`برج إيفل`, `دار
 //! بوشرون`) or between guillemets, which news uses for brands and titles (`«شانيل»`).
+//!
+//! The other way round, [`trim_leading_words`]: a title or a verb before a name is
+//! sometimes pulled into it (`الجنرال ناركيس`, `أرى داعش` "I see Daesh"). When the rest
+//! of the span is a name the article tags elsewhere without that word, the word is not a
+//! name of the person gazetteers and the news rarely tags it as part of an entity, a title
+//! is dropped before a person, and any such word before a place or an organization.
 
 use crate::features::{doc_form_key, Resources};
 use crate::lexicon::{GAZ_MAJOR, GAZ_ORG, GAZ_PER};
@@ -69,6 +75,194 @@ pub fn unify_surnames(
             }
         }
     }
+}
+
+/// Drops the first word of a multi-word person span when the rest is an entity the
+/// article names elsewhere without it, the word is not in the person gazetteers and is
+/// tagged as part of an entity in less than half its news occurrences, and either the
+/// word is a title or the rest is a place or an organization elsewhere (see the module
+/// documentation): `الجنرال ناركيس` → `ناركيس` where the article also writes `ناركيس`
+/// or `عوزي ناركيس`; `أرى داعش` (PER) → ORG `داعش` where the article tags `داعش` alone
+/// as ORG. A word the news tag codes do not know is kept, and so is a word the article
+/// uses in another name. First names are often common words the news rarely tags (`جمال`,
+/// `كامل`, `ليلى`), so a gazetteer person word always stays, even a verb like `روى`
+/// ("told"), which is also a first name.
+pub fn trim_leading_words(
+    res: &Resources,
+    text_slice: &dyn Fn(usize, usize) -> String,
+    tokens: &[Token],
+    ents: &mut [EntitySpan],
+) {
+    // Normalized entity texts with their labels, and the words of every multi-word name.
+    let norms: Vec<String> = ents.iter().map(|e| normalize(&e.text)).collect();
+    let mut changes: Vec<(usize, usize, Label)> = Vec::new();
+    for (i, e) in ents.iter().enumerate() {
+        if e.label != Label::Per {
+            continue;
+        }
+        let from = tokens.partition_point(|t| t.end <= e.start);
+        let words: Vec<&Token> = tokens[from..]
+            .iter()
+            .take_while(|t| t.start < e.end)
+            .filter(|t| t.kind == TokenKind::Word)
+            .collect();
+        let [first, second, ..] = words[..] else {
+            continue;
+        };
+        let first_norm = normalize(&text_slice(e.start.max(first.start), first.end));
+        if first_norm.chars().count() < 2
+            || res.gaz.single(&first_norm) & GAZ_PER != 0
+            || news_entity_eighths(res, &first_norm).is_none_or(|s| s >= MIN_NEWS_ENTITY_EIGHTHS)
+        {
+            continue;
+        }
+        let rest_start = crate::stem_start(second);
+        let rest = normalize(&text_slice(rest_start, e.end));
+        // `نصر الله`, `فرنسوا الأول`: the rest alone is not the name.
+        if rest == "الله" || ORDINALS.contains(&rest.as_str()) {
+            continue;
+        }
+        let spaced_rest = format!(" {rest}");
+        let mut labels = [0usize; Label::ALL.len()];
+        let mut word_elsewhere = false;
+        for (j, (o, n)) in ents.iter().zip(&norms).enumerate() {
+            if j == i {
+                continue;
+            }
+            if n.split(' ').any(|w| w == first_norm) {
+                word_elsewhere = true;
+                break;
+            }
+            let named = n == &rest || (o.label == Label::Per && n.ends_with(&spaced_rest));
+            if named {
+                labels[o.label as usize] += 1;
+            }
+        }
+        if word_elsewhere {
+            continue;
+        }
+        // The rest's most frequent type elsewhere (PER first on ties).
+        let best = Label::ALL
+            .into_iter()
+            .max_by_key(|l| (labels[*l as usize], *l == Label::Per))
+            .filter(|l| labels[*l as usize] > 0);
+        // A title (`الجنرال`, `السناتور`) before a person, or any such word before a
+        // place or an organization. Another word before a person is as often an unseen
+        // first name (`يامن`, `تيريزا`, `المنجي`, `أليكسيس`) as a verb (`أغضبت`), and
+        // neither the news tag codes nor the article share of the word tell them apart.
+        let title = TITLES.contains(&first_norm.as_str());
+        if let Some(label) = best.filter(|&l| l != Label::Per || title) {
+            changes.push((i, rest_start, label));
+        }
+    }
+    for (i, start, label) in changes {
+        let e = &mut ents[i];
+        e.start = start;
+        e.label = label;
+        e.text = text_slice(start, e.end);
+    }
+}
+
+/// Titles and professions written before names (normalized: ة → ه, hamza seats → ا).
+const TITLES: &[&str] = &[
+    "الرئيس",
+    "الملك",
+    "الامير",
+    "الاميره",
+    "الشيخ",
+    "الشيخه",
+    "السلطان",
+    "الجنرال",
+    "المشير",
+    "العقيد",
+    "اللواء",
+    "العميد",
+    "الرائد",
+    "النقيب",
+    "الدكتور",
+    "الدكتوره",
+    "البروفسور",
+    "البروفيسور",
+    "المهندس",
+    "المحامي",
+    "المحاميه",
+    "السفير",
+    "السفيره",
+    "الوزير",
+    "الوزيره",
+    "النائب",
+    "النائبه",
+    "السناتور",
+    "السيناتور",
+    "المستشار",
+    "المستشاره",
+    "القاضي",
+    "الامام",
+    "البابا",
+    "المطران",
+    "الفنان",
+    "الفنانه",
+    "الممثل",
+    "الممثله",
+    "المطرب",
+    "المطربه",
+    "الموسيقار",
+    "الكاتب",
+    "الكاتبه",
+    "الشاعر",
+    "الشاعره",
+    "الصحفي",
+    "الصحفيه",
+    "المخرج",
+    "المخرجه",
+    "المدرب",
+    "اللاعب",
+    "النجم",
+    "النجمه",
+    "الاسطوره",
+    "اللورد",
+    "السيد",
+    "السيده",
+    "المفوض",
+    "المفوضه",
+    "الداعيه",
+    "المفتي",
+    "الزعيم",
+    "القائد",
+    "الحاج",
+    "الخبير",
+    "المحلل",
+    "الباحث",
+    "الباحثه",
+    "المتحدث",
+    "الناطق",
+    "الاعلامي",
+    "الاعلاميه",
+    "المذيع",
+    "المذيعه",
+    "الروائي",
+];
+
+/// Regnal ordinals (normalized), which end names without being names alone.
+const ORDINALS: &[&str] = &[
+    "الاول",
+    "الثاني",
+    "الثالث",
+    "الرابع",
+    "الخامس",
+    "السادس",
+    "السابع",
+    "الثامن",
+    "التاسع",
+    "العاشر",
+];
+
+/// The share of entity tags (in eighths) the news tag codes give a normalized word, if
+/// they know it.
+fn news_entity_eighths(res: &Resources, norm: &str) -> Option<u16> {
+    doc_form_key(norm)
+        .and_then(|k| res.news.codes.get(&news_key(k)).copied())
+        .map(|code| code & 7)
 }
 
 /// Nouns of places and buildings named after persons (`برج إيفل`, `شارع الحبيب بورقيبة`),
@@ -151,9 +345,7 @@ const MIN_NEWS_ENTITY_EIGHTHS: u16 = 4;
 fn is_first_name(res: &Resources, token: &Token, norm: &str) -> bool {
     res.gaz.single(norm) & GAZ_PER != 0
         && !is_stop(token)
-        && doc_form_key(norm)
-            .and_then(|k| res.news.codes.get(&news_key(k)).copied())
-            .is_none_or(|code| code & 7 >= MIN_NEWS_ENTITY_EIGHTHS)
+        && news_entity_eighths(res, norm).is_none_or(|s| s >= MIN_NEWS_ENTITY_EIGHTHS)
 }
 
 #[cfg(test)]
@@ -163,8 +355,18 @@ mod tests {
 
     fn res() -> Resources {
         let mut gaz = Gazetteer::default();
-        for first in ["جون", "جيب", "توماس", "برناردينو", "هاتف", "فان", "بن"]
-        {
+        let firsts = [
+            "جون",
+            "جيب",
+            "توماس",
+            "برناردينو",
+            "هاتف",
+            "فان",
+            "بن",
+            "حافظ",
+            "جمال",
+        ];
+        for first in firsts {
             gaz.add(first, GAZ_PER);
         }
         gaz.add("ليون", GAZ_LOC);
@@ -273,5 +475,143 @@ mod tests {
             &[("كيري بارك", Label::Loc), ("جون بول كيري", Label::Per)],
         );
         assert_eq!(r[0].1, Label::Loc);
+    }
+
+    fn run_trim(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
+        let mut res = res();
+        // `أغضبت` "angered", `أرى` "I see" and `الجنرال` are rarely part of an entity in
+        // the news, the first name `جمال` ("beauty") seldom, the first name `حافظ` often.
+        for (word, eighths) in [
+            ("اغضبت", 0u16),
+            ("ارى", 0),
+            ("الجنرال", 1),
+            ("حافظ", 6),
+            ("جمال", 2),
+        ] {
+            let k = news_key(doc_form_key(word).unwrap());
+            res.news.codes.insert(k, (6 << 9) | eighths);
+        }
+        crate::run_rule(text, given, |slice, tokens, ents| {
+            trim_leading_words(&res, slice, tokens, ents)
+        })
+    }
+
+    #[test]
+    fn a_title_before_a_person_or_a_word_before_a_place_the_article_names_is_dropped() {
+        let r = run_trim(
+            "تحدث الجنرال نزاروف أمس، وكان عبد الأحد نزاروف قد وصل.",
+            &[
+                ("الجنرال نزاروف", Label::Per),
+                ("عبد الأحد نزاروف", Label::Per),
+            ],
+        );
+        assert_eq!(r[0], ("نزاروف".to_string(), Label::Per));
+        // A verb before a person stays: it could be an unseen first name.
+        let r = run_trim(
+            "أغضبت نزاروف الأنباء، وكان عبد الأحد نزاروف قد وصل.",
+            &[
+                ("أغضبت نزاروف", Label::Per),
+                ("عبد الأحد نزاروف", Label::Per),
+            ],
+        );
+        assert_eq!(r[0].0, "أغضبت نزاروف");
+        // The rest takes the type the article gives it elsewhere.
+        let r = run_trim(
+            "قال: أرى داعش يتراجع، فقد خسر داعش مواقعه.",
+            &[("أرى داعش", Label::Per), ("داعش", Label::Org)],
+        );
+        assert_eq!(r[0], ("داعش".to_string(), Label::Org));
+    }
+
+    #[test]
+    fn first_names_unknown_words_and_unnamed_rests_stay() {
+        // The news often tags `حافظ` as part of a name: a father and son share a surname.
+        let r = run_trim(
+            "حكم حافظ الأسد طويلا، ثم خلفه بشار الأسد.",
+            &[("حافظ الأسد", Label::Per), ("بشار الأسد", Label::Per)],
+        );
+        assert_eq!(r[0].0, "حافظ الأسد");
+        // A person-gazetteer word is kept even when the news seldom tags it.
+        let r = run_trim(
+            "تحدث جمال نزاروف أمس، وكان نزاروف قد وصل.",
+            &[("جمال نزاروف", Label::Per), ("نزاروف", Label::Per)],
+        );
+        assert_eq!(r[0].0, "جمال نزاروف");
+        // A word the news tag codes do not know (a rare first name) is kept.
+        let r = run_trim(
+            "تحدث عساف نزاروف أمس، وكان نزاروف قد وصل.",
+            &[("عساف نزاروف", Label::Per), ("نزاروف", Label::Per)],
+        );
+        assert_eq!(r[0].0, "عساف نزاروف");
+        // The rest is not named elsewhere in the article.
+        let r = run_trim("تحدث الجنرال نزاروف.", &[("الجنرال نزاروف", Label::Per)]);
+        assert_eq!(r[0].0, "الجنرال نزاروف");
+        // The word is part of another name of the article.
+        let r = run_trim(
+            "تحدث الجنرال نزاروف، وقال الجنرال سالم إن نزاروف صادق.",
+            &[
+                ("الجنرال نزاروف", Label::Per),
+                ("الجنرال سالم", Label::Per),
+                ("نزاروف", Label::Per),
+            ],
+        );
+        assert_eq!(r[0].0, "الجنرال نزاروف");
+        // `الله` and regnal ordinals end names without being names alone.
+        let r = run_trim(
+            "تحدث الجنرال الأول، وكان عبد الله الأول ملكا.",
+            &[("الجنرال الأول", Label::Per), ("عبد الله الأول", Label::Per)],
+        );
+        assert_eq!(r[0].0, "الجنرال الأول");
+    }
+
+    proptest::proptest! {
+        /// Whatever the entities, both rules keep every span inside the one it came from,
+        /// its text equal to the text at its offsets, and the spans sorted and disjoint.
+        #[test]
+        fn spans_stay_inside_and_match_the_text(
+            words in proptest::collection::vec(0usize..12, 1..24),
+            marks in proptest::collection::vec((0usize..4, 1usize..4), 0..10),
+        ) {
+            let vocab = [
+                "جون", "كيري", "الجنرال", "داعش", "أرى", "«", "»", "برج", "وكيري", "الله",
+                "بن", "،",
+            ];
+            let text = words.iter().map(|&w| vocab[w]).collect::<Vec<_>>().join(" ");
+            let tokens = khabar_text::TextAnalyzer::shared().tokenize(&text);
+            let chars: Vec<char> = text.chars().collect();
+            let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+            // Non-overlapping runs of tokens, each with a label, in text order.
+            let mut ents = Vec::new();
+            let mut at = 0;
+            for &(label, len) in &marks {
+                let end = (at + len).min(tokens.len());
+                if at >= end {
+                    break;
+                }
+                let start = crate::stem_start(&tokens[at]);
+                let stop = tokens[end - 1].end;
+                if start < stop {
+                    ents.push(EntitySpan {
+                        label: Label::ALL[label],
+                        start,
+                        end: stop,
+                        text: slice(start, stop),
+                    });
+                }
+                at = end + 1;
+            }
+            let before = ents.clone();
+            let res = res();
+            trim_leading_words(&res, &slice, &tokens, &mut ents);
+            unify_surnames(&res, &slice, &tokens, &mut ents);
+            proptest::prop_assert_eq!(ents.len(), before.len());
+            for (e, b) in ents.iter().zip(&before) {
+                proptest::prop_assert!(b.start <= e.start && e.start < e.end && e.end == b.end);
+                proptest::prop_assert_eq!(&e.text, &slice(e.start, e.end));
+            }
+            for w in ents.windows(2) {
+                proptest::prop_assert!(w[0].end <= w[1].start);
+            }
+        }
     }
 }
