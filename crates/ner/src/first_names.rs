@@ -14,11 +14,11 @@
 //! training part only) it changes 3 spans, all to the gold span.
 
 use crate::data::Sentence;
-use crate::features::{doc_form_key, Resources};
+use crate::features::Resources;
 use crate::lexicon::{
     for_each_line, person_name, Gazetteer, GAZ_FIRST, GAZ_LOC, GAZ_ORG, PERSON_FILES,
 };
-use crate::news::news_key;
+use crate::news::news_code;
 use crate::tags::{Label, Tag};
 use crate::text::{normalize, simple_tokens};
 use rustc_hash::FxHashSet;
@@ -97,11 +97,8 @@ fn is_first_name(res: &Resources, token: &str) -> bool {
     }
     // Frequent in the news, as written (`وجود` "existence" is not و + `جود`) or without
     // the conjunction: a common word.
-    let common = |w: &str| {
-        doc_form_key(w)
-            .and_then(|k| res.news.codes.get(&news_key(k)).copied())
-            .is_some_and(|code| (code >> 9) & 7 > MAX_NEWS_COUNT_LOG2)
-    };
+    let common =
+        |w: &str| news_code(res, w).is_some_and(|code| (code >> 9) & 7 > MAX_NEWS_COUNT_LOG2);
     !common(&norm) && !common(word)
 }
 
@@ -122,6 +119,8 @@ pub fn extend_first_names(res: &Resources, tokens: &[&str], tags: &mut [Tag]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::doc_form_key;
+    use crate::news::news_key;
 
     fn res_with(first: &[&str], places: &[&str]) -> Resources {
         Resources {

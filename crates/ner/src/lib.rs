@@ -99,8 +99,9 @@ impl NerModel {
     /// by [`org_phrases::add_org_phrases`], well-known places it leaves untagged (`الموصل`)
     /// by [`places::add_major_places`]; the first name `علي`, which the training data
     /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]),
-    /// and the bare surname of a person the article names in full is a person
-    /// ([`surnames::unify_surnames`]: `كيري` after `جون كيري`).
+    /// a title pulled into a name is dropped ([`surnames::trim_leading_words`]:
+    /// `الجنرال ناركيس` → `ناركيس`), and the bare surname of a person the article names
+    /// in full is a person ([`surnames::unify_surnames`]: `كيري` after `جون كيري`).
     pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
         self.entities_with(text, tokens, true)
     }
@@ -190,6 +191,20 @@ pub(crate) fn entity_overlapping(
     ents.iter()
         .take_while(|e| e.start < end)
         .find(|e| start < e.end)
+}
+
+/// The word tokens of entity `e` (tokens are in text order; the entity's first token may
+/// begin before it, with the proclitics the span leaves out).
+pub(crate) fn entity_words<'a>(
+    tokens: &'a [Token],
+    e: &EntitySpan,
+) -> impl Iterator<Item = &'a Token> {
+    let from = tokens.partition_point(|t| t.end <= e.start);
+    let end = e.end;
+    tokens[from..]
+        .iter()
+        .take_while(move |t| t.start < end)
+        .filter(|t| t.kind == TokenKind::Word)
 }
 
 /// Advances `first` past the entities of `ents` (sorted by start) that end at or before

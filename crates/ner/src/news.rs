@@ -17,6 +17,12 @@ pub fn news_key(form: u64) -> u32 {
     ((form >> 32) ^ form) as u32
 }
 
+/// The news tag code (see [`news_table`]) of a word's document-level form, if the table
+/// has one.
+pub fn news_code(res: &Resources, word: &str) -> Option<u16> {
+    doc_form_key(word).and_then(|k| res.news.codes.get(&news_key(k)).copied())
+}
+
 /// Forms seen fewer times than this in the news get no code.
 const MIN_COUNT: u32 = 3;
 

@@ -398,11 +398,7 @@ pub(crate) fn named_orgs(
 ) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for e in ents.iter().filter(|e| e.label == Label::Org) {
-        let from = tokens.partition_point(|t| t.end <= e.start);
-        let mut words = tokens[from..]
-            .iter()
-            .take_while(|t| t.start < e.end)
-            .filter(|t| t.kind == TokenKind::Word);
+        let mut words = crate::entity_words(tokens, e);
         if let (Some(h), Some(name), None) = (words.next(), words.next(), words.next()) {
             if head(h).is_some_and(|h| NAMING_HEADS.contains(&h)) && !has_enclitic(name) {
                 names.push(text_slice(crate::stem_start(name), name.end));

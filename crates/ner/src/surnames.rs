@@ -9,9 +9,10 @@
 //! The second word must look like a surname, not like a place: no article (`جيب الباغوز`
 //! is an enclave, `عبدالعزيز الاحساء` a mis-tagged pair), not a well-known place (`ليون`
 //! is Lyon too) or an organization of the gazetteer, and not a name the article gives an
-//! institution noun (`شركة إديسون` keeps `إديسون` an organization). A bare mention that names a thing
-//! after the person stays as it is: after an institution or place noun (`برج إيفل`, `دار
-//! بوشرون`) or between guillemets, which news uses for brands and titles (`«شانيل»`).
+//! institution noun (`شركة إديسون` keeps `إديسون` an organization). A bare mention that
+//! names a thing after the person stays as it is: after an institution or place noun
+//! (`برج إيفل`, `دار بوشرون`) or between guillemets, which news uses for brands and
+//! titles (`«شانيل»`).
 //!
 //! The other way round, [`trim_leading_words`]: a title or a verb before a name is
 //! sometimes pulled into it (`الجنرال ناركيس`, `أرى داعش` "I see Daesh"). When the rest
@@ -19,9 +20,9 @@
 //! name of the person gazetteers and the news rarely tags it as part of an entity, a title
 //! is dropped before a person, and any such word before a place or an organization.
 
-use crate::features::{doc_form_key, Resources};
+use crate::features::Resources;
 use crate::lexicon::{GAZ_MAJOR, GAZ_ORG, GAZ_PER};
-use crate::news::news_key;
+use crate::news::news_code;
 use crate::org_phrases::{has_article, is_stop, named_orgs, HEADS};
 use crate::tags::Label;
 use crate::text::normalize;
@@ -38,11 +39,7 @@ pub fn unify_surnames(
 ) {
     let mut surnames: Vec<String> = Vec::new();
     for e in ents.iter().filter(|e| e.label == Label::Per) {
-        let from = tokens.partition_point(|t| t.end <= e.start);
-        let mut words = tokens[from..]
-            .iter()
-            .take_while(|t| t.start < e.end)
-            .filter(|t| t.kind == TokenKind::Word);
+        let mut words = crate::entity_words(tokens, e);
         let (Some(first), Some(last), None) = (words.next(), words.next(), words.next()) else {
             continue;
         };
@@ -93,20 +90,15 @@ pub fn trim_leading_words(
     tokens: &[Token],
     ents: &mut [EntitySpan],
 ) {
-    // Normalized entity texts with their labels, and the words of every multi-word name.
+    // Normalized entity texts, in the order of `ents`.
     let norms: Vec<String> = ents.iter().map(|e| normalize(&e.text)).collect();
     let mut changes: Vec<(usize, usize, Label)> = Vec::new();
     for (i, e) in ents.iter().enumerate() {
         if e.label != Label::Per {
             continue;
         }
-        let from = tokens.partition_point(|t| t.end <= e.start);
-        let words: Vec<&Token> = tokens[from..]
-            .iter()
-            .take_while(|t| t.start < e.end)
-            .filter(|t| t.kind == TokenKind::Word)
-            .collect();
-        let [first, second, ..] = words[..] else {
+        let mut words = crate::entity_words(tokens, e);
+        let (Some(first), Some(second)) = (words.next(), words.next()) else {
             continue;
         };
         let first_norm = normalize(&text_slice(e.start.max(first.start), first.end));
@@ -260,9 +252,7 @@ const ORDINALS: &[&str] = &[
 /// The share of entity tags (in eighths) the news tag codes give a normalized word, if
 /// they know it.
 fn news_entity_eighths(res: &Resources, norm: &str) -> Option<u16> {
-    doc_form_key(norm)
-        .and_then(|k| res.news.codes.get(&news_key(k)).copied())
-        .map(|code| code & 7)
+    news_code(res, norm).map(|code| code & 7)
 }
 
 /// Nouns of places and buildings named after persons (`برج إيفل`, `شارع الحبيب بورقيبة`),
@@ -351,7 +341,9 @@ fn is_first_name(res: &Resources, token: &Token, norm: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::doc_form_key;
     use crate::lexicon::{Gazetteer, GAZ_LOC};
+    use crate::news::news_key;
 
     fn res() -> Resources {
         let mut gaz = Gazetteer::default();
