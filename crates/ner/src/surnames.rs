@@ -28,6 +28,7 @@ use crate::tags::Label;
 use crate::text::normalize;
 use crate::EntitySpan;
 use khabar_text::{Token, TokenKind};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Retypes as PER the bare surnames of persons the article names in full (see the module
 /// documentation). Spans do not move; only labels change.
@@ -37,7 +38,7 @@ pub fn unify_surnames(
     tokens: &[Token],
     ents: &mut [EntitySpan],
 ) {
-    let mut surnames: Vec<String> = Vec::new();
+    let mut surnames: FxHashSet<String> = FxHashSet::default();
     for e in ents.iter().filter(|e| e.label == Label::Per) {
         let mut words = crate::entity_words(tokens, e);
         let (Some(first), Some(last), None) = (words.next(), words.next(), words.next()) else {
@@ -52,15 +53,14 @@ pub fn unify_surnames(
         if !NAME_PARTICLES.contains(&first_norm.as_str())
             && is_first_name(res, first, &first_norm)
             && looks_like_surname
-            && !surnames.contains(&last_norm)
         {
-            surnames.push(last_norm);
+            surnames.insert(last_norm);
         }
     }
     if surnames.is_empty() {
         return;
     }
-    let orgs: Vec<String> = named_orgs(text_slice, tokens, ents)
+    let orgs: FxHashSet<String> = named_orgs(text_slice, tokens, ents)
         .iter()
         .map(|n| normalize(n))
         .collect();
@@ -90,8 +90,8 @@ pub fn trim_leading_words(
     tokens: &[Token],
     ents: &mut [EntitySpan],
 ) {
-    // Normalized entity texts, in the order of `ents`.
     let norms: Vec<String> = ents.iter().map(|e| normalize(&e.text)).collect();
+    let others = OtherEntities::new(ents, &norms);
     let mut changes: Vec<(usize, usize, Label)> = Vec::new();
     for (i, e) in ents.iter().enumerate() {
         if e.label != Label::Per {
@@ -114,25 +114,10 @@ pub fn trim_leading_words(
         if rest == "الله" || ORDINALS.contains(&rest.as_str()) {
             continue;
         }
-        let spaced_rest = format!(" {rest}");
-        let mut labels = [0usize; Label::ALL.len()];
-        let mut word_elsewhere = false;
-        for (j, (o, n)) in ents.iter().zip(&norms).enumerate() {
-            if j == i {
-                continue;
-            }
-            if n.split(' ').any(|w| w == first_norm) {
-                word_elsewhere = true;
-                break;
-            }
-            let named = n == &rest || (o.label == Label::Per && n.ends_with(&spaced_rest));
-            if named {
-                labels[o.label as usize] += 1;
-            }
-        }
-        if word_elsewhere {
+        if others.has_word(i, &first_norm) {
             continue;
         }
+        let labels = others.labels_naming(i, &rest);
         // The rest's most frequent type elsewhere (PER first on ties).
         let best = Label::ALL
             .into_iter()
@@ -153,6 +138,74 @@ pub fn trim_leading_words(
         e.label = label;
         e.text = text_slice(start, e.end);
     }
+}
+
+/// What [`trim_leading_words`] asks of the entities of a document other than the span it
+/// looks at, counted once per document so that a long document full of names costs
+/// linear time, not a pass over every entity per span: the entity's own contribution is
+/// subtracted from the document's counts.
+struct OtherEntities<'a> {
+    ents: &'a [EntitySpan],
+    /// Normalized entity texts, in the order of `ents`.
+    norms: &'a [String],
+    /// How many entities hold a word (space-separated, normalized).
+    word_entities: FxHashMap<&'a str, usize>,
+    /// How many entities of each type have a normalized text.
+    text_labels: FxHashMap<&'a str, [usize; Label::ALL.len()]>,
+    /// How many person spans end with a text right after a space (`عوزي ناركيس` ends
+    /// with `ناركيس`).
+    person_tails: FxHashMap<&'a str, usize>,
+}
+
+impl<'a> OtherEntities<'a> {
+    fn new(ents: &'a [EntitySpan], norms: &'a [String]) -> Self {
+        let mut counts = Self {
+            ents,
+            norms,
+            word_entities: FxHashMap::default(),
+            text_labels: FxHashMap::default(),
+            person_tails: FxHashMap::default(),
+        };
+        for (e, n) in ents.iter().zip(norms) {
+            let mut words: Vec<&str> = n.split(' ').collect();
+            words.sort_unstable();
+            words.dedup();
+            for w in words {
+                *counts.word_entities.entry(w).or_default() += 1;
+            }
+            counts.text_labels.entry(n).or_default()[e.label as usize] += 1;
+            if e.label == Label::Per {
+                for (k, _) in n.match_indices(' ') {
+                    *counts.person_tails.entry(&n[k + 1..]).or_default() += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Does an entity other than entity `i` hold `word`?
+    fn has_word(&self, i: usize, word: &str) -> bool {
+        let own = self.norms[i].split(' ').any(|w| w == word);
+        self.word_entities.get(word).copied().unwrap_or(0) > usize::from(own)
+    }
+
+    /// How many entities other than entity `i` name `rest`, per type: an entity whose text
+    /// is `rest`, or a person span ending with it.
+    fn labels_naming(&self, i: usize, rest: &str) -> [usize; Label::ALL.len()] {
+        let mut labels = self.text_labels.get(rest).copied().unwrap_or_default();
+        labels[Label::Per as usize] += self.person_tails.get(rest).copied().unwrap_or(0);
+        let own = &self.norms[i];
+        let own_names =
+            own == rest || (self.ents[i].label == Label::Per && ends_after_space(own, rest));
+        labels[self.ents[i].label as usize] -= usize::from(own_names);
+        labels
+    }
+}
+
+/// Does `text` end with `tail` right after a space?
+fn ends_after_space(text: &str, tail: &str) -> bool {
+    text.strip_suffix(tail)
+        .is_some_and(|head| head.ends_with(' '))
 }
 
 /// Titles and professions written before names (normalized: ة → ه, hamza seats → ا).
@@ -554,6 +607,49 @@ mod tests {
             &[("الجنرال الأول", Label::Per), ("عبد الله الأول", Label::Per)],
         );
         assert_eq!(r[0].0, "الجنرال الأول");
+    }
+
+    proptest::proptest! {
+        /// The per-document counts answer as a pass over every other entity would.
+        #[test]
+        fn other_entity_counts_match_a_pass_over_the_others(
+            picks in proptest::collection::vec(
+                (proptest::collection::vec(0usize..5, 1..4), 0usize..4),
+                1..12,
+            ),
+        ) {
+            let vocab = ["جون", "كيري", "الجنرال", "داعش", "جون كيري"];
+            let ents: Vec<EntitySpan> = picks
+                .iter()
+                .map(|(words, label)| {
+                    let text = words.iter().map(|&w| vocab[w]).collect::<Vec<_>>().join(" ");
+                    EntitySpan { label: Label::ALL[*label], start: 0, end: 0, text }
+                })
+                .collect();
+            let norms: Vec<String> = ents.iter().map(|e| normalize(&e.text)).collect();
+            let others = OtherEntities::new(&ents, &norms);
+            let queries: Vec<String> = vocab
+                .iter()
+                .map(|w| normalize(w))
+                .chain(norms.iter().cloned())
+                .collect();
+            for i in 0..ents.len() {
+                for q in &queries {
+                    let elsewhere = (0..ents.len())
+                        .filter(|&j| j != i)
+                        .any(|j| norms[j].split(' ').any(|w| w == q));
+                    proptest::prop_assert_eq!(others.has_word(i, q), elsewhere);
+                    let mut labels = [0usize; Label::ALL.len()];
+                    for j in (0..ents.len()).filter(|&j| j != i) {
+                        let n = &norms[j];
+                        if n == q || (ents[j].label == Label::Per && n.ends_with(&format!(" {q}"))) {
+                            labels[ents[j].label as usize] += 1;
+                        }
+                    }
+                    proptest::prop_assert_eq!(others.labels_naming(i, q), labels);
+                }
+            }
+        }
     }
 
     proptest::proptest! {
