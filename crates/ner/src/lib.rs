@@ -94,8 +94,9 @@ impl NerModel {
     /// Entities in running text. `tokens` come from `khabar_text` tokenization of `text`
     /// (char offsets); the text is tagged sentence by sentence with the whole text as the
     /// document. Spans exclude attached conjunction/preposition proclitics but keep the
-    /// article: `لقوات سوريا الديمقراطية` → `قوات سوريا الديمقراطية`, `والعراق` → `العراق`.
-    /// Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
+    /// article: `لقوات سوريا الديمقراطية` → `قوات سوريا الديمقراطية`, `والعراق` → `العراق`;
+    /// a gazetteer name the text core reads as ف or ك + word keeps its letter (`فورد`, not
+    /// `ورد`). Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
     /// by [`org_phrases::add_org_phrases`], well-known places it leaves untagged (`الموصل`)
     /// by [`places::add_major_places`]; the first name `علي`, which the training data
     /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]),
@@ -144,7 +145,7 @@ impl NerModel {
             for (cs, ce, label) in eval::chunks(st) {
                 let first = &tokens[a + cs];
                 let last = &tokens[a + ce - 1];
-                let begin = stem_start(first);
+                let begin = entity_begin(&self.res.gaz, first, surfaces[a + cs]);
                 let end = last.end;
                 if begin >= end {
                     continue;
@@ -257,6 +258,36 @@ pub(crate) fn run_rule_with_surfaces(
     })
 }
 
+/// Where an entity the model tagged from token `t` (written `surface`) begins: at
+/// [`stem_start`], except that a name of the gazetteers keeps a leading ف or ك the text
+/// core split off as a proclitic when the rest is not a name. The text core splits by word
+/// counts, so a name whose rest is a frequent word loses its first letter there (`فورد`
+/// is ف + `ورد` "was mentioned", `كوفي` ك + `وفي`); `فإيران` stays ف + `إيران`.
+fn entity_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str) -> usize {
+    let begin = stem_start(t);
+    let proclitics: Vec<&khabar_text::Segment> = t
+        .segments
+        .iter()
+        .take_while(|s| s.kind == SegmentKind::Proclitic)
+        .collect();
+    let [only] = proclitics.as_slice() else {
+        return begin;
+    };
+    if !(only.text == "ف" || only.text == "ك") || only.start != t.start || begin != only.end {
+        return begin;
+    }
+    let whole = text::normalize(surface);
+    let rest: String = whole.chars().skip(1).collect();
+    let is_name = |w: &str| gaz.single(w) & lexicon::GAZ_TYPE_BITS != 0;
+    // A two-letter rest is a function word (`كأي بنك` "like any bank"), whatever the
+    // gazetteer says of the whole.
+    if rest.chars().count() >= 3 && is_name(&whole) && !is_name(&rest) {
+        t.start
+    } else {
+        begin
+    }
+}
+
 /// Where an entity starting at `t` begins: after conjunction/preposition proclitics, at the
 /// article ال if there is one, else at the stem.
 pub(crate) fn stem_start(t: &Token) -> usize {
@@ -268,4 +299,48 @@ pub(crate) fn stem_start(t: &Token) -> usize {
         }
     }
     t.start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::{Gazetteer, GAZ_LOC, GAZ_ORG, GAZ_PER};
+
+    /// `entity_begin` of the first word token of `text`, as a char offset into it.
+    fn begin(gaz: &Gazetteer, text: &str) -> usize {
+        let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
+        let t = tokens.iter().find(|t| t.kind == TokenKind::Word).unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        let surface: String = chars[t.start..t.end].iter().collect();
+        entity_begin(gaz, t, &surface)
+    }
+
+    #[test]
+    fn a_name_keeps_the_letter_the_text_core_splits_off() {
+        let mut gaz = Gazetteer::default();
+        gaz.add("فورد", GAZ_ORG);
+        gaz.add("كوفي", GAZ_PER);
+        gaz.add("إيران", GAZ_LOC);
+        gaz.add("فإيران", GAZ_LOC);
+        gaz.add("كأي", GAZ_PER);
+        // The text core reads `فورد` as ف + `ورد` "was mentioned", `كوفي` as ك + `وفي`.
+        for word in ["فورد", "كوفي"] {
+            let tokens = khabar_text::TextAnalyzer::shared().tokenize(word);
+            assert_eq!(
+                stem_start(&tokens[0]),
+                1,
+                "{word} is split by the text core"
+            );
+            assert_eq!(begin(&gaz, word), 0, "{word} keeps its first letter");
+        }
+        // Both the word and its rest are names: the proclitic reading stays.
+        assert_eq!(begin(&gaz, "فإيران"), 1);
+        // A function word after ك stays split (`كأي بنك` "like any bank").
+        assert_eq!(begin(&gaz, "كأي"), 1);
+        // Without the gazetteer, nothing changes.
+        assert_eq!(begin(&Gazetteer::default(), "فورد"), 1);
+        // Other proclitics are the text core's call (`بروسيا` is "in Russia").
+        gaz.add("بروسيا", GAZ_ORG);
+        assert_eq!(begin(&gaz, "بروسيا"), 1);
+    }
 }
