@@ -127,7 +127,7 @@ pub fn trim_leading_words(
         // place or an organization. Another word before a person is as often an unseen
         // first name (`يامن`, `تيريزا`, `المنجي`, `أليكسيس`) as a verb (`أغضبت`), and
         // neither the news tag codes nor the article share of the word tell them apart.
-        let title = TITLES.contains(&first_norm.as_str());
+        let title = is_title(&first_norm);
         if let Some(label) = best.filter(|&l| l != Label::Per || title) {
             changes.push((i, rest_start, label));
         }
@@ -208,85 +208,19 @@ fn ends_after_space(text: &str, tail: &str) -> bool {
         .is_some_and(|head| head.ends_with(' '))
 }
 
-/// Titles and professions written before names (normalized: ة → ه, hamza seats → ا).
-const TITLES: &[&str] = &[
-    "الرئيس",
-    "الملك",
-    "الامير",
-    "الاميره",
-    "الشيخ",
-    "الشيخه",
-    "السلطان",
-    "الجنرال",
-    "المشير",
-    "العقيد",
-    "اللواء",
-    "العميد",
-    "الرائد",
-    "النقيب",
-    "الدكتور",
-    "الدكتوره",
-    "البروفسور",
-    "البروفيسور",
-    "المهندس",
-    "المحامي",
-    "المحاميه",
-    "السفير",
-    "السفيره",
-    "الوزير",
-    "الوزيره",
-    "النائب",
-    "النائبه",
-    "السناتور",
-    "السيناتور",
-    "المستشار",
-    "المستشاره",
-    "القاضي",
-    "الامام",
-    "البابا",
-    "المطران",
-    "الفنان",
-    "الفنانه",
-    "الممثل",
-    "الممثله",
-    "المطرب",
-    "المطربه",
-    "الموسيقار",
-    "الكاتب",
-    "الكاتبه",
-    "الشاعر",
-    "الشاعره",
-    "الصحفي",
-    "الصحفيه",
-    "المخرج",
-    "المخرجه",
-    "المدرب",
-    "اللاعب",
-    "النجم",
-    "النجمه",
-    "الاسطوره",
-    "اللورد",
-    "السيد",
-    "السيده",
-    "المفوض",
-    "المفوضه",
-    "الداعيه",
-    "المفتي",
-    "الزعيم",
-    "القائد",
-    "الحاج",
-    "الخبير",
-    "المحلل",
-    "الباحث",
-    "الباحثه",
-    "المتحدث",
-    "الناطق",
-    "الاعلامي",
-    "الاعلاميه",
-    "المذيع",
-    "المذيعه",
-    "الروائي",
-];
+/// Is `norm` (normalized as the features are: ة → ه) a title written before names
+/// (`khabar_text::titles::PERSON_TITLES`, normalized the same way once)?
+fn is_title(norm: &str) -> bool {
+    static TITLES: std::sync::OnceLock<FxHashSet<String>> = std::sync::OnceLock::new();
+    TITLES
+        .get_or_init(|| {
+            khabar_text::titles::PERSON_TITLES
+                .iter()
+                .map(|t| normalize(t))
+                .collect()
+        })
+        .contains(norm)
+}
 
 /// Regnal ordinals (normalized), which end names without being names alone.
 const ORDINALS: &[&str] = &[

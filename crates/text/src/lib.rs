@@ -18,6 +18,7 @@ pub mod normalize;
 pub mod segment;
 pub mod sentence;
 pub mod stem;
+pub mod titles;
 pub mod tokenize;
 
 pub use analyzer::{fold_key, Segment, TextAnalyzer, Token, TokenView, WordAnalysis};
