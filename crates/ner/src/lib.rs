@@ -95,8 +95,8 @@ impl NerModel {
     /// (char offsets); the text is tagged sentence by sentence with the whole text as the
     /// document. Spans exclude attached conjunction/preposition proclitics but keep the
     /// article: `لقوات سوريا الديمقراطية` → `قوات سوريا الديمقراطية`, `والعراق` → `العراق`;
-    /// a gazetteer name the text core reads as ف or ك + word keeps its letter (`فورد`, not
-    /// `ورد`). Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
+    /// a gazetteer name the text core reads as a one-letter proclitic + word keeps its
+    /// letter (`فورد`, not `ورد`). Organization phrases the training data leaves untagged (`وزارة الداخلية`) are added
     /// by [`org_phrases::add_org_phrases`], well-known places it leaves untagged (`الموصل`)
     /// by [`places::add_major_places`]; the first name `علي`, which the training data
     /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]),
@@ -259,10 +259,11 @@ pub(crate) fn run_rule_with_surfaces(
 }
 
 /// Where an entity the model tagged from token `t` (written `surface`) begins: at
-/// [`stem_start`], except that a name of the gazetteers keeps a leading ف or ك the text
-/// core split off as a proclitic when the rest is not a name. The text core splits by word
-/// counts, so a name whose rest is a frequent word loses its first letter there (`فورد`
-/// is ف + `ورد` "was mentioned", `كوفي` ك + `وفي`); `فإيران` stays ف + `إيران`.
+/// [`stem_start`], except that a name of the gazetteers keeps a one-letter proclitic
+/// (و ف ب ل ك) the text core split off when the rest is not a name. The text core splits
+/// by word counts, so a name whose rest is a frequent word loses its first letter there
+/// (`فورد` is ف + `ورد` "was mentioned", `كوفي` ك + `وفي`, `بعقوبة` ب + `عقوبة`
+/// "penalty"); `فإيران` stays ف + `إيران` and `بروسيا` ب + `روسيا`.
 fn entity_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str) -> usize {
     let begin = stem_start(t);
     let proclitics: Vec<&khabar_text::Segment> = t
@@ -273,7 +274,8 @@ fn entity_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str) -> usize {
     let [only] = proclitics.as_slice() else {
         return begin;
     };
-    if !(only.text == "ف" || only.text == "ك") || only.start != t.start || begin != only.end {
+    let one_letter = matches!(only.text.as_str(), "و" | "ف" | "ب" | "ل" | "ك");
+    if !one_letter || only.start != t.start || begin != only.end {
         return begin;
     }
     let whole = text::normalize(surface);
@@ -339,8 +341,16 @@ mod tests {
         assert_eq!(begin(&gaz, "كأي"), 1);
         // Without the gazetteer, nothing changes.
         assert_eq!(begin(&Gazetteer::default(), "فورد"), 1);
-        // Other proclitics are the text core's call (`بروسيا` is "in Russia").
+        // `بعقوبة` is ب + `عقوبة` "penalty" for the text core, a city for the gazetteer.
+        let tokens = khabar_text::TextAnalyzer::shared().tokenize("بعقوبة");
+        assert_eq!(stem_start(&tokens[0]), 1);
+        gaz.add("بعقوبة", GAZ_LOC);
+        assert_eq!(begin(&gaz, "بعقوبة"), 0);
+        // `بروسيا` (Borussia) is "in Russia" when `روسيا` is a name too.
         gaz.add("بروسيا", GAZ_ORG);
+        gaz.add("روسيا", GAZ_LOC);
         assert_eq!(begin(&gaz, "بروسيا"), 1);
+        // The article is not a one-letter proclitic: `الفورد` starts at ال.
+        assert_eq!(begin(&gaz, "والفورد"), 1);
     }
 }
