@@ -145,7 +145,9 @@ impl NerModel {
             for (cs, ce, label) in eval::chunks(st) {
                 let first = &tokens[a + cs];
                 let last = &tokens[a + ce - 1];
-                let begin = entity_begin(&self.res.gaz, first, surfaces[a + cs]);
+                let surface = surfaces[a + cs];
+                let begin = entity_begin(&self.res.gaz, first, surface);
+                let begin = article_begin(&self.res.gaz, first, surface, begin);
                 let end = last.end;
                 if begin >= end {
                     continue;
@@ -290,6 +292,74 @@ fn entity_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str) -> usize {
     }
 }
 
+/// Where an entity begins when the text core left a preposition and the article on the
+/// name's word (its word counts keep `للعراق` whole: `عراق` alone is rare): after `لل`,
+/// as the text core reads `للأمم` (لل + `أمم`); at the article of `بالعراق`, `وال...`;
+/// and at `لله` (ل + الله with the article's alef elided), not at its `له` "to him".
+/// Only when the name with the article is in the gazetteers and the word itself is not
+/// (`باليرمو` stays whole).
+fn article_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str, begin: usize) -> usize {
+    let Some(at) = t.segments.iter().position(|s| s.start == begin) else {
+        return begin;
+    };
+    let seg = &t.segments[at];
+    if seg.kind == SegmentKind::Proclitic {
+        return begin;
+    }
+    if seg.text == "له" && at > 0 {
+        let before = &t.segments[at - 1];
+        if before.text == "ل" && before.end == begin {
+            return before.start;
+        }
+        return begin;
+    }
+    let is_name = |w: &str| gaz.single(w) & lexicon::GAZ_TYPE_BITS != 0;
+    let word = seg.text.as_str();
+    let (letters, with_article) = if let Some(rest) = word.strip_prefix("لل") {
+        (2, format!("ال{rest}"))
+    } else if let Some(rest) = word
+        .strip_prefix(['و', 'ف', 'ب', 'ك'])
+        .filter(|r| r.starts_with("ال"))
+    {
+        (1, rest.to_string())
+    } else {
+        return begin;
+    };
+    // `ال` + at least three letters (`للي`, `بالي` are no names). `الله` is shorter, and
+    // `بالله` is in the person gazetteer for names like `المعتصم بالله`, where no entity
+    // begins at it.
+    let god = with_article == "الله";
+    let long = with_article.chars().count() >= 5;
+    if !(god || long && is_name(&with_article) && !is_name(word)) {
+        return begin;
+    }
+    let from = seg.start.saturating_sub(t.start);
+    after_letters(surface, from, letters).map_or(begin, |k| t.start + k)
+}
+
+/// The char offset into `surface` just past `n` letters counted from char `from`, with the
+/// marks the normalizer drops (harakat, tatweel) after them skipped too. `None` when
+/// something else (a presentation form, a digit) is on the way: the offsets of the text
+/// core's normalized segments then do not map letter for letter.
+fn after_letters(surface: &str, from: usize, n: usize) -> Option<usize> {
+    let is_mark = |c: char| matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}');
+    let is_letter = |c: char| matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}');
+    let mut seen = 0;
+    for (i, c) in surface.chars().enumerate().skip(from) {
+        if is_mark(c) {
+            continue;
+        }
+        if seen == n {
+            return Some(i);
+        }
+        if !is_letter(c) {
+            return None;
+        }
+        seen += 1;
+    }
+    None
+}
+
 /// Where an entity starting at `t` begins: after conjunction/preposition proclitics, at the
 /// article ال if there is one, else at the stem.
 pub(crate) fn stem_start(t: &Token) -> usize {
@@ -352,5 +422,71 @@ mod tests {
         assert_eq!(begin(&gaz, "بروسيا"), 1);
         // The article is not a one-letter proclitic: `الفورد` starts at ال.
         assert_eq!(begin(&gaz, "والفورد"), 1);
+    }
+
+    /// `article_begin` of the first word token of `text`, after `entity_begin`.
+    fn article(gaz: &Gazetteer, text: &str) -> String {
+        let tokens = khabar_text::TextAnalyzer::shared().tokenize(text);
+        let t = tokens.iter().find(|t| t.kind == TokenKind::Word).unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        let surface: String = chars[t.start..t.end].iter().collect();
+        let b = article_begin(gaz, t, &surface, entity_begin(gaz, t, &surface));
+        chars[b..t.end].iter().collect()
+    }
+
+    #[test]
+    fn a_name_begins_after_a_preposition_left_on_its_article() {
+        let mut gaz = Gazetteer::default();
+        for name in ["العراق", "الكويت", "باليرمو", "الرمو"] {
+            gaz.add(name, GAZ_LOC);
+        }
+        gaz.add("الله", GAZ_PER);
+        gaz.add("بالله", GAZ_PER);
+        // The text core keeps `للعراق` whole (`عراق` alone is rare); the entity starts after
+        // لل, as the text core splits `للأمم` (لل + `أمم`).
+        let tokens = khabar_text::TextAnalyzer::shared().tokenize("للعراق");
+        assert_eq!(stem_start(&tokens[0]), 0, "للعراق is one segment");
+        assert_eq!(article(&gaz, "للعراق"), "عراق");
+        assert_eq!(article(&gaz, "وللكويت"), "كويت");
+        // Harakat between the letters do not shift the offset.
+        assert_eq!(article(&gaz, "لِلْعِرَاقِ"), "عِرَاقِ");
+        // ب + the article: the span starts at ال.
+        assert_eq!(article(&gaz, "بالله"), "الله");
+        // `لله` is ل + الله, not ل + `له` "to him": the span keeps the word.
+        assert_eq!(article(&gaz, "ولله"), "لله");
+        // A name that is itself in the gazetteers stays whole (Palermo, not "in Armo").
+        assert_eq!(article(&gaz, "باليرمو"), "باليرمو");
+        // Without the name in the gazetteers, the text core's reading stays.
+        assert_eq!(article(&Gazetteer::default(), "للعراق"), "للعراق");
+    }
+
+    proptest::proptest! {
+        /// Whatever the harakat between its letters, a word with a preposition on a
+        /// gazetteer name begins inside the word, on a letter, never on a mark.
+        #[test]
+        fn the_begin_stays_on_a_letter_of_the_word(
+            prefix in 0usize..5,
+            letters in "[بتثجحخدرزسشصضطظعغفقكمنهوي]{3,8}",
+            marks in proptest::collection::vec(0usize..4, 12),
+        ) {
+            let prefix = ["لل", "بال", "وال", "ولل", "كال"][prefix];
+            let name: String = format!("{prefix}{letters}");
+            let mut gaz = Gazetteer::default();
+            gaz.add(&format!("ال{letters}"), GAZ_LOC);
+            let mark = ['\u{0650}', '\u{0652}', '\u{0640}'];
+            let mut word = String::new();
+            for (c, &m) in name.chars().zip(&marks) {
+                word.push(c);
+                if m < mark.len() {
+                    word.push(mark[m]);
+                }
+            }
+            let tokens = khabar_text::TextAnalyzer::shared().tokenize(&word);
+            let chars: Vec<char> = word.chars().collect();
+            let t = &tokens[0];
+            let b = article_begin(&gaz, t, &word, entity_begin(&gaz, t, &word));
+            proptest::prop_assert!(t.start <= b && b < t.end, "{word}: {b}");
+            proptest::prop_assert!(!mark.contains(&chars[b]), "{word}: {b}");
+        }
     }
 }
