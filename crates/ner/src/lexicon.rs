@@ -65,6 +65,24 @@ impl Gazetteer {
         *self.entries.entry(h).or_insert(0) |= bit;
     }
 
+    /// Type bits of the entry written `text` (raw, one or more words; 0 if none), read
+    /// as [`Gazetteer::add`] reads its entries.
+    pub fn phrase(&self, text: &str) -> u8 {
+        let mut h = 0u64;
+        let mut n = 0;
+        for t in simple_tokens(text) {
+            let t = normalize(t);
+            if !t.is_empty() {
+                h = combine(h, gaz_tok(&t));
+                n += 1;
+            }
+        }
+        if n == 0 || n > GAZ_MAX_LEN {
+            return 0;
+        }
+        self.entries.get(&h).copied().unwrap_or(0)
+    }
+
     /// Sets `bit` on the one-token entry `norm` (normalized); true if it was not set.
     pub fn add_bit(&mut self, norm: &str, bit: u8) -> bool {
         let e = self.entries.entry(combine(0, gaz_tok(norm))).or_insert(0);

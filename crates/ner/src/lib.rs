@@ -161,6 +161,7 @@ impl NerModel {
             }
         }
         let owned = |s, e| slice(s, e).to_string();
+        places::join_split_names(&self.res.gaz, &owned, &mut out);
         spelling::add_ali(&owned, tokens, &surfaces, &mut out);
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);

@@ -14,7 +14,9 @@
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
 use crate::data::Sentence;
-use crate::lexicon::{for_each_line, Gazetteer, GAZ_MAJOR};
+use crate::lexicon::{
+    for_each_line, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER, GAZ_TYPE_BITS,
+};
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::{Label, Tag};
 use crate::text::{normalize, simple_tokens, split_clitics};
@@ -171,6 +173,42 @@ pub fn add_major_places(
     }
 }
 
+/// Joins two entities the model tagged side by side, one space apart, when together they
+/// are one name of the gazetteers: the model tags each word of `سيدي بوزيد`, `دير الزور`,
+/// `هونغ كونغ`, `حفر الباطن` as a name of its own (`B-LOC B-LOC`), most often where the
+/// first word is a common word too (`سيدي` "my lord", `دير` "monastery"). The joined
+/// entity takes the gazetteer's type when it has one type, else the first entity's. Names
+/// listed without `و` (`الرياض جدة`) are no gazetteer entry and stay apart; `ents` is
+/// sorted by start and stays so.
+pub fn join_split_names(
+    gaz: &Gazetteer,
+    text_slice: &dyn Fn(usize, usize) -> String,
+    ents: &mut Vec<EntitySpan>,
+) {
+    let mut out: Vec<EntitySpan> = Vec::with_capacity(ents.len());
+    for e in ents.drain(..) {
+        if let Some(prev) = out.last_mut() {
+            if e.start == prev.end + 1 && text_slice(prev.end, e.start) == " " {
+                let joined = text_slice(prev.start, e.end);
+                let bits = gaz.phrase(&joined) & GAZ_TYPE_BITS;
+                if bits != 0 {
+                    prev.label = match bits {
+                        GAZ_LOC => Label::Loc,
+                        GAZ_PER => Label::Per,
+                        GAZ_ORG => Label::Org,
+                        _ => prev.label,
+                    };
+                    prev.end = e.end;
+                    prev.text = joined;
+                    continue;
+                }
+            }
+        }
+        out.push(e);
+    }
+    *ents = out;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +334,73 @@ mod tests {
         let mut g = Gazetteer::default();
         let missing = std::env::temp_dir().join("khabar-places-missing-dir");
         assert!(mark_major_places(&mut g, &missing, &[]).is_err());
+    }
+
+    fn join(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
+        crate::run_rule(text, given, |slice, _, ents| {
+            join_split_names(g, slice, ents)
+        })
+    }
+
+    #[test]
+    fn side_by_side_entities_that_are_one_gazetteer_name_are_joined() {
+        let mut g = Gazetteer::default();
+        g.add("سيدي بوزيد", crate::lexicon::GAZ_LOC);
+        g.add("دير الزور", crate::lexicon::GAZ_LOC);
+        g.add("ريال مدريد", crate::lexicon::GAZ_ORG);
+        let text = "زار الوزير سيدي بوزيد ثم دير الزور، وفاز ريال مدريد.";
+        let r = join(
+            &g,
+            text,
+            &[
+                ("سيدي", Label::Loc),
+                ("بوزيد", Label::Loc),
+                ("دير", Label::Loc),
+                ("الزور", Label::Loc),
+                ("ريال", Label::Org),
+                ("مدريد", Label::Loc),
+            ],
+        );
+        // The gazetteer's type wins: `ريال مدريد` is a club.
+        assert_eq!(
+            r,
+            vec![
+                ("سيدي بوزيد".into(), Label::Loc),
+                ("دير الزور".into(), Label::Loc),
+                ("ريال مدريد".into(), Label::Org),
+            ]
+        );
+    }
+
+    #[test]
+    fn entities_that_are_no_gazetteer_name_together_stay_apart() {
+        let mut g = Gazetteer::default();
+        g.add("سيدي بوزيد", crate::lexicon::GAZ_LOC);
+        g.add("الرياض", crate::lexicon::GAZ_LOC);
+        g.add("جدة", crate::lexicon::GAZ_LOC);
+        let apart = |text: &str, given: &[(&str, Label)]| {
+            let r = join(&g, text, given);
+            let want: Vec<(String, Label)> =
+                given.iter().map(|(t, l)| (t.to_string(), *l)).collect();
+            assert_eq!(r, want, "{text}");
+        };
+        // A list without و.
+        apart(
+            "سافر الوفد إلى الرياض جدة أمس.",
+            &[("الرياض", Label::Loc), ("جدة", Label::Loc)],
+        );
+        // A comma, a line break or two spaces between the two.
+        apart(
+            "وصل إلى سيدي، بوزيد.",
+            &[("سيدي", Label::Loc), ("بوزيد", Label::Loc)],
+        );
+        apart(
+            "وصل إلى سيدي\nبوزيد.",
+            &[("سيدي", Label::Loc), ("بوزيد", Label::Loc)],
+        );
+        apart(
+            "وصل إلى سيدي  بوزيد.",
+            &[("سيدي", Label::Loc), ("بوزيد", Label::Loc)],
+        );
     }
 }
