@@ -148,6 +148,14 @@ impl NerModel {
                 let surface = surfaces[a + cs];
                 let begin = entity_begin(&self.res.gaz, first, surface);
                 let begin = article_begin(&self.res.gaz, first, surface, begin);
+                let after_entity = out.last().is_some_and(|p: &EntitySpan| {
+                    p.end + 1 == first.start && slice(p.end, first.start) == " "
+                });
+                let begin = if after_entity {
+                    conjunction_begin(&self.res.gaz, first, surface, begin)
+                } else {
+                    begin
+                };
                 let end = last.end;
                 if begin >= end {
                     continue;
@@ -299,7 +307,12 @@ fn entity_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str) -> usize {
 /// and at `لله` (ل + الله with the article's alef elided), not at its `له` "to him".
 /// Only when the name with the article is in the gazetteers and the word itself is not
 /// (`باليرمو` stays whole).
-fn article_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str, begin: usize) -> usize {
+pub(crate) fn article_begin(
+    gaz: &lexicon::Gazetteer,
+    t: &Token,
+    surface: &str,
+    begin: usize,
+) -> usize {
     let Some(at) = t.segments.iter().position(|s| s.start == begin) else {
         return begin;
     };
@@ -315,7 +328,9 @@ fn article_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str, begin: usiz
         return begin;
     }
     let is_name = |w: &str| gaz.single(w) & lexicon::GAZ_TYPE_BITS != 0;
-    let word = seg.text.as_str();
+    // The gazetteer's keys are in the NER's own normalization (ة → ه).
+    let word = text::normalize(&seg.text);
+    let word = word.as_str();
     let (letters, with_article) = if let Some(rest) = word.strip_prefix("لل") {
         (2, format!("ال{rest}"))
     } else if let Some(rest) = word
@@ -336,6 +351,28 @@ fn article_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str, begin: usiz
     }
     let from = seg.start.saturating_sub(t.start);
     after_letters(surface, from, letters).map_or(begin, |k| t.start + k)
+}
+
+/// Where an entity right after another one (one space apart) begins when its word is
+/// و or ف + a well-known place that the text core keeps whole because the word is a name
+/// too: `الرياض وجدة` is "Riyadh and Jeddah", not Oujda. After `مدينة` (no entity before
+/// it) `وجدة` stays the Moroccan city.
+fn conjunction_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str, begin: usize) -> usize {
+    let [only] = t.segments.as_slice() else {
+        return begin;
+    };
+    if begin != t.start || only.start != t.start {
+        return begin;
+    }
+    let word = text::normalize(&only.text);
+    let Some(rest) = word.strip_prefix(['و', 'ف']) else {
+        return begin;
+    };
+    let major = |w: &str| gaz.single(w) & lexicon::GAZ_MAJOR != 0;
+    if rest.chars().count() < 3 || !major(rest) || major(&word) {
+        return begin;
+    }
+    after_letters(surface, 0, 1).map_or(begin, |k| t.start + k)
 }
 
 /// The char offset into `surface` just past `n` letters counted from char `from`, with the
@@ -459,6 +496,33 @@ mod tests {
         assert_eq!(article(&gaz, "باليرمو"), "باليرمو");
         // Without the name in the gazetteers, the text core's reading stays.
         assert_eq!(article(&Gazetteer::default(), "للعراق"), "للعراق");
+    }
+
+    #[test]
+    fn a_conjunction_before_a_well_known_place_after_an_entity_is_left_out() {
+        let mut gaz = Gazetteer::default();
+        gaz.add("جدة", GAZ_LOC);
+        gaz.add("وجدة", GAZ_LOC);
+        gaz.add_bit(&text::normalize("جدة"), crate::lexicon::GAZ_MAJOR);
+        gaz.add("وهران", GAZ_LOC);
+        let conj = |word: &str| {
+            let tokens = khabar_text::TextAnalyzer::shared().tokenize(word);
+            let t = &tokens[0];
+            let b = conjunction_begin(&gaz, t, word, t.start);
+            word.chars().skip(b).collect::<String>()
+        };
+        // The text core keeps `وجدة` whole (Oujda is a name); Jeddah is well known.
+        assert_eq!(conj("وجدة"), "جدة");
+        assert_eq!(conj("وجــدّة"), "جــدّة");
+        // `وهران` (Oran) is و + no well-known place.
+        assert_eq!(conj("وهران"), "وهران");
+        // Only after another entity: after `مدينة` the word is Oujda.
+        let m = NerModel::shipped();
+        let texts = |text: &str| -> Vec<String> {
+            m.entities_in(text).into_iter().map(|e| e.text).collect()
+        };
+        assert!(texts("تتنوع الرحلات بين الرياض وجدة.").contains(&"جدة".to_string()));
+        assert!(!texts("وصل إلى مدينة وجدة المغربية.").contains(&"جدة".to_string()));
     }
 
     proptest::proptest! {

@@ -138,7 +138,7 @@ fn common_noun_use(tokens: &[Token], k: usize, ents: &[EntitySpan]) -> bool {
 
 /// Adds a location for every word outside `ents` that names a well-known place; `ents`
 /// stays sorted by start. `surfaces[k]` is token k's text. The span leaves attached
-/// proclitics out (`والموصل` → `الموصل`).
+/// proclitics out (`والموصل` → `الموصل`, `للقاهرة` → `قاهرة` as for the model's entities).
 pub fn add_major_places(
     gaz: &Gazetteer,
     text_slice: &dyn Fn(usize, usize) -> String,
@@ -158,7 +158,7 @@ pub fn add_major_places(
         if !is_major(gaz, surface) || common_noun_use(tokens, k, ahead) {
             continue;
         }
-        let start = crate::stem_start(t);
+        let start = crate::article_begin(gaz, t, surface, crate::stem_start(t));
         if start < t.end {
             ents.push(EntitySpan {
                 label: Label::Loc,
@@ -236,6 +236,11 @@ mod tests {
             r,
             vec![("الموصل".into(), Label::Loc), ("حلب".into(), Label::Loc)]
         );
+        // The article after a preposition the text core leaves on the word, as for the
+        // model's entities: `للقاهرة` is لل + `قاهرة`.
+        let g = gaz(&["القاهرة"]);
+        let r = run(&g, "سافر الوفد للقاهرة أمس.", &[]);
+        assert_eq!(r, vec![("قاهرة".into(), Label::Loc)]);
     }
 
     #[test]
