@@ -32,6 +32,7 @@ pub mod features;
 pub mod first_names;
 mod grow;
 mod hash;
+mod heads;
 pub mod lexicon;
 mod merged;
 mod model;
@@ -171,6 +172,7 @@ impl NerModel {
         let owned = |s, e| slice(s, e).to_string();
         places::join_split_names(&self.res.gaz, &owned, &mut out);
         spelling::add_ali(&owned, tokens, &surfaces, &mut out);
+        heads::join_heads(&owned, tokens, &mut out);
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
         places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
