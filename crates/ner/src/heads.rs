@@ -5,13 +5,17 @@
 //! it mostly tags the two as one (`سلطنة عمان`, `ريف حلب` whole three times in four on
 //! news). And `آية الله` ("ayatollah") before a person comes out as MISC `الله` followed by
 //! the person, where ANERcorp tags `آية الله طبسي` as one person. Both are joined here.
+//! The other way round, a place adjective the model tags as a place after the noun it
+//! agrees with (`الحكومة التونسية`) is no entity, as in ANERcorp.
 //! Like the other running-text rules, this runs in `NerModel::entities` only; CoNLL tagging
 //! and evaluation keep the model's tags.
 
+use crate::lexicon::{Gazetteer, GAZ_LOC};
+use crate::org_phrases::{has_article, is_stop};
 use crate::tags::Label;
 use crate::text::normalize;
 use crate::EntitySpan;
-use khabar_text::{Token, TokenKind};
+use khabar_text::{SegmentKind, Token, TokenKind};
 
 /// Place-kind nouns that head a place name in construct state (in the NER's
 /// normalization: ة → ه, one alef): country, republic, kingdom, sultanate, emirate, state,
@@ -75,6 +79,97 @@ pub fn join_heads(
         out.push(e);
     }
     *ents = out;
+}
+
+/// Definite state nouns whose adjective makes the country's formal name
+/// (`الجمهورية التونسية`, `المملكة الأردنية`), in the NER's normalization.
+const DEFINITE_STATE_HEADS: &[&str] = &["الجمهوريه", "المملكه", "السلطنه", "الاماره"];
+
+/// Place adjectives the model tags as places. A one-word location that is a definite
+/// feminine relational adjective (`التونسية`, `السورية`) right after a definite noun agrees
+/// with that noun (`الحكومة التونسية` "the Tunisian government"): ANERcorp tags such
+/// adjectives `O` (123 of 130 `التونسية`, `المصرية` … in its training part), so the entity
+/// is dropped; after a state noun the two are the country's name and become one location
+/// (`الجمهورية التونسية`). Names of the gazetteers (`الإسكندرية`, `اللاذقية`, `السعودية`)
+/// are left alone. `ents` is sorted by start and stays so.
+pub fn place_adjectives(
+    gaz: &Gazetteer,
+    text_slice: &dyn Fn(usize, usize) -> String,
+    tokens: &[Token],
+    ents: &mut Vec<EntitySpan>,
+) {
+    let spans: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
+    let in_entity = |t: &Token| spans.iter().any(|&(s, e)| s < t.end && t.start < e);
+    ents.retain_mut(|e| {
+        if e.label != Label::Loc {
+            return true;
+        }
+        let k = tokens.partition_point(|t| t.end <= e.start);
+        let Some(t) = tokens.get(k) else {
+            return true;
+        };
+        // One word, from its article to its end, with no other proclitic (the text core
+        // keeps `التونسية` whole: ANERGazet lists it as a place).
+        let only_article = match t.segments.as_slice() {
+            [a, _] => a.kind == SegmentKind::Proclitic && a.text == "ال",
+            [_] => true,
+            _ => false,
+        };
+        if t.end != e.end || e.start != t.start || !only_article {
+            return true;
+        }
+        let word = normalize(&e.text);
+        if !adjective_of_place(gaz, &word) {
+            return true;
+        }
+        let Some(prev) = k.checked_sub(1).map(|j| &tokens[j]) else {
+            return true;
+        };
+        // Definite: the article split off, or on a stem the text core keeps whole after و
+        // (`والسلطات` is و + `السلطات`).
+        let definite = has_article(prev)
+            || prev.segments.iter().any(|s| {
+                s.kind != SegmentKind::Proclitic
+                    && s.text.starts_with("ال")
+                    && s.text.chars().count() > 3
+            });
+        if prev.kind != TokenKind::Word || !definite || is_stop(prev) || in_entity(prev) {
+            return true;
+        }
+        let start = crate::stem_start(prev);
+        let noun = normalize(&text_slice(start, prev.end));
+        if DEFINITE_STATE_HEADS.contains(&noun.as_str()) {
+            e.start = start;
+            e.text = text_slice(start, e.end);
+            return true;
+        }
+        false
+    });
+}
+
+/// Is `word` (normalized) the definite feminine adjective of a place of the gazetteers:
+/// `التونسيه` of `تونس`, `السويديه` of `السويد`, `السوريه` of `سوريا`, `الليبيه` of
+/// `ليبيا`, `النمساويه` of `النمسا`? `الاسكندريه` (Alexandria) and `السعوديه` are no
+/// adjective of a place.
+fn adjective_of_place(gaz: &Gazetteer, word: &str) -> bool {
+    let Some(base) = word.strip_prefix("ال").and_then(|w| w.strip_suffix("يه")) else {
+        return false;
+    };
+    if base.chars().count() < 3 {
+        return false;
+    }
+    let is_place = |w: &str| gaz.single(w) & GAZ_LOC != 0;
+    let plain = base.strip_suffix('و').unwrap_or(base);
+    [
+        base.to_string(),
+        format!("ال{base}"),
+        format!("{base}ا"),
+        format!("{base}يا"),
+        format!("{plain}ا"),
+        format!("ال{plain}ا"),
+    ]
+    .iter()
+    .any(|w| is_place(w))
 }
 
 /// Where `آية` begins (after a proclitic: `لآية`) when it is the word right before
@@ -164,5 +259,50 @@ mod tests {
         assert_eq!(run("في ريف، دمشق.", &given).len(), 2);
         let given = [("الله", Label::Misc), ("إبراهيم", Label::Per)];
         assert_eq!(run("قرأت رواية صنع الله إبراهيم.", &given).len(), 2);
+    }
+
+    fn adjectives(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
+        let mut gaz = Gazetteer::default();
+        for place in ["تونس", "السويد", "سوريا", "ليبيا", "الإسكندرية", "التونسية"]
+        {
+            gaz.add(place, GAZ_LOC);
+        }
+        crate::run_rule(text, given, |slice, tokens, ents| {
+            place_adjectives(&gaz, slice, tokens, ents)
+        })
+    }
+
+    #[test]
+    fn a_place_adjective_after_a_definite_noun_is_no_place() {
+        // Even when a gazetteer lists the adjective itself (ANERGazet has `التونسية`).
+        let r = adjectives(
+            "قالت الحكومة التونسية إن السلطات السويدية والسفارة الليبية ردت.",
+            &[
+                ("التونسية", Label::Loc),
+                ("السويدية", Label::Loc),
+                ("الليبية", Label::Loc),
+            ],
+        );
+        assert!(r.is_empty(), "{r:?}");
+        // After a state noun it is the country's formal name.
+        let r = adjectives(
+            "استقبل رئيس الجمهورية التونسية الوفد.",
+            &[("التونسية", Label::Loc)],
+        );
+        assert_eq!(r, vec![("الجمهورية التونسية".into(), Label::Loc)]);
+    }
+
+    #[test]
+    fn places_and_adjectives_elsewhere_are_kept() {
+        // A city whose name looks like an adjective, an adjective after a preposition,
+        // and one after an indefinite noun.
+        let given = [("الإسكندرية", Label::Loc)];
+        assert_eq!(adjectives("زار الوفد المدينة الإسكندرية.", &given).len(), 1);
+        let given = [("التونسية", Label::Loc)];
+        assert_eq!(adjectives("سافر إلى التونسية أمس.", &given).len(), 1);
+        assert_eq!(adjectives("وقعت شركة التونسية عقدا.", &given).len(), 1);
+        // The noun before it is itself an entity.
+        let given = [("الجامعة", Label::Org), ("التونسية", Label::Loc)];
+        assert_eq!(adjectives("درس في الجامعة التونسية.", &given).len(), 2);
     }
 }

@@ -173,6 +173,7 @@ impl NerModel {
         places::join_split_names(&self.res.gaz, &owned, &mut out);
         spelling::add_ali(&owned, tokens, &surfaces, &mut out);
         heads::join_heads(&owned, tokens, &mut out);
+        heads::place_adjectives(&self.res.gaz, &owned, tokens, &mut out);
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
         places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
