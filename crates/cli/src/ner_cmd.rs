@@ -697,6 +697,20 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     let first = khabar_ner::first_names::mark_first_names(&mut res.gaz, &a.gazetteers, seen)
         .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
     eprintln!("first names unseen in training: {first} words");
+    // Organization names from the news (read by a running-text rule only).
+    if !a.news.is_empty() {
+        let t = Instant::now();
+        let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
+        let heads = khabar_ner::org_phrases::NEWS_NAMING_HEADS;
+        let counts = clusters::count_after_heads(&paths, |w| heads.contains(&w))
+            .context("reading news for organization names")?;
+        let n = khabar_ner::org_phrases::mark_news_org_names(&mut res.gaz, &counts);
+        eprintln!(
+            "organization names from the news (after {}): {n} words [{:.1}s]",
+            heads.join(" "),
+            t.elapsed().as_secs_f64()
+        );
+    }
     let mut model = NerModel::from_parts(
         res,
         model.weights().clone(),

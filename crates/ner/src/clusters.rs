@@ -230,6 +230,37 @@ pub fn count_words(
     Ok(counts)
 }
 
+/// For each normalized word of the news files: how often it comes right after a word
+/// whose core (without و ف ب ل ك, or one such letter less) `is_head` accepts, and how often
+/// it occurs at all.
+pub fn count_after_heads(
+    paths: &[&Path],
+    is_head: impl Fn(&str) -> bool,
+) -> std::io::Result<FxHashMap<String, (u64, u64)>> {
+    let mut counts: FxHashMap<String, (u64, u64)> = FxHashMap::default();
+    for path in paths {
+        for_each_news_article(path, 0, |texts| {
+            for t in texts {
+                let mut after_head = false;
+                for tok in simple_tokens(t) {
+                    let w = normalize(tok);
+                    if w.is_empty() {
+                        continue;
+                    }
+                    let sp = crate::text::split_clitics(&w);
+                    // `alt` reads `لتنظيم` as ل + `تنظيم`, which `core` leaves whole.
+                    let head = is_head(&sp.core) || sp.alt.is_some_and(&is_head);
+                    let e = counts.entry(w).or_insert((0, 0));
+                    e.0 += u64::from(after_head);
+                    e.1 += 1;
+                    after_head = head;
+                }
+            }
+        })?;
+    }
+    Ok(counts)
+}
+
 /// Calls `f([title, body])` for each of the first `max_articles` articles (0 = all) of a
 /// JSONL(.gz) news file; a missing field is empty, a line that is not JSON is skipped and
 /// not counted. Returns the number of articles read.

@@ -18,6 +18,10 @@ pub const GAZ_MAJOR: u8 = 8;
 /// Not a type: marks a first name the training data never shows (see `first_names`),
 /// read only by the first-name rule, not by the features.
 pub const GAZ_FIRST: u8 = 16;
+/// Not a type: marks a word the news writes after an organization noun often enough to be
+/// an organization's name (`داعش` after `تنظيم`; see `org_phrases`), read only by the
+/// running-text rule, not by the features.
+pub const GAZ_NEWS_ORG: u8 = 32;
 /// The type bits (what the features read).
 pub const GAZ_TYPE_BITS: u8 = GAZ_PER | GAZ_LOC | GAZ_ORG;
 /// Number of gazetteer types.

@@ -176,6 +176,7 @@ impl NerModel {
         heads::place_adjectives(&self.res.gaz, &owned, tokens, &mut out);
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
+        org_phrases::news_org_names(&self.res.gaz, tokens, &mut out);
         places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
         surnames::trim_leading_words(&self.res, &owned, tokens, &mut out);
         surnames::unify_surnames(&self.res, &owned, tokens, &mut out);
