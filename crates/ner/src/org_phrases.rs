@@ -436,36 +436,20 @@ pub fn mark_news_org_names(
         .count()
 }
 
-/// Place nouns after which a name stays a place (`منطقة التحرير`, `شارع بندة`).
-const PLACE_NOUNS: &[&str] = &[
-    "شارع",
-    "ساحة",
-    "ميدان",
-    "مدينة",
-    "منطقة",
-    "قرية",
-    "حي",
-    "بلدة",
-    "محافظة",
-    "ولاية",
-    "جزيرة",
-];
-
 /// Organizations the article does not introduce: a one-word place or MISC entity whose
 /// word the news mostly writes after an organization noun ([`mark_news_org_names`]) is an
 /// organization (`داعش` alone, tagged a place 82 times on 2,200 news articles where
-/// `تنظيم داعش` is 66 organizations). `الله` (`حزب الله`) and names after a place noun
-/// (`منطقة التحرير`) stay.
+/// `تنظيم داعش` is 66 organizations). `الله` (`حزب الله`) and names after a place or
+/// building noun (`منطقة التحرير`, `شارع بندة`; [`crate::surnames::NAMED_AFTER`]) stay.
 pub fn news_org_names(gaz: &crate::lexicon::Gazetteer, tokens: &[Token], ents: &mut [EntitySpan]) {
     for e in ents.iter_mut() {
         if !matches!(e.label, Label::Loc | Label::Misc) {
             continue;
         }
         let k = tokens.partition_point(|t| t.end <= e.start);
-        let after_place_noun = k
-            .checked_sub(1)
-            .map(|p| &tokens[p])
-            .is_some_and(|p| PLACE_NOUNS.contains(&p.stem_segment().text.as_str()));
+        let after_place_noun = k.checked_sub(1).map(|p| &tokens[p]).is_some_and(|p| {
+            crate::surnames::NAMED_AFTER.contains(&p.stem_segment().text.as_str())
+        });
         if after_place_noun {
             continue;
         }

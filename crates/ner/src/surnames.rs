@@ -244,7 +244,7 @@ fn news_entity_eighths(res: &Resources, norm: &str) -> Option<u16> {
 
 /// Nouns of places and buildings named after persons (`برج إيفل`, `شارع الحبيب بورقيبة`),
 /// normalized, besides the institution nouns of [`HEADS`].
-const NAMED_AFTER: &[&str] = &[
+pub(crate) const NAMED_AFTER: &[&str] = &[
     // buildings and things
     "برج",
     "شارع",
