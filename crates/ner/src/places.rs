@@ -209,6 +209,91 @@ pub fn join_split_names(
     *ents = out;
 }
 
+/// Widens an entity over the one or two words right before or after it (single spaces
+/// between, no other entity on them) when the whole is a gazetteer name of several words:
+/// the model tags `الحرام` in `المسجد الحرام`, `السودان` in `جنوب السودان`. The longest
+/// such name wins; the entity takes the gazetteer's type when it has one. `ents` is sorted
+/// by start and stays so.
+pub fn widen_to_gazetteer_names(
+    gaz: &Gazetteer,
+    text_slice: &dyn Fn(usize, usize) -> String,
+    tokens: &[Token],
+    ents: &mut Vec<EntitySpan>,
+) {
+    let spans: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
+    // A word of three letters or more (not a tatweel used as a dash, `جدة ـ`, nor `أن`),
+    // not `مدينة` (`مدينة حمص` is حمص), in no other entity.
+    let free = |t: &Token| {
+        t.kind == TokenKind::Word
+            && t.norm
+                .chars()
+                .any(|c| ('\u{0621}'..='\u{064A}').contains(&c))
+            && t.norm.chars().count() > 2
+            && !is_stop(t)
+            && t.stem_segment().text != "مدينة"
+            && !spans.iter().any(|&(s, e)| s < t.end && t.start < e)
+    };
+    for e in ents.iter_mut() {
+        let first = tokens.partition_point(|t| t.end <= e.start);
+        let last = tokens.partition_point(|t| t.end < e.end);
+        if first >= tokens.len() || last >= tokens.len() {
+            continue;
+        }
+        let mut best: Option<(usize, usize, u8)> = None;
+        for before in 0..=2usize {
+            for after in 0..=2usize {
+                if before + after == 0 || before > first || last + after >= tokens.len() {
+                    continue;
+                }
+                let words = &tokens[first - before..=last + after];
+                let added = words[..before].iter().chain(&words[words.len() - after..]);
+                let spaced = words.windows(2).all(|w| w[0].end + 1 == w[1].start);
+                if !spaced || !added.clone().all(&free) {
+                    continue;
+                }
+                let start = if before > 0 {
+                    crate::stem_start(&words[0])
+                } else {
+                    e.start
+                };
+                let end = words[words.len() - 1].end;
+                let bits = gaz.phrase(&text_slice(start, end)) & GAZ_TYPE_BITS;
+                if bits != 0 && best.is_none_or(|(s, t, _)| end - start > t - s) {
+                    best = Some((start, end, bits));
+                }
+            }
+        }
+        let Some((start, end, bits)) = best else {
+            continue;
+        };
+        // The model's type when the gazetteer agrees; else the gazetteer's place or
+        // organization. The person lists are too noisy to retype with (ANERGazet lists
+        // `الجنيه الاسترليني` as a person).
+        let own = match e.label {
+            Label::Loc => GAZ_LOC,
+            Label::Per => GAZ_PER,
+            Label::Org => GAZ_ORG,
+            Label::Misc => 0,
+        };
+        let label = if bits & own != 0 {
+            e.label
+        } else if bits & (GAZ_LOC | GAZ_ORG) == GAZ_LOC {
+            Label::Loc
+        } else if bits & (GAZ_LOC | GAZ_ORG) == GAZ_ORG {
+            Label::Org
+        } else {
+            continue;
+        };
+        e.start = start;
+        e.end = end;
+        e.text = text_slice(start, end);
+        e.label = label;
+    }
+    // Two entities may now cover one gazetteer name: keep the first.
+    ents.sort_by_key(|e| (e.start, e.end));
+    ents.dedup_by(|b, a| b.start < a.end);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +491,64 @@ mod tests {
         apart(
             "وصل إلى سيدي  بوزيد.",
             &[("سيدي", Label::Loc), ("بوزيد", Label::Loc)],
+        );
+    }
+
+    fn widen(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
+        crate::run_rule(text, given, |slice, tokens, ents| {
+            widen_to_gazetteer_names(g, slice, tokens, ents)
+        })
+    }
+
+    #[test]
+    fn an_entity_widens_to_the_gazetteer_name_around_it() {
+        let mut g = Gazetteer::default();
+        g.add("مكة المكرمة", crate::lexicon::GAZ_LOC);
+        g.add("جنوب السودان", crate::lexicon::GAZ_LOC);
+        g.add("المسجد الحرام", crate::lexicon::GAZ_LOC);
+        let r = widen(
+            &g,
+            "وصل الحجاج إلى مكة المكرمة، وزار الوفد جنوب السودان والمسجد الحرام.",
+            &[
+                ("مكة", Label::Loc),
+                ("السودان", Label::Loc),
+                ("الحرام", Label::Org),
+            ],
+        );
+        // The gazetteer's type where the model's is not the gazetteer's.
+        assert_eq!(
+            r,
+            vec![
+                ("مكة المكرمة".into(), Label::Loc),
+                ("جنوب السودان".into(), Label::Loc),
+                ("المسجد الحرام".into(), Label::Loc),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_widening_over_function_words_dashes_or_other_entities() {
+        let mut g = Gazetteer::default();
+        g.add("ان صالح", crate::lexicon::GAZ_LOC);
+        g.add("مدينة حمص", crate::lexicon::GAZ_LOC);
+        g.add("جدة", crate::lexicon::GAZ_LOC);
+        g.add("الجنيه الاسترليني", crate::lexicon::GAZ_PER);
+        g.add("مكة المكرمة", crate::lexicon::GAZ_LOC);
+        let same = |text: &str, given: &[(&str, Label)]| {
+            let want: Vec<(String, Label)> =
+                given.iter().map(|(t, l)| (t.to_string(), *l)).collect();
+            assert_eq!(widen(&g, text, given), want, "{text}");
+        };
+        // `أن صالح` is "that Saleh", not In Salah; `مدينة حمص` is حمص; a tatweel dash.
+        same("وذكر أن صالح غادر.", &[("صالح", Label::Per)]);
+        same("قصفت مدينة حمص أمس.", &[("حمص", Label::Loc)]);
+        same("جدة ـ أعلنت الأمانة.", &[("جدة", Label::Loc)]);
+        // A person-only gazetteer entry does not retype a currency.
+        same("ارتفع الجنيه الاسترليني.", &[("الاسترليني", Label::Misc)]);
+        // The word around is another entity's.
+        same(
+            "زار مكة المكرمة.",
+            &[("مكة", Label::Loc), ("المكرمة", Label::Per)],
         );
     }
 }
