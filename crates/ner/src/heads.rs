@@ -99,7 +99,11 @@ pub fn place_adjectives(
     ents: &mut Vec<EntitySpan>,
 ) {
     let spans: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
-    let in_entity = |t: &Token| spans.iter().any(|&(s, e)| s < t.end && t.start < e);
+    // Sorted and disjoint: a binary search tells whether a word is in an entity.
+    let in_entity = |t: &Token| {
+        let i = spans.partition_point(|&(_, e)| e <= t.start);
+        spans.get(i).is_some_and(|&(s, _)| s < t.end)
+    };
     ents.retain_mut(|e| {
         if e.label != Label::Loc {
             return true;

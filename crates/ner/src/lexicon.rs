@@ -72,16 +72,23 @@ impl Gazetteer {
     /// Type bits of the entry written `text` (raw, one or more words; 0 if none), read
     /// as [`Gazetteer::add`] reads its entries.
     pub fn phrase(&self, text: &str) -> u8 {
+        let words: Vec<String> = simple_tokens(text).into_iter().map(normalize).collect();
+        self.words(words.iter().map(String::as_str))
+    }
+
+    /// Type bits of the entry made of these normalized words (empty ones skipped; 0 if
+    /// none).
+    pub fn words<'w>(&self, words: impl Iterator<Item = &'w str>) -> u8 {
         let mut h = 0u64;
         let mut n = 0;
-        for t in simple_tokens(text) {
-            let t = normalize(t);
-            if !t.is_empty() {
-                h = combine(h, gaz_tok(&t));
-                n += 1;
+        for t in words.filter(|t| !t.is_empty()) {
+            h = combine(h, gaz_tok(t));
+            n += 1;
+            if n > GAZ_MAX_LEN {
+                return 0;
             }
         }
-        if n == 0 || n > GAZ_MAX_LEN {
+        if n == 0 {
             return 0;
         }
         self.entries.get(&h).copied().unwrap_or(0)

@@ -220,18 +220,31 @@ pub fn widen_to_gazetteer_names(
     tokens: &[Token],
     ents: &mut Vec<EntitySpan>,
 ) {
+    // Sorted and disjoint: a binary search tells whether a word is in an entity.
     let spans: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
+    let in_entity = |t: &Token| {
+        let i = spans.partition_point(|&(_, e)| e <= t.start);
+        spans.get(i).is_some_and(|&(s, _)| s < t.end)
+    };
     // A word of three letters or more (not a tatweel used as a dash, `جدة ـ`, nor `أن`),
     // not `مدينة` (`مدينة حمص` is حمص), in no other entity.
     let free = |t: &Token| {
         t.kind == TokenKind::Word
+            && t.norm.chars().count() > 2
             && t.norm
                 .chars()
                 .any(|c| ('\u{0621}'..='\u{064A}').contains(&c))
-            && t.norm.chars().count() > 2
             && !is_stop(t)
             && t.stem_segment().text != "مدينة"
-            && !spans.iter().any(|&(s, e)| s < t.end && t.start < e)
+            && !in_entity(t)
+    };
+    // The NER normalization of token `t` from char `from` (the gazetteer's keys).
+    let norm_from = |t: &Token, from: usize| {
+        if from <= t.start {
+            normalize(&t.norm)
+        } else {
+            normalize(&text_slice(from, t.end))
+        }
     };
     for e in ents.iter_mut() {
         let first = tokens.partition_point(|t| t.end <= e.start);
@@ -239,25 +252,76 @@ pub fn widen_to_gazetteer_names(
         if first >= tokens.len() || last >= tokens.len() {
             continue;
         }
+        // How many free words, one space apart, stand right before and right after.
+        let spaced = |a: &Token, b: &Token| a.end + 1 == b.start;
+        let mut before = 0;
+        while before < 2
+            && first > before
+            && spaced(&tokens[first - before - 1], &tokens[first - before])
+            && free(&tokens[first - before - 1])
+        {
+            before += 1;
+        }
+        let mut after = 0;
+        while after < 2
+            && last + after + 1 < tokens.len()
+            && spaced(&tokens[last + after], &tokens[last + after + 1])
+            && free(&tokens[last + after + 1])
+        {
+            after += 1;
+        }
+        if before + after == 0 {
+            continue;
+        }
+        // Gazetteer names are in Arabic script; an entity with a Latin word is none.
+        let own = &tokens[first..=last];
+        if own
+            .iter()
+            .any(|t| !matches!(t.kind, TokenKind::Word | TokenKind::Punct))
+        {
+            continue;
+        }
+        let words_of = |from: usize| -> Vec<String> {
+            own.iter()
+                .filter(|t| t.kind == TokenKind::Word)
+                .map(|t| norm_from(t, from))
+                .collect()
+        };
+        // With words before it, the entity's first word counts whole (`ابن بسام`, whose
+        // entity was `سام` after the text core's ب).
+        let inner_alone = words_of(e.start);
+        let inner_whole = words_of(0);
+        let right: Vec<String> = (1..=after)
+            .map(|k| normalize(&tokens[last + k].norm))
+            .collect();
         let mut best: Option<(usize, usize, u8)> = None;
-        for before in 0..=2usize {
-            for after in 0..=2usize {
-                if before + after == 0 || before > first || last + after >= tokens.len() {
+        for b in 0..=before {
+            // The leftmost added word starts at its stem (`والمسجد` → `المسجد`).
+            let left: Vec<String> = (1..=b)
+                .rev()
+                .map(|k| {
+                    let t = &tokens[first - k];
+                    let from = if k == b {
+                        crate::stem_start(t)
+                    } else {
+                        t.start
+                    };
+                    norm_from(t, from)
+                })
+                .collect();
+            let start = if b > 0 {
+                crate::stem_start(&tokens[first - b])
+            } else {
+                e.start
+            };
+            for a in 0..=after {
+                if a + b == 0 {
                     continue;
                 }
-                let words = &tokens[first - before..=last + after];
-                let added = words[..before].iter().chain(&words[words.len() - after..]);
-                let spaced = words.windows(2).all(|w| w[0].end + 1 == w[1].start);
-                if !spaced || !added.clone().all(&free) {
-                    continue;
-                }
-                let start = if before > 0 {
-                    crate::stem_start(&words[0])
-                } else {
-                    e.start
-                };
-                let end = words[words.len() - 1].end;
-                let bits = gaz.phrase(&text_slice(start, end)) & GAZ_TYPE_BITS;
+                let inner = if b > 0 { &inner_whole } else { &inner_alone };
+                let words = left.iter().chain(inner).chain(&right[..a]);
+                let bits = gaz.words(words.map(String::as_str)) & GAZ_TYPE_BITS;
+                let end = tokens[last + a].end;
                 if bits != 0 && best.is_none_or(|(s, t, _)| end - start > t - s) {
                     best = Some((start, end, bits));
                 }
