@@ -579,6 +579,12 @@ mod tests {
                 ("الحرام", Label::Org),
             ],
         );
+        // With a word before it, the entity's first word counts whole: the model's `سام`
+        // after the text core's ب in `بسام`.
+        let mut g2 = Gazetteer::default();
+        g2.add("ابن بسام", crate::lexicon::GAZ_PER);
+        let r2 = widen(&g2, "قال ابن بسام في كتابه.", &[("سام", Label::Per)]);
+        assert_eq!(r2, vec![("ابن بسام".into(), Label::Per)]);
         // The gazetteer's type where the model's is not the gazetteer's.
         assert_eq!(
             r,
@@ -609,6 +615,8 @@ mod tests {
         same("جدة ـ أعلنت الأمانة.", &[("جدة", Label::Loc)]);
         // A person-only gazetteer entry does not retype a currency.
         same("ارتفع الجنيه الاسترليني.", &[("الاسترليني", Label::Misc)]);
+        // A Latin-script entity is no gazetteer name (`السعودية STC` is not السعودية).
+        same("أعلنت السعودية STC أرباحها.", &[("STC", Label::Org)]);
         // The word around is another entity's.
         same(
             "زار مكة المكرمة.",
