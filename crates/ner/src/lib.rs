@@ -172,6 +172,7 @@ impl NerModel {
         let owned = |s, e| slice(s, e).to_string();
         places::join_split_names(&self.res.gaz, &owned, &mut out);
         places::widen_to_gazetteer_names(&self.res.gaz, &owned, tokens, &mut out);
+        places::retype_places_named_after_persons(&self.res.gaz, tokens, &mut out);
         spelling::add_ali(&owned, tokens, &surfaces, &mut out);
         heads::join_heads(&owned, tokens, &mut out);
         heads::place_adjectives(&self.res.gaz, &owned, tokens, &mut out);

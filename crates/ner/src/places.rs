@@ -358,6 +358,34 @@ pub fn widen_to_gazetteer_names(
     ents.dedup_by(|b, a| b.start < a.end);
 }
 
+/// A person of two words or more that the gazetteers know only as a place is a place: the
+/// model tags places named after persons as persons (`محافظة صلاح الدين`, `بن عروس`,
+/// `غازي عنتاب`, `أبو ظبي`). One-word persons keep their type (`عمان` is also a first
+/// name), and so does a span right before a definite word, which is the person's surname
+/// the model left out (`صلاح الدين الجمالي`).
+pub fn retype_places_named_after_persons(
+    gaz: &Gazetteer,
+    tokens: &[Token],
+    ents: &mut [EntitySpan],
+) {
+    for e in ents.iter_mut() {
+        if e.label != Label::Per || !e.text.contains(' ') {
+            continue;
+        }
+        let next = tokens.get(tokens.partition_point(|t| t.start < e.end));
+        let surname_after = next.is_some_and(|n| {
+            n.start == e.end + 1
+                && n.kind == TokenKind::Word
+                && n.segments
+                    .first()
+                    .is_some_and(|s| s.text == "ال" || s.text.starts_with("ال"))
+        });
+        if !surname_after && gaz.phrase(&e.text) & GAZ_TYPE_BITS == GAZ_LOC {
+            e.label = Label::Loc;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,5 +650,39 @@ mod tests {
             "زار مكة المكرمة.",
             &[("مكة", Label::Loc), ("المكرمة", Label::Per)],
         );
+    }
+
+    #[test]
+    fn a_person_the_gazetteers_know_only_as_a_place_is_a_place() {
+        let mut g = Gazetteer::default();
+        g.add("صلاح الدين", crate::lexicon::GAZ_LOC);
+        g.add("غازي عنتاب", crate::lexicon::GAZ_LOC);
+        g.add("عمر المختار", crate::lexicon::GAZ_LOC);
+        g.add("عمر المختار", crate::lexicon::GAZ_PER);
+        let run = |text: &str, given: &[(&str, Label)]| {
+            crate::run_rule(text, given, |_, tokens, ents| {
+                retype_places_named_after_persons(&g, tokens, ents)
+            })
+        };
+        let r = run(
+            "قصفت الطائرات محافظة صلاح الدين ثم غازي عنتاب.",
+            &[("صلاح الدين", Label::Per), ("غازي عنتاب", Label::Per)],
+        );
+        assert_eq!(
+            r,
+            vec![
+                ("صلاح الدين".into(), Label::Loc),
+                ("غازي عنتاب".into(), Label::Loc)
+            ]
+        );
+        // A surname right after: the model left the person's last word out.
+        let r = run(
+            "قال الوزير صلاح الدين الجمالي إن الاتفاق تم.",
+            &[("صلاح الدين", Label::Per)],
+        );
+        assert_eq!(r, vec![("صلاح الدين".into(), Label::Per)]);
+        // Also a person in the gazetteers.
+        let r = run("قرأ عن عمر المختار كتابا.", &[("عمر المختار", Label::Per)]);
+        assert_eq!(r, vec![("عمر المختار".into(), Label::Per)]);
     }
 }
