@@ -176,6 +176,7 @@ impl NerModel {
         spelling::add_ali(&owned, tokens, &surfaces, &mut out);
         heads::join_heads(&owned, tokens, &mut out);
         heads::place_adjectives(&self.res.gaz, &owned, tokens, &mut out);
+        heads::sidi(&owned, tokens, &mut out);
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
         org_phrases::news_org_names(&self.res.gaz, tokens, &mut out);
