@@ -99,12 +99,8 @@ pub fn place_adjectives(
     tokens: &[Token],
     ents: &mut Vec<EntitySpan>,
 ) {
-    let spans: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
-    // Sorted and disjoint: a binary search tells whether a word is in an entity.
-    let in_entity = |t: &Token| {
-        let i = spans.partition_point(|&(_, e)| e <= t.start);
-        spans.get(i).is_some_and(|&(s, _)| s < t.end)
-    };
+    let spans = crate::spans_of(ents);
+    let in_entity = |t: &Token| crate::in_spans(&spans, t);
     ents.retain_mut(|e| {
         if e.label != Label::Loc {
             return true;
@@ -205,11 +201,8 @@ pub fn sidi(
     tokens: &[Token],
     ents: &mut Vec<EntitySpan>,
 ) {
-    let spans: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
-    let in_entity = |t: &Token| {
-        let i = spans.partition_point(|&(_, e)| e <= t.start);
-        spans.get(i).is_some_and(|&(s, _)| s < t.end)
-    };
+    let spans = crate::spans_of(ents);
+    let in_entity = |t: &Token| crate::in_spans(&spans, t);
     ents.retain_mut(|e| {
         let k = tokens.partition_point(|t| t.end <= e.start);
         let Some(t) = tokens.get(k) else {

@@ -226,6 +226,18 @@ pub(crate) fn entity_words<'a>(
         .filter(|t| t.kind == TokenKind::Word)
 }
 
+/// The spans of `ents` (sorted by start, disjoint), for [`in_spans`].
+pub(crate) fn spans_of(ents: &[EntitySpan]) -> Vec<(usize, usize)> {
+    ents.iter().map(|e| (e.start, e.end)).collect()
+}
+
+/// Does token `t` overlap one of `spans` (sorted by start, disjoint)? A binary search, so a
+/// rule that asks it per entity stays linear-logarithmic in a document's entities.
+pub(crate) fn in_spans(spans: &[(usize, usize)], t: &Token) -> bool {
+    let i = spans.partition_point(|&(_, e)| e <= t.start);
+    spans.get(i).is_some_and(|&(s, _)| s < t.end)
+}
+
 /// Advances `first` past the entities of `ents` (sorted by start) that end at or before
 /// `pos`; called with non-decreasing `pos`, everything before `first` ends before `pos`.
 pub(crate) fn skip_ended(ents: &[EntitySpan], first: &mut usize, pos: usize) {

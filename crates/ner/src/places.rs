@@ -221,11 +221,8 @@ pub fn widen_to_gazetteer_names(
     ents: &mut Vec<EntitySpan>,
 ) {
     // Sorted and disjoint: a binary search tells whether a word is in an entity.
-    let spans: Vec<(usize, usize)> = ents.iter().map(|e| (e.start, e.end)).collect();
-    let in_entity = |t: &Token| {
-        let i = spans.partition_point(|&(_, e)| e <= t.start);
-        spans.get(i).is_some_and(|&(s, _)| s < t.end)
-    };
+    let spans = crate::spans_of(ents);
+    let in_entity = |t: &Token| crate::in_spans(&spans, t);
     // A word of three letters or more (not a tatweel used as a dash, `جدة ـ`, nor `أن`),
     // not `مدينة` (`مدينة حمص` is حمص), in no other entity.
     let free = |t: &Token| {
