@@ -375,19 +375,34 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         Default::default()
     };
     a.news.retain(|p| p.as_os_str() != "none");
-    let stats = if a.news.is_empty() {
-        Default::default()
+    // One read of the news gives both each word's count (the word statistics) and how often
+    // it follows an organization noun (the organization names marked after training).
+    let org_heads = khabar_ner::org_phrases::NEWS_NAMING_HEADS;
+    let news_counts = if a.news.is_empty() {
+        None
     } else {
+        let t = Instant::now();
         let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
-        let counts =
-            clusters::count_words(&paths, 0).context("reading news for word statistics")?;
-        let st = WordStats::from_counts(counts.iter().map(|(w, &n)| (w.as_str(), n)), 3);
+        let counts = clusters::count_after_heads(&paths, |w| org_heads.contains(&w))
+            .context("reading news for word statistics")?;
         eprintln!(
-            "word statistics: {} bare forms from {} news words",
-            st.codes.len(),
-            counts.len()
+            "news words: {} [{:.1}s]",
+            counts.len(),
+            t.elapsed().as_secs_f64()
         );
-        st
+        Some(counts)
+    };
+    let stats = match &news_counts {
+        None => Default::default(),
+        Some(counts) => {
+            let st = WordStats::from_counts(counts.iter().map(|(w, &(_, n))| (w.as_str(), n)), 3);
+            eprintln!(
+                "word statistics: {} bare forms from {} news words",
+                st.codes.len(),
+                counts.len()
+            );
+            st
+        }
     };
     let embeddings = if a.embeddings.exists() {
         let (words, _, dim, mut vecs) = clusters::load_embeddings(&a.embeddings)
@@ -698,17 +713,11 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
     eprintln!("first names unseen in training: {first} words");
     // Organization names from the news (read by a running-text rule only).
-    if !a.news.is_empty() {
-        let t = Instant::now();
-        let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
-        let heads = khabar_ner::org_phrases::NEWS_NAMING_HEADS;
-        let counts = clusters::count_after_heads(&paths, |w| heads.contains(&w))
-            .context("reading news for organization names")?;
-        let n = khabar_ner::org_phrases::mark_news_org_names(&mut res.gaz, &counts);
+    if let Some(counts) = &news_counts {
+        let n = khabar_ner::org_phrases::mark_news_org_names(&mut res.gaz, counts);
         eprintln!(
-            "organization names from the news (after {}): {n} words [{:.1}s]",
-            heads.join(" "),
-            t.elapsed().as_secs_f64()
+            "organization names from the news (after {}): {n} words",
+            org_heads.join(" ")
         );
     }
     let mut model = NerModel::from_parts(

@@ -209,30 +209,9 @@ pub fn read_news_sentences(paths: &[&Path], max_articles: usize) -> std::io::Res
     Ok(out)
 }
 
-/// Counts normalized words in the `title` and `body` of JSONL(.gz) news files.
-pub fn count_words(
-    paths: &[&Path],
-    max_articles: usize,
-) -> std::io::Result<FxHashMap<String, u64>> {
-    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
-    for path in paths {
-        for_each_news_article(path, max_articles, |texts| {
-            for t in texts {
-                for tok in simple_tokens(t) {
-                    let w = normalize(tok);
-                    if !w.is_empty() {
-                        *counts.entry(w).or_insert(0) += 1;
-                    }
-                }
-            }
-        })?;
-    }
-    Ok(counts)
-}
-
-/// For each normalized word of the news files: how often it comes right after a word
-/// whose core (without و ف ب ل ك, or one such letter less) `is_head` accepts, and how often
-/// it occurs at all.
+/// For each normalized word of the `title` and `body` of JSONL(.gz) news files: how often
+/// it comes right after a word whose core (without و ف ب ل ك, or one such letter less)
+/// `is_head` accepts, and how often it occurs at all.
 pub fn count_after_heads(
     paths: &[&Path],
     is_head: impl Fn(&str) -> bool,
