@@ -53,7 +53,7 @@ pub fn join_heads(
             out.push(e);
             continue;
         };
-        if e.start != prev.end + 1 || text_slice(prev.end, e.start) != " " {
+        if !crate::one_space_apart(text_slice, prev.end, e.start) {
             out.push(e);
             continue;
         }
@@ -229,7 +229,7 @@ pub fn sidi(
             if title {
                 return false;
             }
-            let free = text_slice(t.end, next.start) == " "
+            let free = crate::one_space_apart(text_slice, t.end, next.start)
                 && next.kind == TokenKind::Word
                 && next.segments.len() == 1
                 && next.norm.chars().count() > 2

@@ -22,6 +22,17 @@ pub const GAZ_FIRST: u8 = 16;
 /// an organization's name (`داعش` after `تنظيم`; see `org_phrases`), read only by the
 /// running-text rule, not by the features.
 pub const GAZ_NEWS_ORG: u8 = 32;
+/// The label of type bits that name exactly one type (`None` for none or several).
+pub fn label_of_type_bits(bits: u8) -> Option<crate::tags::Label> {
+    use crate::tags::Label;
+    match bits & GAZ_TYPE_BITS {
+        GAZ_PER => Some(Label::Per),
+        GAZ_LOC => Some(Label::Loc),
+        GAZ_ORG => Some(Label::Org),
+        _ => None,
+    }
+}
+
 /// The type bits (what the features read).
 pub const GAZ_TYPE_BITS: u8 = GAZ_PER | GAZ_LOC | GAZ_ORG;
 /// Number of gazetteer types.

@@ -141,6 +141,7 @@ impl NerModel {
         }
         let sents: Vec<&[&str]> = bounds.iter().map(|&(a, b)| &surfaces[a..b]).collect();
         let tags = self.tag_document_with(&sents, None, neural);
+        let owned = |s, e| slice(s, e).to_string();
         let mut out = Vec::new();
         for (&(a, _), st) in bounds.iter().zip(&tags) {
             for (cs, ce, label) in eval::chunks(st) {
@@ -149,9 +150,9 @@ impl NerModel {
                 let surface = surfaces[a + cs];
                 let begin = entity_begin(&self.res.gaz, first, surface);
                 let begin = article_begin(&self.res.gaz, first, surface, begin);
-                let after_entity = out.last().is_some_and(|p: &EntitySpan| {
-                    p.end + 1 == first.start && slice(p.end, first.start) == " "
-                });
+                let after_entity = out
+                    .last()
+                    .is_some_and(|p: &EntitySpan| one_space_apart(&owned, p.end, first.start));
                 let begin = if after_entity {
                     conjunction_begin(&self.res.gaz, first, surface, begin)
                 } else {
@@ -169,7 +170,6 @@ impl NerModel {
                 });
             }
         }
-        let owned = |s, e| slice(s, e).to_string();
         places::join_split_names(&self.res.gaz, &owned, &mut out);
         places::widen_to_gazetteer_names(&self.res.gaz, &owned, tokens, &mut out);
         places::retype_places_named_after_persons(&self.res.gaz, tokens, &mut out);
@@ -224,6 +224,17 @@ pub(crate) fn entity_words<'a>(
         .iter()
         .take_while(move |t| t.start < end)
         .filter(|t| t.kind == TokenKind::Word)
+}
+
+/// Is there exactly one plain space between char `end` and char `start`? The running-text
+/// rules join or read neighbours only then (not across a comma, a line break or a
+/// no-break space).
+pub(crate) fn one_space_apart(
+    text_slice: &dyn Fn(usize, usize) -> String,
+    end: usize,
+    start: usize,
+) -> bool {
+    start == end + 1 && text_slice(end, start) == " "
 }
 
 /// The spans of `ents` (sorted by start, disjoint), for [`in_spans`].

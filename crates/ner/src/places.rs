@@ -15,7 +15,8 @@
 
 use crate::data::Sentence;
 use crate::lexicon::{
-    for_each_line, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER, GAZ_TYPE_BITS,
+    for_each_line, label_of_type_bits, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER,
+    GAZ_TYPE_BITS,
 };
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::{Label, Tag};
@@ -188,16 +189,11 @@ pub fn join_split_names(
     let mut out: Vec<EntitySpan> = Vec::with_capacity(ents.len());
     for e in ents.drain(..) {
         if let Some(prev) = out.last_mut() {
-            if e.start == prev.end + 1 && text_slice(prev.end, e.start) == " " {
+            if crate::one_space_apart(text_slice, prev.end, e.start) {
                 let joined = text_slice(prev.start, e.end);
                 let bits = gaz.phrase(&joined) & GAZ_TYPE_BITS;
                 if bits != 0 {
-                    prev.label = match bits {
-                        GAZ_LOC => Label::Loc,
-                        GAZ_PER => Label::Per,
-                        GAZ_ORG => Label::Org,
-                        _ => prev.label,
-                    };
+                    prev.label = label_of_type_bits(bits).unwrap_or(prev.label);
                     prev.end = e.end;
                     prev.text = joined;
                     continue;
@@ -338,10 +334,8 @@ pub fn widen_to_gazetteer_names(
         };
         let label = if bits & own != 0 {
             e.label
-        } else if bits & (GAZ_LOC | GAZ_ORG) == GAZ_LOC {
-            Label::Loc
-        } else if bits & (GAZ_LOC | GAZ_ORG) == GAZ_ORG {
-            Label::Org
+        } else if let Some(label) = label_of_type_bits(bits & (GAZ_LOC | GAZ_ORG)) {
+            label
         } else {
             continue;
         };
