@@ -153,7 +153,13 @@ pub fn place_adjectives(
 /// `ليبيا`, `النمساويه` of `النمسا`? `الاسكندريه` (Alexandria) and `السعوديه` are no
 /// adjective of a place.
 fn adjective_of_place(gaz: &Gazetteer, word: &str) -> bool {
-    let Some(base) = word.strip_prefix("ال").and_then(|w| w.strip_suffix("يه")) else {
+    adjective_of_place_with(gaz, word, "يه")
+}
+
+/// [`adjective_of_place`] for the ending `suffix`: `يه` (feminine, `التونسيه`) or `ي`
+/// (masculine, `الكولومبي` of `كولومبيا`).
+pub(crate) fn adjective_of_place_with(gaz: &Gazetteer, word: &str, suffix: &str) -> bool {
+    let Some(base) = word.strip_prefix("ال").and_then(|w| w.strip_suffix(suffix)) else {
         return false;
     };
     if base.chars().count() < 3 {
@@ -161,6 +167,8 @@ fn adjective_of_place(gaz: &Gazetteer, word: &str) -> bool {
     }
     let is_place = |w: &str| gaz.single(w) & GAZ_LOC != 0;
     let plain = base.strip_suffix('و').unwrap_or(base);
+    // `الاوروغواياني` of `الاوروغواي`.
+    let short = base.strip_suffix("ان").unwrap_or(base);
     [
         base.to_string(),
         format!("ال{base}"),
@@ -168,6 +176,8 @@ fn adjective_of_place(gaz: &Gazetteer, word: &str) -> bool {
         format!("{base}يا"),
         format!("{plain}ا"),
         format!("ال{plain}ا"),
+        short.to_string(),
+        format!("ال{short}"),
     ]
     .iter()
     .any(|w| is_place(w))

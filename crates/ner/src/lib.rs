@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod clusters;
+pub mod coordination;
 pub mod data;
 pub mod decode;
 pub mod doc;
@@ -103,7 +104,9 @@ impl NerModel {
     /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]),
     /// a title pulled into a name is dropped ([`surnames::trim_leading_words`]:
     /// `الجنرال ناركيس` → `ناركيس`), and the bare surname of a person the article names
-    /// in full is a person ([`surnames::unify_surnames`]: `كيري` after `جون كيري`).
+    /// in full is a person ([`surnames::unify_surnames`]: `كيري` after `جون كيري`); an
+    /// entity run over `و` is split into its names ([`coordination::split_coordinated`]:
+    /// `الأهلي والزمالك` → `الأهلي`, `الزمالك`).
     pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
         self.entities_with(text, tokens, true)
     }
@@ -183,6 +186,7 @@ impl NerModel {
         places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
         surnames::trim_leading_words(&self.res, &owned, tokens, &mut out);
         surnames::unify_surnames(&self.res, &owned, tokens, &mut out);
+        coordination::split_coordinated(&self.res, &owned, tokens, &mut out);
         out
     }
 

@@ -238,7 +238,7 @@ const ORDINALS: &[&str] = &[
 
 /// The share of entity tags (in eighths) the news tag codes give a normalized word, if
 /// they know it.
-fn news_entity_eighths(res: &Resources, norm: &str) -> Option<u16> {
+pub(crate) fn news_entity_eighths(res: &Resources, norm: &str) -> Option<u16> {
     news_code(res, norm).map(|code| code & 7)
 }
 
@@ -308,7 +308,7 @@ fn names_a_thing(tokens: &[Token], e: &EntitySpan) -> bool {
 
 /// Words that begin names without being first names: `بن قردان` is a town, and after
 /// `أبو` or `آل` the second word is a family or a place, not a surname used alone.
-const NAME_PARTICLES: &[&str] = &[
+pub(crate) const NAME_PARTICLES: &[&str] = &[
     "بن", "ابن", "بنت", "ابو", "ابي", "ام", "ال", "عبد", "سان", "ذو",
 ];
 
