@@ -80,7 +80,7 @@ pub struct Resources {
 /// Identity under which feature extraction may keep a word's analysis (normalized form,
 /// clitic split, cluster, gazetteer, statistics lookups: a third of the tagging time)
 /// in a per-thread cache. Only a model's resources, which are never changed after the
-/// model is built, get one ([`MemoKey::fresh`]); a clone gets none, because the clone
+/// model is built, get one (`MemoKey::fresh`); a clone gets none, because the clone
 /// may be changed — resources being assembled for training never memoize.
 #[derive(Debug, Default)]
 pub struct MemoKey(Option<u64>);

@@ -376,7 +376,7 @@ impl NerModel {
         self.neural.as_ref()
     }
 
-    /// Sets the neural stage's gate (see [`NeuralStage::gate`]); no-op without one.
+    /// Sets the neural stage's gate (see `NeuralStage::gate`); no-op without one.
     pub fn set_neural_gate(&mut self, gate: f32) {
         if let Some(ns) = self.neural.as_mut() {
             ns.gate = if gate.is_nan() { f32::INFINITY } else { gate };

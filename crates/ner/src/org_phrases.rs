@@ -411,7 +411,7 @@ pub const NEWS_ORG_MIN_AFTER: u64 = 10;
 /// …and in at least this share of its occurrences.
 pub const NEWS_ORG_MIN_SHARE: f64 = 0.2;
 
-/// Marks in `gaz` ([`GAZ_NEWS_ORG`]) the words `counts` (from
+/// Marks in `gaz` ([`GAZ_NEWS_ORG`](crate::lexicon::GAZ_NEWS_ORG)) the words `counts` (from
 /// [`crate::clusters::count_after_heads`] with [`NEWS_NAMING_HEADS`]) shows as names of
 /// organizations, skipping gazetteer places (`تطاوين` after `جمعية`, `الظهران` after
 /// `شركة`); returns how many words were marked.
@@ -440,7 +440,7 @@ pub fn mark_news_org_names(
 /// word the news mostly writes after an organization noun ([`mark_news_org_names`]) is an
 /// organization (`داعش` alone, tagged a place 82 times on 2,200 news articles where
 /// `تنظيم داعش` is 66 organizations). `الله` (`حزب الله`) and names after a place or
-/// building noun (`منطقة التحرير`, `شارع بندة`; [`crate::surnames::NAMED_AFTER`]) stay.
+/// building noun (`منطقة التحرير`, `شارع بندة`; `surnames::NAMED_AFTER`) stay.
 pub fn news_org_names(gaz: &crate::lexicon::Gazetteer, tokens: &[Token], ents: &mut [EntitySpan]) {
     for e in ents.iter_mut() {
         if !matches!(e.label, Label::Loc | Label::Misc) {
