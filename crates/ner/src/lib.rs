@@ -27,6 +27,7 @@ pub mod clusters;
 pub mod coordination;
 pub mod data;
 pub mod decode;
+pub mod definite_orgs;
 pub mod doc;
 pub mod eval;
 pub mod features;
@@ -181,6 +182,7 @@ impl NerModel {
         heads::place_adjectives(&self.res.gaz, &owned, tokens, &mut out);
         heads::sidi(&owned, tokens, &mut out);
         org_phrases::add_org_phrases(&owned, tokens, &mut out);
+        definite_orgs::add_definite_orgs(&self.res.gaz, &owned, tokens, &mut out);
         org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
         org_phrases::news_org_names(&self.res.gaz, tokens, &mut out);
         places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
@@ -413,7 +415,7 @@ fn conjunction_begin(gaz: &lexicon::Gazetteer, t: &Token, surface: &str, begin: 
 /// marks the normalizer drops (harakat, tatweel) after them skipped too. `None` when
 /// something else (a presentation form, a digit) is on the way: the offsets of the text
 /// core's normalized segments then do not map letter for letter.
-fn after_letters(surface: &str, from: usize, n: usize) -> Option<usize> {
+pub(crate) fn after_letters(surface: &str, from: usize, n: usize) -> Option<usize> {
     let is_mark = |c: char| matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}');
     let is_letter = |c: char| matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}');
     let mut seen = 0;
