@@ -14,7 +14,7 @@
 use crate::heads::adjective_of_place_with;
 use crate::lexicon::Gazetteer;
 use crate::tags::Label;
-use crate::text::normalize;
+use crate::text::{normalize, split_clitics};
 use crate::EntitySpan;
 use khabar_text::{Token, TokenKind};
 
@@ -107,23 +107,18 @@ fn place_word(gaz: &Gazetteer, word: &str) -> bool {
 }
 
 /// How many letters of `word` (normalized) come before `target` (definite) when `word` is
-/// `target` after conjunctions and prepositions: `والحرس` → 1, `بالحرس` → 1, `للدفاع`
-/// → 2 (the article merges into `لل`; the name then begins after it, as `للأمم` is لل +
-/// `أمم` in the text core).
+/// `target` after conjunctions and prepositions, by the NER's own proclitic split
+/// ([`split_clitics`]): `والحرس` → 1, `بالحرس` → 1, `للدفاع` → 2 (the article merges into
+/// `لل`; the name then begins after it, as `للأمم` is لل + `أمم` in the text core).
 fn letters_before(word: &str, target: &str) -> Option<usize> {
-    for p in ["", "و", "ف", "ب", "ك", "وب", "فب", "وك"] {
-        if word.strip_prefix(p) == Some(target) {
-            return Some(p.chars().count());
-        }
+    let split = split_clitics(word);
+    if split.core != target {
+        return None;
     }
-    let rest = target.strip_prefix("ال")?;
-    for p in ["", "و", "ف"] {
-        let merged = word.strip_prefix(p).and_then(|w| w.strip_prefix("لل"));
-        if merged == Some(rest) {
-            return Some(p.chars().count() + 2);
-        }
-    }
-    None
+    let pre = split.pre.chars().count();
+    // `pre` ends with the first ل of `لل`; the second is the article's.
+    let merged = !word[split.pre.len()..].starts_with("ال");
+    Some(if merged { pre + 1 } else { pre })
 }
 
 /// A name found in the text.
