@@ -540,23 +540,7 @@ mod tests {
             let tokens = khabar_text::TextAnalyzer::shared().tokenize(&text);
             let chars: Vec<char> = text.chars().collect();
             let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
-            let mut ents = Vec::new();
-            let mut at = 0;
-            for &(label, len) in &marks {
-                let end = (at + len).min(tokens.len());
-                if at >= end {
-                    break;
-                }
-                let start = tokens[at].start;
-                let stop = tokens[end - 1].end;
-                ents.push(EntitySpan {
-                    label: Label::ALL[label],
-                    start,
-                    end: stop,
-                    text: slice(start, stop),
-                });
-                at = end + 1;
-            }
+            let mut ents = crate::entities_on_runs(&tokens, &marks, &slice, |t| t.start);
             let before = ents.clone();
             split_coordinated(&res(), &slice, &tokens, &mut ents);
             proptest::prop_assert!(ents.len() >= before.len() || !before.is_empty());

@@ -291,6 +291,38 @@ pub(crate) fn run_rule(
     ents.into_iter().map(|e| (e.text, e.label)).collect()
 }
 
+/// Entities for the running-text rules' property tests: one per `(label, length)` of
+/// `marks`, over that many tokens, one token left between runs, in text order; each
+/// begins at `start_of` its first token (runs that would be empty are skipped).
+#[cfg(test)]
+pub(crate) fn entities_on_runs(
+    tokens: &[Token],
+    marks: &[(usize, usize)],
+    slice: &dyn Fn(usize, usize) -> String,
+    start_of: impl Fn(&Token) -> usize,
+) -> Vec<EntitySpan> {
+    let mut ents = Vec::new();
+    let mut at = 0;
+    for &(label, len) in marks {
+        let end = (at + len).min(tokens.len());
+        if at >= end {
+            break;
+        }
+        let start = start_of(&tokens[at]);
+        let stop = tokens[end - 1].end;
+        if start < stop {
+            ents.push(EntitySpan {
+                label: Label::ALL[label],
+                start,
+                end: stop,
+                text: slice(start, stop),
+            });
+        }
+        at = end + 1;
+    }
+    ents
+}
+
 /// [`run_rule`] for rules that also read each token's text (`surfaces`).
 #[cfg(test)]
 pub(crate) fn run_rule_with_surfaces(

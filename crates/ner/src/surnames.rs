@@ -603,25 +603,7 @@ mod tests {
             let chars: Vec<char> = text.chars().collect();
             let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
             // Non-overlapping runs of tokens, each with a label, in text order.
-            let mut ents = Vec::new();
-            let mut at = 0;
-            for &(label, len) in &marks {
-                let end = (at + len).min(tokens.len());
-                if at >= end {
-                    break;
-                }
-                let start = crate::stem_start(&tokens[at]);
-                let stop = tokens[end - 1].end;
-                if start < stop {
-                    ents.push(EntitySpan {
-                        label: Label::ALL[label],
-                        start,
-                        end: stop,
-                        text: slice(start, stop),
-                    });
-                }
-                at = end + 1;
-            }
+            let mut ents = crate::entities_on_runs(&tokens, &marks, &slice, crate::stem_start);
             let before = ents.clone();
             let res = res();
             trim_leading_words(&res, &slice, &tokens, &mut ents);
