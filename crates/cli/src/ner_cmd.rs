@@ -3,7 +3,7 @@
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use khabar_ner::clusters::{self, ClusterOptions};
-use khabar_ner::data::{read_conll_file, split_dev};
+use khabar_ner::data::{read_conll_file, read_wikifane, split_dev};
 use khabar_ner::eval::Scores;
 use khabar_ner::features::{Dense, Resources};
 use khabar_ner::lexicon::{Gazetteer, WordStats};
@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 const DEFAULT_TRAIN: &str = "../shared/data/ner/anercorp/train.txt";
+const DEFAULT_WIKIFANE_MAP: &str = "../shared/data/ner/wikifane/coarse_map.tsv";
 const DEFAULT_GAZ: &str = "../shared/data/ner/gazetteers";
 const DEFAULT_MODEL: &str = "crates/ner/model/ner.bin";
 const DEFAULT_CLUSTERS: &str = "crates/ner/model/clusters.bin";
@@ -41,6 +42,21 @@ pub struct TrainNerArgs {
     /// Labelled training data (`token TAG` per line, blank line between sentences).
     #[arg(long, default_value = DEFAULT_TRAIN)]
     train: PathBuf,
+    /// WikiFANE Gold (`token<TAB>FineClass`, clitics split) added to the training part,
+    /// re-joined into whole words and mapped to PER/LOC/ORG/MISC by `--wikifane-map`; dev
+    /// stays the end of `--train`. `none` trains without it.
+    #[arg(long, default_value = "none")]
+    wikifane: PathBuf,
+    /// Mapping of WikiFANE's fine classes (`class<TAB>PER|LOC|ORG|MISC|O`).
+    #[arg(long, default_value = DEFAULT_WIKIFANE_MAP)]
+    wikifane_map: PathBuf,
+    /// Write WikiFANE as read for training (`token TAG`, whole words, coarse types) to this
+    /// file and exit.
+    #[arg(long)]
+    dump_wikifane: Option<PathBuf>,
+    /// Share of WikiFANE's sentences used (its first part, so articles stay whole).
+    #[arg(long, default_value_t = 1.0)]
+    wikifane_fraction: f64,
     /// Fraction of training sentences (taken from the end) held out as dev set.
     #[arg(long, default_value_t = 0.1)]
     dev_fraction: f64,
@@ -339,8 +355,8 @@ fn train_clusters(a: TrainClustersArgs) -> anyhow::Result<ExitCode> {
 
 fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     let t0 = Instant::now();
-    let all = read_conll_file(&a.train).map_err(anyhow::Error::msg)?;
-    let (tr, dev) = split_dev(all.clone(), a.dev_fraction);
+    let mut all = read_conll_file(&a.train).map_err(anyhow::Error::msg)?;
+    let (mut tr, dev) = split_dev(all.clone(), a.dev_fraction);
     eprintln!(
         "train: {} sentences, dev: {} sentences (last {:.0}% of {})",
         tr.len(),
@@ -348,6 +364,35 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         a.dev_fraction * 100.0,
         a.train.display()
     );
+    if a.wikifane.as_os_str() != "none" {
+        let map = std::fs::read_to_string(&a.wikifane_map)
+            .with_context(|| format!("reading {}", a.wikifane_map.display()))?;
+        let f = std::fs::File::open(&a.wikifane)
+            .with_context(|| format!("reading {}", a.wikifane.display()))?;
+        let mut wiki = read_wikifane(std::io::BufReader::new(f), &map)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", a.wikifane.display()))?;
+        if let Some(out) = &a.dump_wikifane {
+            let mut w = BufWriter::new(
+                std::fs::File::create(out).with_context(|| format!("writing {}", out.display()))?,
+            );
+            for s in &wiki {
+                for (t, g) in s.tokens.iter().zip(&s.tags) {
+                    writeln!(w, "{t} {g}")?;
+                }
+                writeln!(w)?;
+            }
+            w.flush()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        wiki.truncate((wiki.len() as f64 * a.wikifane_fraction.clamp(0.0, 1.0)).round() as usize);
+        eprintln!(
+            "WikiFANE: {} sentences, {} tokens added to the training part",
+            wiki.len(),
+            wiki.iter().map(|s| s.tokens.len()).sum::<usize>()
+        );
+        tr.extend(wiki.iter().cloned());
+        all.extend(wiki);
+    }
     let (mut gaz, loaded) = Gazetteer::from_dir(&a.gazetteers)
         .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
     eprintln!(
@@ -680,6 +725,11 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     let meta = serde_json::json!({
         "trainer": "averaged structured perceptron",
         "train_file": a.train.display().to_string(),
+        "wikifane": (a.wikifane.as_os_str() != "none").then(|| serde_json::json!({
+            "file": a.wikifane.display().to_string(),
+            "map": a.wikifane_map.display().to_string(),
+            "fraction": a.wikifane_fraction,
+        })),
         "dev_fraction": a.dev_fraction,
         "seed": a.seed,
         "epochs_pass1": sum.epochs1,
