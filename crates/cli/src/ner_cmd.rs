@@ -2,16 +2,17 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
-use khabar_ner::clusters::{self, ClusterOptions};
 use khabar_ner::data::{read_conll_file, read_wikifane, split_dev};
 use khabar_ner::eval::Scores;
 use khabar_ner::features::{Dense, Resources};
 use khabar_ner::lexicon::{Gazetteer, WordStats};
 use khabar_ner::neural::{NeuralConfig, WordVectors};
+use khabar_ner::train::clusters::{self, ClusterOptions};
 use khabar_ner::train::{
     evaluate, most_frequent_tag_baseline, train_model, train_model_with, Algorithm, StackOptions,
     TrainOptions,
 };
+use khabar_ner::train::{marks, news};
 use khabar_ner::{Label, NerModel};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -402,11 +403,11 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     );
     // Only the running-text rule reads these marks, so the dev split's labels may inform
     // them without touching any score reported here.
-    let major = khabar_ner::places::mark_major_places(&mut gaz, &a.gazetteers, &all)
+    let major = marks::mark_major_places(&mut gaz, &a.gazetteers, &all)
         .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
     eprintln!(
         "well-known places (countries, cities of ≥ {} people): {major} one-word names",
-        khabar_ner::places::MIN_POPULATION
+        marks::MIN_POPULATION
     );
     let cl = if a.clusters.exists() {
         let c = clusters::load_clusters(&a.clusters).map_err(anyhow::Error::msg)?;
@@ -422,13 +423,13 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     a.news.retain(|p| p.as_os_str() != "none");
     // One read of the news gives both each word's count (the word statistics) and how often
     // it follows an organization noun (the organization names marked after training).
-    let org_heads = khabar_ner::org_phrases::NEWS_NAMING_HEADS;
+    let org_heads = marks::NEWS_NAMING_HEADS;
     let news_counts = if a.news.is_empty() {
         None
     } else {
         let t = Instant::now();
         let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
-        let counts = clusters::count_after_heads(&paths, |w| org_heads.contains(&w))
+        let counts = news::count_after_heads(&paths, |w| org_heads.contains(&w))
             .context("reading news for word statistics")?;
         eprintln!(
             "news words: {} [{:.1}s]",
@@ -516,7 +517,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     };
     let news_text = if a.news_tags > 0 && !a.news.is_empty() {
         let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
-        let t = clusters::read_news_sentences(&paths, a.news_tags)
+        let t = news::read_news_sentences(&paths, a.news_tags)
             .context("reading news for corpus-level tags")?;
         eprintln!(
             "news to tag: {} sentences, {} tokens",
@@ -759,12 +760,12 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     // rule only, after all choices above were made without it).
     let mut res = model.resources().clone();
     let seen = if a.no_refit { &tr } else { &all };
-    let first = khabar_ner::first_names::mark_first_names(&mut res.gaz, &a.gazetteers, seen)
+    let first = marks::mark_first_names(&mut res.gaz, &a.gazetteers, seen)
         .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
     eprintln!("first names unseen in training: {first} words");
     // Organization names from the news (read by a running-text rule only).
     if let Some(counts) = &news_counts {
-        let n = khabar_ner::org_phrases::mark_news_org_names(&mut res.gaz, counts);
+        let n = marks::mark_news_org_names(&mut res.gaz, counts);
         eprintln!(
             "organization names from the news (after {}): {n} words",
             org_heads.join(" ")

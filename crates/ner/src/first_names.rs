@@ -8,69 +8,16 @@
 //! gazetteers also list as places or organizations.
 //!
 //! `khabar train ner` marks these words as [`GAZ_FIRST`] bits on the gazetteer entries
-//! (the features do not read them). Unlike the running-text rules, this one keeps
+//! (`train::marks::mark_first_names`; the features do not read them). Unlike the running-text rules, this one keeps
 //! ANERcorp's conventions (its person spans include first names), so it runs on every
 //! tagging path, CoNLL and `khabar eval ner` included. On the dev split (marks from the
 //! training part only) it changes 3 spans, all to the gold span.
 
-use crate::data::Sentence;
 use crate::features::Resources;
-use crate::lexicon::{
-    for_each_line, person_name, Gazetteer, GAZ_FIRST, GAZ_LOC, GAZ_ORG, PERSON_FILES,
-};
+use crate::lexicon::GAZ_FIRST;
 use crate::news::news_code;
 use crate::tags::{Label, Tag};
-use crate::text::{normalize, simple_tokens};
-use rustc_hash::FxHashSet;
-use std::path::Path;
-
-/// Marks in `gaz` the words of the person-name gazetteer files in `dir` that `train`
-/// never shows, that are not stopwords (`stopwords_iso_ar.txt`, if present) and that
-/// the gazetteer does not also list as a place or organization; returns how many words
-/// were marked.
-pub fn mark_first_names(
-    gaz: &mut Gazetteer,
-    dir: &Path,
-    train: &[Sentence],
-) -> std::io::Result<usize> {
-    let mut names: Vec<String> = Vec::new();
-    for file in PERSON_FILES {
-        for_each_line(dir, file, &mut |l| {
-            names.extend(person_name(file, l).map(str::to_string))
-        })?;
-    }
-    let mut stop: FxHashSet<String> = FxHashSet::default();
-    match for_each_line(dir, "stopwords_iso_ar.txt", &mut |w| {
-        stop.insert(normalize(w));
-    }) {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
-    }
-    let seen: FxHashSet<String> = train
-        .iter()
-        .flat_map(|s| s.tokens.iter().map(|w| normalize(w)))
-        .collect();
-    let mut marked = 0;
-    for name in &names {
-        for word in simple_tokens(name) {
-            let norm = normalize(word);
-            let arabic =
-                !norm.is_empty() && norm.chars().all(|c| ('\u{0621}'..='\u{064A}').contains(&c));
-            if !arabic
-                || seen.contains(&norm)
-                || stop.contains(&norm)
-                || gaz.single(&norm) & (GAZ_LOC | GAZ_ORG) != 0
-            {
-                continue;
-            }
-            if gaz.add_bit(&norm, GAZ_FIRST) {
-                marked += 1;
-            }
-        }
-    }
-    Ok(marked)
-}
+use crate::text::normalize;
 
 /// News tag codes with a count field above this (more than 2^6 tagged occurrences in
 /// the news sample the table comes from) belong to common words: `وجود`, `سداد`, `رقيب`.
@@ -117,9 +64,10 @@ pub fn extend_first_names(res: &Resources, tokens: &[&str], tags: &mut [Tag]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::features::doc_form_key;
+    use crate::lexicon::{Gazetteer, GAZ_LOC};
     use crate::news::news_key;
 
     fn res_with(first: &[&str], places: &[&str]) -> Resources {
@@ -129,7 +77,7 @@ mod tests {
         }
     }
 
-    fn gaz_with(first: &[&str], places: &[&str]) -> Gazetteer {
+    pub(crate) fn gaz_with(first: &[&str], places: &[&str]) -> Gazetteer {
         let mut g = Gazetteer::default();
         for p in places {
             g.add(p, GAZ_LOC);
@@ -204,36 +152,6 @@ mod tests {
         assert_eq!(run(&g, &toks, &[O, BP]), [O, BP]);
         g.news.codes.clear();
         assert_eq!(run(&g, &toks, &[O, BP]), [BP, IP]);
-    }
-
-    #[test]
-    fn marking_skips_seen_words_stopwords_and_places() {
-        let dir = std::env::temp_dir().join(format!("khabar-first-names-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("ANERGazet_Pers.txt"), "سلمى\nنور الهدى\n").unwrap();
-        std::fs::write(
-            dir.join("arabnamer_en2ar_names.tsv"),
-            "salma\tسلمى\namal\tأمل\nhoms\tحمص\nhatta\tحتى\n",
-        )
-        .unwrap();
-        std::fs::write(dir.join("stopwords_iso_ar.txt"), "حتى\n").unwrap();
-        let mut g = gaz_with(&[], &["حمص"]);
-        let train = vec![Sentence {
-            tokens: vec!["نور".into(), "الأمل".into(), "أمل".into()],
-            tags: vec![O, O, O],
-        }];
-        let n = mark_first_names(&mut g, &dir, &train).unwrap();
-        let marked = |w: &str| g.single(&normalize(w)) & GAZ_FIRST != 0;
-        assert!(marked("سلمى") && marked("الهدى"));
-        assert!(!marked("نور"), "seen in training");
-        assert!(!marked("أمل"), "seen in training");
-        assert!(!marked("حمص"), "a place");
-        assert!(!marked("حتى"), "a stopword");
-        assert_eq!(n, 2);
-        // A missing person file is an error, not a silent empty list.
-        std::fs::remove_file(dir.join("ANERGazet_Pers.txt")).unwrap();
-        assert!(mark_first_names(&mut g, &dir, &train).is_err());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     proptest::proptest! {

@@ -23,7 +23,6 @@
 
 #![warn(missing_docs)]
 
-pub mod clusters;
 pub mod coordination;
 pub mod data;
 pub mod decode;

@@ -4,7 +4,8 @@
 //!
 //! ANERcorp's annotators tagged such names inconsistently (three of the four `الموصل` of
 //! its training part are `O`), so the model learns to skip them; news readers expect them.
-//! The list is built by `khabar train ner` from the shared gazetteers and stored in the
+//! The list is built by `khabar train ner` from the shared gazetteers
+//! (`train::marks::mark_major_places`) and stored in the
 //! model as [`GAZ_MAJOR`] bits, only for names the training data tags as a place in at
 //! least a quarter of their occurrences: the rule repairs inconsistent annotation, it does
 //! not guess. `المدينة` ("the city", also Medina: 20 of 91) and names ANERcorp never shows
@@ -13,85 +14,14 @@
 //! Like the organization phrases, the rule runs on running text only
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
-use crate::data::Sentence;
 use crate::lexicon::{
-    for_each_line, label_of_type_bits, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER,
-    GAZ_TYPE_BITS,
+    label_of_type_bits, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER, GAZ_TYPE_BITS,
 };
 use crate::org_phrases::{has_article, is_stop};
-use crate::tags::{Label, Tag};
-use crate::text::{normalize, simple_tokens, split_clitics};
+use crate::tags::Label;
+use crate::text::{normalize, split_clitics};
 use crate::{entity_overlapping, skip_ended, EntitySpan};
 use khabar_text::{Token, TokenKind};
-use rustc_hash::FxHashMap;
-use std::path::Path;
-
-/// Cities with at least this many people count as well known.
-pub const MIN_POPULATION: u64 = 1_000_000;
-
-/// Marks the well-known places of the gazetteer files in `dir` in `gaz` (one-word names
-/// only), skipping words that `train` mostly shows as ordinary words; returns how many
-/// names were marked.
-pub fn mark_major_places(
-    gaz: &mut Gazetteer,
-    dir: &Path,
-    train: &[Sentence],
-) -> std::io::Result<usize> {
-    let mut names: Vec<String> = Vec::new();
-    let read = |name: &str, f: &mut dyn FnMut(&str)| for_each_line(dir, name, f).map(drop);
-    // Countries: two-letter codes (CLDR's numeric codes are regions such as العالم).
-    for file in ["cldr48_ar_territories.tsv", "i18n_iso_countries_ar.tsv"] {
-        read(file, &mut |l| {
-            if let Some((code, name)) = l.split_once('\t') {
-                if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-                    names.push(name.to_string());
-                }
-            }
-        })?;
-    }
-    read("geonames_cities15000_arabic_names.tsv", &mut |l| {
-        let cols: Vec<&str> = l.split('\t').collect();
-        let pop = cols.get(3).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0);
-        if pop >= MIN_POPULATION {
-            if let Some(alts) = cols.get(4) {
-                names.extend(alts.split(" | ").map(str::to_string));
-            }
-        }
-    })?;
-    // How the training data tags each normalized word.
-    let mut seen: FxHashMap<String, (u32, u32)> = FxHashMap::default();
-    for s in train {
-        for (w, t) in s.tokens.iter().zip(&s.tags) {
-            let e = seen.entry(normalize(w)).or_default();
-            match t {
-                Tag::O => e.0 += 1,
-                Tag::B(Label::Loc) | Tag::I(Label::Loc) => e.1 += 1,
-                _ => {}
-            }
-        }
-    }
-    let mut marked = 0;
-    for name in names {
-        let toks = simple_tokens(&name);
-        let [one] = toks.as_slice() else {
-            continue;
-        };
-        let norm = normalize(one);
-        if !norm.chars().all(|c| ('\u{0621}'..='\u{064A}').contains(&c)) {
-            continue;
-        }
-        // A place in at least a quarter of its training occurrences. Names the training
-        // data never shows are left to the model: many are also common words in the
-        // news (مالي "financial", بورصة "stock exchange", بحري "naval", مشهد "scene").
-        let ok = seen
-            .get(&norm)
-            .is_some_and(|&(o, loc)| loc > 0 && 3 * loc >= o);
-        if ok && gaz.add_bit(&norm, GAZ_MAJOR) {
-            marked += 1;
-        }
-    }
-    Ok(marked)
-}
 
 /// Is the word (its normalized form, or that form without one proclitic) a well-known
 /// place?
@@ -453,60 +383,6 @@ mod tests {
     fn other_words_are_left_alone() {
         let g = gaz(&["الموصل"]);
         assert!(run(&g, "وصل الوفد إلى المدينة الموصلة بالجسر.", &[]).is_empty());
-    }
-
-    fn sent(pairs: &[(&str, Tag)]) -> Sentence {
-        Sentence {
-            tokens: pairs.iter().map(|p| p.0.to_string()).collect(),
-            tags: pairs.iter().map(|p| p.1).collect(),
-        }
-    }
-
-    #[test]
-    fn names_used_only_as_ordinary_words_in_training_are_not_marked() {
-        let dir = std::env::temp_dir().join(format!("khabar-places-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("cldr48_ar_territories.tsv"),
-            "001\tالعالم\nTJ\tطاجيكستان\n",
-        )
-        .unwrap();
-        std::fs::write(dir.join("i18n_iso_countries_ar.tsv"), "TR\tتركيا\n").unwrap();
-        std::fs::write(
-            dir.join("geonames_cities15000_arabic_names.tsv"),
-            "id\tname\tcc\tpopulation\tarabic\n\
-             1\tMosul\tIQ\t1683000\tالموصل | موصل\n\
-             2\tMedina\tSA\t1300000\tالمدينة\n\
-             3\tSmall\tIQ\t20000\tبلدتي\n\
-             4\tX\tCN\t2000000\tجاس | بورصة\n",
-        )
-        .unwrap();
-        let mut train = vec![
-            sent(&[("المدينة", Tag::O), ("الموصل", Tag::O), ("المدينة", Tag::O)]),
-            sent(&[("الموصل", Tag::B(Label::Loc)), ("المدينة", Tag::O)]),
-            sent(&[("الموصل", Tag::O), ("المدينة", Tag::B(Label::Loc))]),
-            sent(&[("الموصل", Tag::O), ("المدينة", Tag::O)]),
-        ];
-        for w in ["طاجيكستان", "تركيا", "موصل", "العالم", "بلدتي"] {
-            train.push(sent(&[(w, Tag::B(Label::Loc))]));
-        }
-        let mut g = Gazetteer::default();
-        let n = mark_major_places(&mut g, &dir, &train).unwrap();
-        std::fs::remove_dir_all(&dir).ok();
-        let major = |w: &str| g.single(&normalize(w)) & GAZ_MAJOR != 0;
-        assert!(major("طاجيكستان") && major("تركيا") && major("الموصل") && major("موصل"));
-        // A region code, a word the training data mostly uses as a common noun, a small
-        // town and names the training data never shows are not marked.
-        assert!(!major("العالم") && !major("المدينة") && !major("بلدتي"));
-        assert!(!major("جاس") && !major("بورصة"));
-        assert_eq!(n, 4);
-    }
-
-    #[test]
-    fn missing_gazetteer_files_are_an_error() {
-        let mut g = Gazetteer::default();
-        let missing = std::env::temp_dir().join("khabar-places-missing-dir");
-        assert!(mark_major_places(&mut g, &missing, &[]).is_err());
     }
 
     fn join(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {

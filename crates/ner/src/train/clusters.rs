@@ -5,8 +5,9 @@
 use crate::hash::word_key;
 use crate::lexicon::Clusters;
 use crate::text::{normalize, simple_tokens};
+use crate::train::news::for_each_news_article;
 use rustc_hash::FxHashMap;
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// Options for embedding training and clustering.
@@ -158,116 +159,6 @@ pub fn read_corpus(
         words: words.into_iter().map(|w| w.0).collect(),
         counts: out_counts,
     })
-}
-
-/// Unlabeled news split into sentences of token ids (for corpus-level tag statistics).
-#[derive(Debug, Default, Clone)]
-pub struct NewsText {
-    /// Distinct surface tokens.
-    pub vocab: Vec<String>,
-    /// Sentences as indices into `vocab`.
-    pub sents: Vec<Vec<u32>>,
-}
-
-impl NewsText {
-    /// Number of tokens.
-    pub fn tokens(&self) -> usize {
-        self.sents.iter().map(|s| s.len()).sum()
-    }
-}
-
-/// Reads up to `max_articles` articles per file (0 = all) of JSONL(.gz) news into
-/// sentences (cut at . ! ? ؟ and after 100 tokens).
-pub fn read_news_sentences(paths: &[&Path], max_articles: usize) -> std::io::Result<NewsText> {
-    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut out = NewsText::default();
-    for path in paths {
-        for_each_news_article(path, max_articles, |texts| {
-            for t in texts {
-                let mut cur = Vec::new();
-                for tok in simple_tokens(t) {
-                    let id = match ids.get(tok) {
-                        Some(&i) => i,
-                        None => {
-                            let i = out.vocab.len() as u32;
-                            ids.insert(tok.to_string(), i);
-                            out.vocab.push(tok.to_string());
-                            i
-                        }
-                    };
-                    cur.push(id);
-                    if matches!(tok, "." | "!" | "?" | "؟") || cur.len() >= 100 {
-                        out.sents.push(std::mem::take(&mut cur));
-                    }
-                }
-                if !cur.is_empty() {
-                    out.sents.push(cur);
-                }
-            }
-        })?;
-    }
-    Ok(out)
-}
-
-/// For each normalized word of the `title` and `body` of JSONL(.gz) news files: how often
-/// it comes right after a word whose core (without و ف ب ل ك, or one such letter less)
-/// `is_head` accepts, and how often it occurs at all.
-pub fn count_after_heads(
-    paths: &[&Path],
-    is_head: impl Fn(&str) -> bool,
-) -> std::io::Result<FxHashMap<String, (u64, u64)>> {
-    let mut counts: FxHashMap<String, (u64, u64)> = FxHashMap::default();
-    for path in paths {
-        for_each_news_article(path, 0, |texts| {
-            for t in texts {
-                let mut after_head = false;
-                for tok in simple_tokens(t) {
-                    let w = normalize(tok);
-                    if w.is_empty() {
-                        continue;
-                    }
-                    let sp = crate::text::split_clitics(&w);
-                    // `alt` reads `لتنظيم` as ل + `تنظيم`, which `core` leaves whole.
-                    let head = is_head(&sp.core) || sp.alt.is_some_and(&is_head);
-                    let e = counts.entry(w).or_insert((0, 0));
-                    e.0 += u64::from(after_head);
-                    e.1 += 1;
-                    after_head = head;
-                }
-            }
-        })?;
-    }
-    Ok(counts)
-}
-
-/// Calls `f([title, body])` for each of the first `max_articles` articles (0 = all) of a
-/// JSONL(.gz) news file; a missing field is empty, a line that is not JSON is skipped and
-/// not counted. Returns the number of articles read.
-fn for_each_news_article(
-    path: &Path,
-    max_articles: usize,
-    mut f: impl FnMut([&str; 2]),
-) -> std::io::Result<usize> {
-    let file = std::fs::File::open(path)?;
-    let r: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let mut n = 0;
-    for line in std::io::BufReader::new(r).lines() {
-        if max_articles > 0 && n >= max_articles {
-            break;
-        }
-        let line = line?;
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
-            continue;
-        };
-        let field = |name: &str| v.get(name).and_then(|x| x.as_str()).unwrap_or("");
-        f([field("title"), field("body")]);
-        n += 1;
-    }
-    Ok(n)
 }
 
 /// Trains skip-gram embeddings with negative sampling; returns row-major `vocab × dim`.
