@@ -4,8 +4,8 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand, ValueEnum};
 use khabar_ner::data::{read_conll_file, read_wikifane, split_dev};
 use khabar_ner::eval::Scores;
+use khabar_ner::features::lexicon::{Gazetteer, WordStats};
 use khabar_ner::features::{Dense, Resources};
-use khabar_ner::lexicon::{Gazetteer, WordStats};
 use khabar_ner::neural::{NeuralConfig, WordVectors};
 use khabar_ner::train::clusters::{self, ClusterOptions};
 use khabar_ner::train::{

@@ -11,12 +11,12 @@
 //! Like the other running-text rules this runs in `NerModel::entities` only; CoNLL
 //! tagging and evaluation keep the model's tags.
 
+use crate::features::lexicon::{GAZ_LOC, GAZ_PER, GAZ_TYPE_BITS};
+use crate::features::text::normalize;
 use crate::features::Resources;
-use crate::lexicon::{GAZ_LOC, GAZ_PER, GAZ_TYPE_BITS};
 use crate::org_phrases::HEADS;
 use crate::surnames::NAME_PARTICLES;
 use crate::tags::Label;
-use crate::text::normalize;
 use crate::EntitySpan;
 use khabar_text::titles::PERSON_TITLES;
 use khabar_text::{normalize_word, SegmentKind, Token};
@@ -370,8 +370,8 @@ fn nationality_of_place(res: &Resources, word: &str) -> bool {
 mod tests {
     use super::*;
     use crate::features::doc_form_key;
-    use crate::lexicon::{Gazetteer, GAZ_ORG};
-    use crate::news::news_key;
+    use crate::features::lexicon::{Gazetteer, GAZ_ORG};
+    use crate::features::news::news_key;
 
     fn res() -> Resources {
         let mut gaz = Gazetteer::default();

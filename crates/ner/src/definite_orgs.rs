@@ -11,10 +11,10 @@
 //! this runs in `NerModel::entities` only; CoNLL tagging and evaluation keep the model's
 //! tags.
 
+use crate::features::lexicon::Gazetteer;
+use crate::features::text::{normalize, split_clitics};
 use crate::heads::adjective_of_place_with;
-use crate::lexicon::Gazetteer;
 use crate::tags::Label;
-use crate::text::{normalize, split_clitics};
 use crate::EntitySpan;
 use khabar_text::{Token, TokenKind};
 
@@ -296,7 +296,7 @@ fn quick_match(t: &Token, first: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::GAZ_LOC;
+    use crate::features::lexicon::GAZ_LOC;
 
     fn gaz() -> Gazetteer {
         let mut gaz = Gazetteer::default();

@@ -13,11 +13,11 @@
 //! tagging path, CoNLL and `khabar eval ner` included. On the dev split (marks from the
 //! training part only) it changes 3 spans, all to the gold span.
 
+use crate::features::lexicon::GAZ_FIRST;
+use crate::features::news::news_code;
+use crate::features::text::normalize;
 use crate::features::Resources;
-use crate::lexicon::GAZ_FIRST;
-use crate::news::news_code;
 use crate::tags::{Label, Tag};
-use crate::text::normalize;
 
 /// News tag codes with a count field above this (more than 2^6 tagged occurrences in
 /// the news sample the table comes from) belong to common words: `وجود`, `سداد`, `رقيب`.
@@ -67,8 +67,8 @@ pub fn extend_first_names(res: &Resources, tokens: &[&str], tags: &mut [Tag]) {
 pub(crate) mod tests {
     use super::*;
     use crate::features::doc_form_key;
-    use crate::lexicon::{Gazetteer, GAZ_LOC};
-    use crate::news::news_key;
+    use crate::features::lexicon::{Gazetteer, GAZ_LOC};
+    use crate::features::news::news_key;
 
     fn res_with(first: &[&str], places: &[&str]) -> Resources {
         Resources {

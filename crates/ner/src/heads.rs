@@ -10,10 +10,10 @@
 //! Like the other running-text rules, this runs in `NerModel::entities` only; CoNLL tagging
 //! and evaluation keep the model's tags.
 
-use crate::lexicon::{Gazetteer, GAZ_LOC};
+use crate::features::lexicon::{Gazetteer, GAZ_LOC};
+use crate::features::text::normalize;
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::Label;
-use crate::text::normalize;
 use crate::EntitySpan;
 use khabar_text::titles::PERSON_TITLES;
 use khabar_text::{SegmentKind, Token, TokenKind};

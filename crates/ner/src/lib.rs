@@ -27,29 +27,24 @@ pub mod coordination;
 pub mod data;
 pub mod decode;
 pub mod definite_orgs;
-pub mod doc;
 pub mod eval;
 pub mod features;
 pub mod first_names;
-mod grow;
-mod hash;
 mod heads;
-pub mod lexicon;
 mod merged;
 mod model;
 pub mod neural;
-pub mod news;
 pub mod org_phrases;
 pub mod places;
 pub mod spelling;
 pub mod surnames;
 pub mod tags;
-pub mod text;
 pub mod train;
 
 pub use model::{NerError, NerModel, Weights, FORMAT_VERSION, MAGIC};
 pub use tags::{Label, Tag};
 
+use features::{lexicon, text};
 use khabar_text::{SegmentKind, Token, TokenKind};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -481,7 +476,7 @@ pub(crate) fn stem_start(t: &Token) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::{Gazetteer, GAZ_LOC, GAZ_ORG, GAZ_PER};
+    use crate::features::lexicon::{Gazetteer, GAZ_LOC, GAZ_ORG, GAZ_PER};
 
     /// `entity_begin` of the first word token of `text`, as a char offset into it.
     fn begin(gaz: &Gazetteer, text: &str) -> usize {
@@ -570,7 +565,7 @@ mod tests {
         let mut gaz = Gazetteer::default();
         gaz.add("جدة", GAZ_LOC);
         gaz.add("وجدة", GAZ_LOC);
-        gaz.add_bit(&text::normalize("جدة"), crate::lexicon::GAZ_MAJOR);
+        gaz.add_bit(&text::normalize("جدة"), crate::features::lexicon::GAZ_MAJOR);
         gaz.add("وهران", GAZ_LOC);
         let conj = |word: &str| {
             let tokens = khabar_text::TextAnalyzer::shared().tokenize(word);

@@ -1,6 +1,7 @@
 //! The tagging-time table of a model's weights ([`MergedTable`]) and the per-thread memo
 //! of the summed rows of word-only feature groups ([`WordSums`]).
 
+use crate::features::cache::{prefetch, prefetch_next};
 use crate::model::Weights;
 use crate::neural::NeuralTagger;
 use crate::tags::NUM_TAGS;
@@ -133,7 +134,7 @@ impl MergedTable {
             shift: 64 - bits,
             scale1,
             scale2,
-            id: crate::neural::next_id(),
+            id: crate::features::cache::next_id(),
         }
     }
 
@@ -328,7 +329,7 @@ const EMPTY_SLOT: SumSlot = SumSlot {
 };
 
 /// The memo's slots and how many words it stored since it was last sized (see
-/// [`crate::grow::grown_len`]).
+/// [`crate::features::cache::grown_len`]).
 struct SumMemo {
     slots: Vec<SumSlot>,
     stored: usize,
@@ -361,7 +362,8 @@ pub(crate) fn with_word_sums<R>(owner: (u64, u64), f: impl FnOnce(&mut WordSums<
     WORD_SUMS.with(|c| {
         let mut memo = c.borrow_mut();
         // Sized here, between sentences: slot indices are kept within one.
-        if let Some(n) = crate::grow::grown_len(memo.slots.len(), SUM_SLOTS, memo.stored) {
+        if let Some(n) = crate::features::cache::grown_len(memo.slots.len(), SUM_SLOTS, memo.stored)
+        {
             memo.slots = vec![EMPTY_SLOT; n];
             memo.stored = 0;
         }
@@ -377,7 +379,7 @@ impl WordSums<'_> {
         if text.len() > TEXT_CAP {
             return None;
         }
-        let h = crate::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
+        let h = crate::features::hash::hash_bytes(0x5_u64 + p.kind() as u64, text);
         Some((h as usize) & (self.memo.slots.len() - 1))
     }
 
@@ -446,30 +448,6 @@ impl WordSums<'_> {
         s.groups[b] = *sums;
         s.valid |= 1 << b;
     }
-}
-
-/// Asks the CPU to start loading the cache line holding `v` (a hint: no effect on
-/// results; nothing without x86-64).
-#[inline(always)]
-pub(crate) fn prefetch<T>(v: &T) {
-    prefetch_next(v, 0);
-}
-
-/// [`prefetch`] of the line `bytes` past `v` (which need not lie inside `v`: a prefetch
-/// of any address is harmless).
-#[inline(always)]
-pub(crate) fn prefetch_next<T>(v: &T, bytes: usize) {
-    #[cfg(target_arch = "x86_64")]
-    #[allow(unused_unsafe)]
-    // SAFETY: only the address is computed (wrapping), never dereferenced; a prefetch
-    // neither reads into Rust values nor faults.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let p = (v as *const T as *const i8).wrapping_add(bytes);
-        _mm_prefetch::<_MM_HINT_T0>(p);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (v, bytes);
 }
 
 #[cfg(test)]

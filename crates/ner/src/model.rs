@@ -4,14 +4,15 @@
 //! length, u64 payload hash, then the zlib-compressed payload (all little endian).
 
 use crate::decode::{viterbi, Transitions};
-use crate::doc;
+use crate::features::clusters::Clusters;
+use crate::features::doc;
+use crate::features::hash::hash_bytes;
+use crate::features::lexicon::{Gazetteer, WordStats};
 use crate::features::{
     add_extra_features, doc_form_key_in, extra_features, sentence_features_origins,
     sentence_features_rows, sentence_features_words, Dense, MemoKey, Resources, CONTEXT,
     FEATURE_VERSION, NO_ROW,
 };
-use crate::hash::hash_bytes;
-use crate::lexicon::{Clusters, Gazetteer, WordStats};
 use crate::merged::{
     with_word_sums, MergedTable, Position, Sums, WordSums, GROUPS, PREFETCH_AHEAD,
 };
@@ -587,7 +588,7 @@ impl NerModel {
         window: Option<usize>,
     ) -> Vec<Vec<crate::features::Extra>> {
         let mut ex = doc::extras(forms, tags1, window);
-        crate::news::fill_news(&mut ex, forms, &self.res.news);
+        crate::features::news::fill_news(&mut ex, forms, &self.res.news);
         ex
     }
 
@@ -1006,7 +1007,7 @@ fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
             scales,
             dim: e,
         },
-        id: crate::neural::next_id(),
+        id: crate::features::cache::next_id(),
         sparse_q: Some((sparse_scales, sparse_i8)),
         score_scale: if score_scale.is_finite() {
             score_scale
@@ -1382,7 +1383,7 @@ mod tests {
             .map(|s| s.iter().map(|t| crate::features::doc_form_key(t)).collect())
             .collect();
         let mut ex = doc::extras(&forms, &tags1, None);
-        crate::news::fill_news(&mut ex, &forms, &m.res.news);
+        crate::features::news::fill_news(&mut ex, &forms, &m.res.news);
         let mut res = Vec::new();
         for ((toks, (k, o, r)), x) in sents.iter().zip(&feats).zip(&ex) {
             let (mut k2, mut o2) = (Vec::new(), Vec::new());

@@ -11,19 +11,13 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::decode::{viterbi, Transitions};
-use crate::hash::word_key;
+use crate::features::cache::next_id;
+use crate::features::hash::word_key;
+use crate::features::hash::Rng;
 use crate::tags::NUM_TAGS;
-use crate::train::clusters::Rng;
 use rustc_hash::FxHashMap;
 
 mod infer;
-
-/// Identity of a network for the per-thread word cache of the tagging forward.
-pub(crate) fn next_id() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
 
 /// Shape and training settings of the network.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +104,7 @@ impl NeuralInput {
             .collect();
         let cores = words
             .iter()
-            .map(|w| crate::text::split_clitics(w).core.to_string())
+            .map(|w| crate::features::text::split_clitics(w).core.to_string())
             .collect();
         NeuralInput {
             keys,

@@ -369,7 +369,7 @@ const NAMING_HEADS: &[&str] = &[
 /// keep their type (`بلدية دبي` is an organization, `دبي` the city), and persons are left
 /// alone (`قوات حفتر` does not make `حفتر` an organization).
 pub fn unify_org_names(
-    gaz: &crate::lexicon::Gazetteer,
+    gaz: &crate::features::lexicon::Gazetteer,
     text_slice: &dyn Fn(usize, usize) -> String,
     tokens: &[Token],
     ents: &mut [EntitySpan],
@@ -383,7 +383,9 @@ pub fn unify_org_names(
         if matches!(e.label, Label::Loc | Label::Misc)
             && e.text != "الله"
             && names.contains(&e.text)
-            && gaz.single(&crate::text::normalize(&e.text)) & crate::lexicon::GAZ_LOC == 0
+            && gaz.single(&crate::features::text::normalize(&e.text))
+                & crate::features::lexicon::GAZ_LOC
+                == 0
         {
             e.label = Label::Org;
         }
@@ -395,7 +397,11 @@ pub fn unify_org_names(
 /// organization (`داعش` alone, tagged a place 82 times on 2,200 news articles where
 /// `تنظيم داعش` is 66 organizations). `الله` (`حزب الله`) and names after a place or
 /// building noun (`منطقة التحرير`, `شارع بندة`; `surnames::NAMED_AFTER`) stay.
-pub fn news_org_names(gaz: &crate::lexicon::Gazetteer, tokens: &[Token], ents: &mut [EntitySpan]) {
+pub fn news_org_names(
+    gaz: &crate::features::lexicon::Gazetteer,
+    tokens: &[Token],
+    ents: &mut [EntitySpan],
+) {
     for e in ents.iter_mut() {
         if !matches!(e.label, Label::Loc | Label::Misc) {
             continue;
@@ -411,8 +417,8 @@ pub fn news_org_names(gaz: &crate::lexicon::Gazetteer, tokens: &[Token], ents: &
         let (Some(_), None) = (words.next(), words.next()) else {
             continue;
         };
-        let word = crate::text::normalize(&e.text);
-        if word != "الله" && gaz.single(&word) & crate::lexicon::GAZ_NEWS_ORG != 0 {
+        let word = crate::features::text::normalize(&e.text);
+        if word != "الله" && gaz.single(&word) & crate::features::lexicon::GAZ_NEWS_ORG != 0 {
             e.label = Label::Org;
         }
     }
@@ -446,8 +452,8 @@ mod tests {
 
     #[test]
     fn a_name_the_article_gives_an_institution_noun_is_an_organization_alone() {
-        let mut gaz = crate::lexicon::Gazetteer::default();
-        gaz.add("دبي", crate::lexicon::GAZ_LOC);
+        let mut gaz = crate::features::lexicon::Gazetteer::default();
+        gaz.add("دبي", crate::features::lexicon::GAZ_LOC);
         let run = |text: &str, given: &[(&str, Label)]| {
             crate::run_rule(text, given, |slice, tokens, ents| {
                 unify_org_names(&gaz, slice, tokens, ents)
@@ -602,7 +608,7 @@ mod tests {
 
     #[test]
     fn a_one_word_place_the_news_names_as_an_organization_is_one() {
-        use crate::lexicon::{Gazetteer, GAZ_NEWS_ORG};
+        use crate::features::lexicon::{Gazetteer, GAZ_NEWS_ORG};
         let mut gaz = Gazetteer::default();
         gaz.add_bit("داعش", GAZ_NEWS_ORG);
         gaz.add_bit("الله", GAZ_NEWS_ORG);

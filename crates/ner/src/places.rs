@@ -14,12 +14,12 @@
 //! Like the organization phrases, the rule runs on running text only
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
-use crate::lexicon::{
+use crate::features::lexicon::{
     label_of_type_bits, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER, GAZ_TYPE_BITS,
 };
+use crate::features::text::{normalize, split_clitics};
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::Label;
-use crate::text::{normalize, split_clitics};
 use crate::{entity_overlapping, skip_ended, EntitySpan};
 use khabar_text::{Token, TokenKind};
 
@@ -314,7 +314,7 @@ mod tests {
     fn gaz(names: &[&str]) -> Gazetteer {
         let mut g = Gazetteer::default();
         for n in names {
-            g.add(n, crate::lexicon::GAZ_LOC);
+            g.add(n, crate::features::lexicon::GAZ_LOC);
             g.add_bit(&normalize(n), GAZ_MAJOR);
         }
         g
@@ -394,9 +394,9 @@ mod tests {
     #[test]
     fn side_by_side_entities_that_are_one_gazetteer_name_are_joined() {
         let mut g = Gazetteer::default();
-        g.add("سيدي بوزيد", crate::lexicon::GAZ_LOC);
-        g.add("دير الزور", crate::lexicon::GAZ_LOC);
-        g.add("ريال مدريد", crate::lexicon::GAZ_ORG);
+        g.add("سيدي بوزيد", crate::features::lexicon::GAZ_LOC);
+        g.add("دير الزور", crate::features::lexicon::GAZ_LOC);
+        g.add("ريال مدريد", crate::features::lexicon::GAZ_ORG);
         let text = "زار الوزير سيدي بوزيد ثم دير الزور، وفاز ريال مدريد.";
         let r = join(
             &g,
@@ -424,9 +424,9 @@ mod tests {
     #[test]
     fn entities_that_are_no_gazetteer_name_together_stay_apart() {
         let mut g = Gazetteer::default();
-        g.add("سيدي بوزيد", crate::lexicon::GAZ_LOC);
-        g.add("الرياض", crate::lexicon::GAZ_LOC);
-        g.add("جدة", crate::lexicon::GAZ_LOC);
+        g.add("سيدي بوزيد", crate::features::lexicon::GAZ_LOC);
+        g.add("الرياض", crate::features::lexicon::GAZ_LOC);
+        g.add("جدة", crate::features::lexicon::GAZ_LOC);
         let apart = |text: &str, given: &[(&str, Label)]| {
             let r = join(&g, text, given);
             let want: Vec<(String, Label)> =
@@ -462,9 +462,9 @@ mod tests {
     #[test]
     fn an_entity_widens_to_the_gazetteer_name_around_it() {
         let mut g = Gazetteer::default();
-        g.add("مكة المكرمة", crate::lexicon::GAZ_LOC);
-        g.add("جنوب السودان", crate::lexicon::GAZ_LOC);
-        g.add("المسجد الحرام", crate::lexicon::GAZ_LOC);
+        g.add("مكة المكرمة", crate::features::lexicon::GAZ_LOC);
+        g.add("جنوب السودان", crate::features::lexicon::GAZ_LOC);
+        g.add("المسجد الحرام", crate::features::lexicon::GAZ_LOC);
         let r = widen(
             &g,
             "وصل الحجاج إلى مكة المكرمة، وزار الوفد جنوب السودان والمسجد الحرام.",
@@ -477,7 +477,7 @@ mod tests {
         // With a word before it, the entity's first word counts whole: the model's `سام`
         // after the text core's ب in `بسام`.
         let mut g2 = Gazetteer::default();
-        g2.add("ابن بسام", crate::lexicon::GAZ_PER);
+        g2.add("ابن بسام", crate::features::lexicon::GAZ_PER);
         let r2 = widen(&g2, "قال ابن بسام في كتابه.", &[("سام", Label::Per)]);
         assert_eq!(r2, vec![("ابن بسام".into(), Label::Per)]);
         // The gazetteer's type where the model's is not the gazetteer's.
@@ -494,11 +494,11 @@ mod tests {
     #[test]
     fn no_widening_over_function_words_dashes_or_other_entities() {
         let mut g = Gazetteer::default();
-        g.add("ان صالح", crate::lexicon::GAZ_LOC);
-        g.add("مدينة حمص", crate::lexicon::GAZ_LOC);
-        g.add("جدة", crate::lexicon::GAZ_LOC);
-        g.add("الجنيه الاسترليني", crate::lexicon::GAZ_PER);
-        g.add("مكة المكرمة", crate::lexicon::GAZ_LOC);
+        g.add("ان صالح", crate::features::lexicon::GAZ_LOC);
+        g.add("مدينة حمص", crate::features::lexicon::GAZ_LOC);
+        g.add("جدة", crate::features::lexicon::GAZ_LOC);
+        g.add("الجنيه الاسترليني", crate::features::lexicon::GAZ_PER);
+        g.add("مكة المكرمة", crate::features::lexicon::GAZ_LOC);
         let same = |text: &str, given: &[(&str, Label)]| {
             let want: Vec<(String, Label)> =
                 given.iter().map(|(t, l)| (t.to_string(), *l)).collect();
@@ -522,10 +522,10 @@ mod tests {
     #[test]
     fn a_person_the_gazetteers_know_only_as_a_place_is_a_place() {
         let mut g = Gazetteer::default();
-        g.add("صلاح الدين", crate::lexicon::GAZ_LOC);
-        g.add("غازي عنتاب", crate::lexicon::GAZ_LOC);
-        g.add("عمر المختار", crate::lexicon::GAZ_LOC);
-        g.add("عمر المختار", crate::lexicon::GAZ_PER);
+        g.add("صلاح الدين", crate::features::lexicon::GAZ_LOC);
+        g.add("غازي عنتاب", crate::features::lexicon::GAZ_LOC);
+        g.add("عمر المختار", crate::features::lexicon::GAZ_LOC);
+        g.add("عمر المختار", crate::features::lexicon::GAZ_PER);
         let run = |text: &str, given: &[(&str, Label)]| {
             crate::run_rule(text, given, |_, tokens, ents| {
                 retype_places_named_after_persons(&g, tokens, ents)

@@ -20,12 +20,12 @@
 //! name of the person gazetteers and the news rarely tags it as part of an entity, a title
 //! is dropped before a person, and any such word before a place or an organization.
 
+use crate::features::lexicon::{GAZ_MAJOR, GAZ_ORG, GAZ_PER};
+use crate::features::news::news_code;
+use crate::features::text::normalize;
 use crate::features::Resources;
-use crate::lexicon::{GAZ_MAJOR, GAZ_ORG, GAZ_PER};
-use crate::news::news_code;
 use crate::org_phrases::{has_article, is_stop, named_orgs, HEADS};
 use crate::tags::Label;
-use crate::text::normalize;
 use crate::EntitySpan;
 use khabar_text::{Token, TokenKind};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -329,8 +329,8 @@ fn is_first_name(res: &Resources, token: &Token, norm: &str) -> bool {
 mod tests {
     use super::*;
     use crate::features::doc_form_key;
-    use crate::lexicon::{Gazetteer, GAZ_LOC};
-    use crate::news::news_key;
+    use crate::features::lexicon::{Gazetteer, GAZ_LOC};
+    use crate::features::news::news_key;
 
     fn res() -> Resources {
         let mut gaz = Gazetteer::default();

@@ -8,7 +8,7 @@
 #![allow(clippy::needless_range_loop)] // parallel arrays per position, as in the parent
 
 use super::{axpy, dot, fast_tanh, sigmoid, NeuralInput, NeuralTagger};
-use crate::merged::prefetch;
+use crate::features::cache::prefetch;
 use crate::tags::NUM_TAGS;
 use std::cell::RefCell;
 
@@ -30,7 +30,7 @@ struct Slot {
 #[derive(Default)]
 struct Cache {
     slots: Vec<Option<Slot>>,
-    /// Projections computed since `slots` was last sized ([`crate::grow::grown_len`]).
+    /// Projections computed since `slots` was last sized ([`crate::features::cache::grown_len`]).
     stored: usize,
     /// Buffers of [`NeuralTagger::word_projection`].
     words: WordScratch,
@@ -58,7 +58,7 @@ struct WordScratch {
     /// slots, `vec_row[k]` = the row held + 1 (0: none).
     vec_row: Vec<u32>,
     vec_proj: Vec<f32>,
-    /// Vector parts computed since the slots were last sized ([`crate::grow::grown_len`]).
+    /// Vector parts computed since the slots were last sized ([`crate::features::cache::grown_len`]).
     vec_stored: usize,
     x: Vec<f32>,
     win: Vec<f32>,
@@ -144,7 +144,7 @@ fn lstm_cell(z: &mut [f32], c: &mut [f32], out: &mut [f32]) {
 
 /// Slot of a word in a projection cache of `len` slots.
 fn slot_of(word: &str, raw: bool, len: usize) -> usize {
-    (crate::hash::hash_str(0x5107 + raw as u64, word) as usize) & (len - 1)
+    (crate::features::hash::hash_str(0x5107 + raw as u64, word) as usize) & (len - 1)
 }
 
 /// Where the forward pass gets each token's word: a [`NeuralInput`]'s normalized words
@@ -221,10 +221,12 @@ impl NeuralTagger {
     }
 
     /// Gives the cache of vector parts its first size, or a larger one when it is full
-    /// (emptied; see [`crate::grow::grown_len`]).
+    /// (emptied; see [`crate::features::cache::grown_len`]).
     #[inline(always)]
     fn size_vector_slots(ws: &mut WordScratch, h: usize) {
-        if let Some(n) = crate::grow::grown_len(ws.vec_row.len(), VEC_SLOTS, ws.vec_stored) {
+        if let Some(n) =
+            crate::features::cache::grown_len(ws.vec_row.len(), VEC_SLOTS, ws.vec_stored)
+        {
             ws.vec_row = vec![0; n];
             ws.vec_proj = vec![0.0; n * 2 * 4 * h];
             ws.vec_stored = 0;
@@ -360,7 +362,9 @@ impl NeuralTagger {
         let g4 = 4 * h;
         let n = words.len();
         // Sized here, between sentences: slot indices are kept within one.
-        if let Some(n) = crate::grow::grown_len(cache.slots.len(), CACHE_SLOTS, cache.stored) {
+        if let Some(n) =
+            crate::features::cache::grown_len(cache.slots.len(), CACHE_SLOTS, cache.stored)
+        {
             cache.slots = Vec::new();
             cache.slots.resize_with(n, || None);
             cache.stored = 0;
@@ -417,7 +421,7 @@ impl NeuralTagger {
                     }
                     Words::Tokens(_) => {
                         let norm = crate::features::norm_word(word);
-                        let core = crate::text::split_clitics(&norm).core;
+                        let core = crate::features::text::split_clitics(&norm).core;
                         self.word_projection::<FMA>(&norm, &core, &mut sl.proj, ws)
                     }
                 }

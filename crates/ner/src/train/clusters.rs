@@ -2,9 +2,10 @@
 //! k-means into 1024 clusters, then the centroids into 256 and 64 (nested levels).
 //! Single-threaded and deterministic for a given seed.
 
-use crate::hash::word_key;
-use crate::lexicon::Clusters;
-use crate::text::{normalize, simple_tokens};
+use crate::features::clusters::Clusters;
+use crate::features::hash::word_key;
+use crate::features::hash::Rng;
+use crate::features::text::{normalize, simple_tokens};
 use crate::train::news::for_each_news_article;
 use rustc_hash::FxHashMap;
 use std::io::{Read, Write};
@@ -55,29 +56,6 @@ impl Default for ClusterOptions {
             seed: 7,
             max_articles: 0,
         }
-    }
-}
-
-/// splitmix64: small, fast and the same on every platform (training is reproducible).
-pub(crate) struct Rng(pub(crate) u64);
-impl Rng {
-    #[inline]
-    pub(crate) fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    #[inline]
-    pub(crate) fn unit(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 24) as f32
-    }
-    /// Uniform in `[-a, a)`.
-    #[inline]
-    pub(crate) fn sym(&mut self, a: f32) -> f32 {
-        (2.0 * self.unit() - 1.0) * a
     }
 }
 
@@ -522,7 +500,7 @@ pub fn neighbor_labels(
     dim: usize,
     train: &[crate::data::Sentence],
     k: usize,
-) -> crate::lexicon::WordStats {
+) -> crate::features::lexicon::WordStats {
     use crate::tags::Tag;
     let index: FxHashMap<&str, usize> = words
         .iter()
@@ -602,5 +580,5 @@ pub fn neighbor_labels(
         .flatten()
         .collect();
     let codes: FxHashMap<u32, u16> = pairs.into_iter().collect();
-    crate::lexicon::WordStats { codes }
+    crate::features::lexicon::WordStats { codes }
 }

@@ -1,15 +1,15 @@
 //! Marks on gazetteer entries that tagging reads and `khabar train ner` sets: first names
 //! the training data never shows ([`GAZ_FIRST`], read by the first-name step of every
 //! tagging path), well-known places ([`GAZ_MAJOR`]) and names of organizations from the
-//! news ([`GAZ_NEWS_ORG`]), read by running-text adjustments. The features do not read
+//! news ([`GAZ_NEWS_ORG`](crate::features::lexicon::GAZ_NEWS_ORG)), read by running-text adjustments. The features do not read
 //! these bits.
 
 use crate::data::Sentence;
-use crate::lexicon::{
+use crate::features::lexicon::{
     for_each_line, person_name, Gazetteer, GAZ_FIRST, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, PERSON_FILES,
 };
+use crate::features::text::{normalize, simple_tokens};
 use crate::tags::{Label, Tag};
-use crate::text::{normalize, simple_tokens};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
@@ -149,12 +149,12 @@ pub const NEWS_ORG_MIN_AFTER: u64 = 10;
 /// …and in at least this share of its occurrences.
 pub const NEWS_ORG_MIN_SHARE: f64 = 0.2;
 
-/// Marks in `gaz` ([`GAZ_NEWS_ORG`](crate::lexicon::GAZ_NEWS_ORG)) the words `counts` (from
+/// Marks in `gaz` ([`GAZ_NEWS_ORG`](crate::features::lexicon::GAZ_NEWS_ORG)) the words `counts` (from
 /// [`count_after_heads`](crate::train::news::count_after_heads) with [`NEWS_NAMING_HEADS`]) shows as names of
 /// organizations, skipping gazetteer places (`تطاوين` after `جمعية`, `الظهران` after
 /// `شركة`); returns how many words were marked.
 pub fn mark_news_org_names(
-    gaz: &mut crate::lexicon::Gazetteer,
+    gaz: &mut crate::features::lexicon::Gazetteer,
     counts: &rustc_hash::FxHashMap<String, (u64, u64)>,
 ) -> usize {
     let mut words: Vec<&String> = counts
@@ -163,14 +163,14 @@ pub fn mark_news_org_names(
             after >= NEWS_ORG_MIN_AFTER
                 && after as f64 >= NEWS_ORG_MIN_SHARE * total as f64
                 && w.chars().count() >= 3
-                && gaz.single(w) & crate::lexicon::GAZ_LOC == 0
+                && gaz.single(w) & crate::features::lexicon::GAZ_LOC == 0
         })
         .map(|(w, _)| w)
         .collect();
     words.sort();
     words
         .into_iter()
-        .filter(|w| gaz.add_bit(w, crate::lexicon::GAZ_NEWS_ORG))
+        .filter(|w| gaz.add_bit(w, crate::features::lexicon::GAZ_NEWS_ORG))
         .count()
 }
 
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn words_the_news_writes_after_organization_nouns_are_marked() {
-        use crate::lexicon::{Gazetteer, GAZ_LOC, GAZ_NEWS_ORG};
+        use crate::features::lexicon::{Gazetteer, GAZ_LOC, GAZ_NEWS_ORG};
         let mut gaz = Gazetteer::default();
         gaz.add("تطاوين", GAZ_LOC);
         let mut counts = rustc_hash::FxHashMap::default();

@@ -1,5 +1,5 @@
 //! Training: everything only `khabar train` runs. The linear passes are trained by
-//! [`linear`] (averaged structured perceptron, or a CRF), the second pass over
+//! `linear` (averaged structured perceptron, or a CRF), the second pass over
 //! cross-validated first-pass tags and the neural stage over the second pass here
 //! ([`train_model`]); [`neural`] trains the network, [`clusters`] learns the word
 //! embeddings and clusters, [`news`] reads unlabeled news and builds the news tag table,
@@ -15,8 +15,8 @@ pub use linear::{best_epoch, train_weights, Algorithm, EpochReport, TrainOptions
 
 use crate::data::Sentence;
 use crate::decode::viterbi;
-use crate::doc;
 use crate::eval::Scores;
+use crate::features::doc;
 use crate::features::{doc_form_key, Extra, Resources};
 use crate::model::{emissions, NerModel, Weights};
 use crate::neural::{NeuralConfig, NeuralInput, NeuralTagger, WordVectors};
@@ -175,7 +175,7 @@ pub fn train_model_with(
                 .iter()
                 .map(|s| vec![Extra::default(); s.len()])
                 .collect();
-            crate::news::fill_news(&mut ex, &train_forms[lo..hi], &table);
+            crate::features::news::fill_news(&mut ex, &train_forms[lo..hi], &table);
             train_news.extend(ex);
             log(&format!(
                 "pass 1 fold {}/{k}: news table of {} forms",
@@ -199,7 +199,7 @@ pub fn train_model_with(
     let dev1_tags = decode_all(&w1, &prepare(&res, dev, None));
     let dev_forms = form_keys(dev);
     let mut dev_extra = doc::extras(&dev_forms, &dev1_tags, Some(stack.window));
-    crate::news::fill_news(&mut dev_extra, &dev_forms, &res.news);
+    crate::features::news::fill_news(&mut dev_extra, &dev_forms, &res.news);
     let (w2, rep2) = train_weights(
         &res,
         train,

@@ -6,11 +6,10 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::decode::{allowed, START};
-use crate::neural::{
-    axpy, dot, fast_tanh, next_id, NeuralConfig, NeuralInput, NeuralTagger, WordVectors,
-};
+use crate::features::cache::next_id;
+use crate::features::hash::Rng;
+use crate::neural::{axpy, dot, fast_tanh, NeuralConfig, NeuralInput, NeuralTagger, WordVectors};
 use crate::tags::{Tag, NUM_TAGS};
-use crate::train::clusters::Rng;
 use rustc_hash::FxHashMap;
 
 fn log_sum_exp(v: &[f32]) -> f32 {

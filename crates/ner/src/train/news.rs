@@ -4,12 +4,12 @@
 //! `features::news`).
 
 use crate::decode::viterbi;
+use crate::features::lexicon::WordStats;
+use crate::features::news::news_key;
+use crate::features::text::{normalize, simple_tokens, split_clitics};
 use crate::features::{doc_form_key, sentence_features_rows, Resources};
-use crate::lexicon::WordStats;
 use crate::model::{emissions, Weights};
-use crate::news::news_key;
 use crate::tags::NUM_TAGS;
-use crate::text::{normalize, simple_tokens, split_clitics};
 use rustc_hash::FxHashMap;
 use std::io::{BufRead, Read};
 use std::path::Path;

@@ -1,4 +1,5 @@
-//! Sizing of the tagger's per-thread caches.
+//! The tagger's per-thread caches: their sizing ([`grown_len`]), the identities their
+//! entries are keyed by ([`next_id`]), and prefetch hints.
 
 /// Slots a per-thread cache starts with.
 const FIRST_SLOTS: usize = 1024;
@@ -20,6 +21,37 @@ pub(crate) fn grown_len(len: usize, max: usize, stored: usize) -> Option<usize> 
         return Some(FIRST_SLOTS.min(max));
     }
     (len < max && stored >= len).then(|| (len * 4).min(max))
+}
+
+/// Identity of a network for the per-thread word cache of the tagging forward.
+pub(crate) fn next_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Asks the CPU to start loading the cache line holding `v` (a hint: no effect on
+/// results; nothing without x86-64).
+#[inline(always)]
+pub(crate) fn prefetch<T>(v: &T) {
+    prefetch_next(v, 0);
+}
+
+/// [`prefetch`] of the line `bytes` past `v` (which need not lie inside `v`: a prefetch
+/// of any address is harmless).
+#[inline(always)]
+pub(crate) fn prefetch_next<T>(v: &T, bytes: usize) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    // SAFETY: only the address is computed (wrapping), never dereferenced; a prefetch
+    // neither reads into Rust values nor faults.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = (v as *const T as *const i8).wrapping_add(bytes);
+        _mm_prefetch::<_MM_HINT_T0>(p);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, bytes);
 }
 
 #[cfg(test)]

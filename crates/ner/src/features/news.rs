@@ -3,8 +3,8 @@
 //! frequent in news, where some of their mentions come with clear cues (`نادي الأهلي`,
 //! `حزب الليكود`); the share of entity tags a form gets there is a feature of every mention.
 
+use crate::features::lexicon::WordStats;
 use crate::features::{doc_form_key, Extra, Resources};
-use crate::lexicon::WordStats;
 
 /// Key of a document form key in the news table.
 #[inline]

@@ -1,5 +1,6 @@
 //! A small, fixed 64-bit string hash. Feature keys are stored in the model, so this must
-//! never change between versions (std and rustc-hash give no such guarantee).
+//! never change between versions (std and rustc-hash give no such guarantee). Also the
+//! fixed random numbers of training and network initialization ([`Rng`]).
 
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -50,6 +51,29 @@ pub fn combine(a: u64, b: u64) -> u64 {
 #[inline]
 pub fn word_key(norm: &str) -> u32 {
     (hash_str(0x0057_544f_5244, norm) >> 32) as u32
+}
+
+/// splitmix64: small, fast and the same on every platform (training is reproducible).
+pub(crate) struct Rng(pub(crate) u64);
+impl Rng {
+    #[inline]
+    pub(crate) fn next(&mut self) -> u64 {
+        // splitmix64
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    #[inline]
+    pub(crate) fn unit(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 24) as f32
+    }
+    /// Uniform in `[-a, a)`.
+    #[inline]
+    pub(crate) fn sym(&mut self, a: f32) -> f32 {
+        (2.0 * self.unit() - 1.0) * a
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
-//! Gazetteers and word clusters: the lexical resources stored inside the model.
+//! Gazetteers and word statistics: lexical resources stored inside the model.
 
-use crate::hash::{combine, hash_str, word_key};
-use crate::text::{normalize, simple_tokens, split_clitics};
+use crate::features::hash::{combine, hash_str, word_key};
+use crate::features::text::{normalize, simple_tokens, split_clitics};
 use rustc_hash::FxHashMap;
 use std::io::BufRead;
 use std::path::Path;
@@ -242,54 +242,6 @@ pub(crate) fn for_each_line(
         n += 1;
     }
     Ok(n)
-}
-
-/// Word clusters at three granularities (1024 → 256 → 64, nested).
-#[derive(Debug, Default, Clone)]
-pub struct Clusters {
-    /// Word key → fine cluster id.
-    pub fine: FxHashMap<u32, u16>,
-    /// Fine id → medium id (256).
-    pub to_mid: Vec<u16>,
-    /// Fine id → coarse id (64).
-    pub to_coarse: Vec<u16>,
-}
-
-impl Clusters {
-    /// Fine cluster of a normalized word.
-    #[inline]
-    pub fn get(&self, norm: &str) -> Option<u16> {
-        self.fine.get(&word_key(norm)).copied()
-    }
-
-    /// (coarse, mid, fine) ids of a fine id.
-    #[inline]
-    pub fn levels(&self, fine: u16) -> (u16, u16, u16) {
-        let f = fine as usize;
-        (
-            self.to_coarse.get(f).copied().unwrap_or(0),
-            self.to_mid.get(f).copied().unwrap_or(0),
-            fine,
-        )
-    }
-
-    /// Number of words.
-    pub fn len(&self) -> usize {
-        self.fine.len()
-    }
-
-    /// True when there are no words.
-    pub fn is_empty(&self) -> bool {
-        self.fine.is_empty()
-    }
-}
-
-/// Looks up the cluster of a token: full form first, then its core (clitics removed).
-pub fn cluster_of(cl: &Clusters, norm: &str) -> Option<u16> {
-    cl.get(norm).or_else(|| {
-        let s = split_clitics(norm);
-        cl.get(&s.core)
-    })
 }
 
 #[cfg(test)]

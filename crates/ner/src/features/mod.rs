@@ -1,9 +1,25 @@
-//! Feature extraction: each token gets a list of 32-bit hashed feature keys.
+//! Features: what the model reads of a sentence. Each token gets a list of 32-bit hashed
+//! feature keys (this module: word forms, affixes, shape, a ±2 window, gazetteer matches,
+//! clusters, news word statistics, label propagation), computed from the lexical
+//! [`Resources`] stored in the model; the second pass adds document-level keys from an
+//! [`Extra`] per token. Below the extraction: text normalization ([`text`], frozen: the
+//! keys depend on it), fixed hashing (`hash`), per-thread cache support (`cache`),
+//! gazetteers and word statistics ([`lexicon`]) and word clusters ([`clusters`]). Above it,
+//! reading its types: document-level counts ([`doc`]) and news tag codes ([`news`]).
 
-use crate::hash::{combine, hash_bytes, hash_str, word_key};
-use crate::lexicon::{Clusters, Gazetteer, WordStats, GAZ_TYPES, GAZ_TYPE_BITS};
+pub(crate) mod cache;
+pub mod clusters;
+pub mod doc;
+pub(crate) mod hash;
+pub mod lexicon;
+pub mod news;
+pub mod text;
+
+use crate::features::clusters::Clusters;
+use crate::features::hash::{combine, hash_bytes, hash_str, word_key};
+use crate::features::lexicon::{Gazetteer, WordStats, GAZ_TYPES, GAZ_TYPE_BITS};
+use crate::features::text::{normalize, shape, split_clitics, Shape};
 use crate::tags::NUM_TAGS;
-use crate::text::{normalize, shape, split_clitics, Shape};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -93,7 +109,7 @@ impl MemoKey {
 
     /// A key no other resources hold.
     pub(crate) fn fresh() -> MemoKey {
-        MemoKey(Some(crate::neural::next_id()))
+        MemoKey(Some(crate::features::cache::next_id()))
     }
 }
 
@@ -113,7 +129,7 @@ struct InfoSlot {
 }
 
 /// The per-thread word-analysis cache: its slots and how many analyses it stored since
-/// it was last sized (see [`crate::grow::grown_len`]).
+/// it was last sized (see [`crate::features::cache::grown_len`]).
 struct InfoCache {
     slots: Vec<Option<InfoSlot>>,
     stored: usize,
@@ -157,7 +173,7 @@ fn info_cached(cache: &mut InfoCache, k: usize, owner: u64, res: &Resources, tok
 fn with_info_cache<R>(f: impl FnOnce(&mut InfoCache) -> R) -> R {
     INFO_CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if let Some(n) = crate::grow::grown_len(c.slots.len(), INFO_SLOTS, c.stored) {
+        if let Some(n) = crate::features::cache::grown_len(c.slots.len(), INFO_SLOTS, c.stored) {
             c.slots = Vec::new();
             c.slots.resize_with(n, || None);
             c.stored = 0;
@@ -178,7 +194,7 @@ fn info_memo(res: &Resources, tok: &str) -> Info {
 /// and normalized forms, are requested from memory before any is read, so the loads of a
 /// sentence (mostly cache misses) overlap instead of following one another.
 fn infos_memo(res: &Resources, tokens: &[&str], out: &mut Vec<Info>) {
-    use crate::merged::{prefetch, prefetch_next};
+    use crate::features::cache::{prefetch, prefetch_next};
     out.clear();
     let Some(owner) = res.memo.0 else {
         out.extend(tokens.iter().map(|t| info(res, t)));
