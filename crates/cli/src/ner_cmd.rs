@@ -6,7 +6,7 @@ use khabar_ner::data::{read_conll_file, read_wikifane, split_dev};
 use khabar_ner::eval::Scores;
 use khabar_ner::features::lexicon::{Gazetteer, WordStats};
 use khabar_ner::features::{Dense, Resources};
-use khabar_ner::neural::{NeuralConfig, WordVectors};
+use khabar_ner::model::neural::{NeuralConfig, WordVectors};
 use khabar_ner::train::clusters::{self, ClusterOptions};
 use khabar_ner::train::{
     evaluate, most_frequent_tag_baseline, train_model, train_model_with, Algorithm, StackOptions,

@@ -4,7 +4,7 @@
 //! clitic-stripped forms, affixes, shape, a ±2 window, gazetteer matches, word clusters,
 //! news word statistics and label propagation through embeddings learned by khabar from
 //! unlabeled news), decoded with BIO-constrained Viterbi, in two passes: the second pass
-//! knows how each word was tagged elsewhere in the document. A neural stage ([`neural`]: a
+//! knows how each word was tagged elsewhere in the document. A neural stage ([`model::neural`]: a
 //! BiLSTM-CRF over the second pass's features and scores, a character CNN and word vectors)
 //! gives the final scores. On running text, organization phrases the training data leaves
 //! untagged are added ([`org_phrases`]). The trained model ships inside the crate
@@ -25,15 +25,12 @@
 
 pub mod coordination;
 pub mod data;
-pub mod decode;
 pub mod definite_orgs;
 pub mod eval;
 pub mod features;
 pub mod first_names;
 mod heads;
-mod merged;
-mod model;
-pub mod neural;
+pub mod model;
 pub mod org_phrases;
 pub mod places;
 pub mod spelling;
@@ -41,7 +38,9 @@ pub mod surnames;
 pub mod tags;
 pub mod train;
 
-pub use model::{NerError, NerModel, Weights, FORMAT_VERSION, MAGIC};
+pub use model::file::{NerError, FORMAT_VERSION, MAGIC};
+pub use model::weights::Weights;
+pub use model::NerModel;
 pub use tags::{Label, Tag};
 
 use features::{lexicon, text};

@@ -81,12 +81,12 @@ pub struct Resources {
     /// Article share and frequency of bare forms in news.
     pub stats: WordStats,
     /// Tag distribution of each word's nearest labelled neighbours in embedding space
-    /// (see `clusters::neighbor_labels`).
+    /// (see `train::clusters::neighbor_labels`).
     pub knn: WordStats,
     /// Word embeddings as real-valued features (token and ±1).
     pub dense: Dense,
     /// How the first pass tagged each word form across the unlabeled news (see
-    /// `news::news_table`); read by the second pass.
+    /// `train::news::news_table`); read by the second pass.
     pub news: WordStats,
     /// Lets feature extraction memoize per-word analyses (see [`MemoKey`]); set by the
     /// models that own these resources, left off (`Default`) elsewhere.
@@ -239,7 +239,7 @@ pub struct Extra {
     /// How often the same word form got each tag elsewhere in the document.
     pub other: [u16; NUM_TAGS],
     /// Code of the word form's first-pass tags across the unlabeled news (token, previous,
-    /// next; see `news::news_table`).
+    /// next; see `train::news::news_table`).
     pub news: [Option<u16>; 3],
 }
 
@@ -502,7 +502,7 @@ pub fn sentence_features_rows(
 }
 
 /// [`sentence_features_rows`] that also hands out each token's normalized word and its
-/// clitic-stripped core (what [`crate::neural::NeuralInput::new`] would compute again).
+/// clitic-stripped core (what the neural stage's `NeuralInput::new` would compute again).
 pub fn sentence_features_words(
     res: &Resources,
     tokens: &[&str],
@@ -616,7 +616,7 @@ pub fn extra_features(x: &Extra, out_keys: &mut Vec<u32>) {
     }
 }
 
-/// Features of the news code (see `news::news_table`): bits 0-2 entity share in eighths,
+/// Features of the news code (see `train::news::news_table`): bits 0-2 entity share in eighths,
 /// 3-4 most frequent entity type, 5-6 its share of the entity tags in quarters, 7-8 share
 /// of `B-` among that type's tags in quarters, 9-11 log2 of the count.
 fn news_features(s: &mut Sink<'_>, x: &Extra) {

@@ -550,7 +550,7 @@ pub fn neighbor_labels(
                     if lab[j].0 == w {
                         continue;
                     }
-                    let s = crate::neural::dot(q, row);
+                    let s = crate::model::neural::dot(q, row);
                     if top.len() < k || s > top[top.len() - 1].0 {
                         let pos = top.partition_point(|x| x.0 >= s);
                         top.insert(pos, (s, j));

@@ -2,12 +2,12 @@
 //! over the hashed feature keys.
 
 use crate::data::Sentence;
-use crate::decode::{allowed, viterbi, Transitions, START};
 use crate::eval::Scores;
 use crate::features::{
     add_extra_features, sentence_features_rows, Extra, Resources, LEXICAL, NO_ROW,
 };
-use crate::model::{emissions, Weights, DENSE_W};
+use crate::model::viterbi::{allowed, viterbi, Transitions, START};
+use crate::model::weights::{emissions, Weights, DENSE_W};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
 

@@ -14,12 +14,13 @@ pub mod news;
 pub use linear::{best_epoch, train_weights, Algorithm, EpochReport, TrainOptions};
 
 use crate::data::Sentence;
-use crate::decode::viterbi;
 use crate::eval::Scores;
 use crate::features::doc;
 use crate::features::{doc_form_key, Extra, Resources};
-use crate::model::{emissions, NerModel, Weights};
-use crate::neural::{NeuralConfig, NeuralInput, NeuralTagger, WordVectors};
+use crate::model::neural::{NeuralConfig, NeuralInput, NeuralTagger, WordVectors};
+use crate::model::viterbi::viterbi;
+use crate::model::weights::{emissions, Weights};
+use crate::model::{NerModel, NeuralStage};
 use crate::tags::{Tag, NUM_TAGS};
 use linear::{decode_all, prepare, score};
 use neural::repair_gold;
@@ -333,7 +334,7 @@ fn train_neural(
     epochs: Option<usize>,
     mix: Option<(f32, f32)>,
     log: &mut dyn FnMut(&str),
-) -> (crate::model::NeuralStage, TrainSummary) {
+) -> (NeuralStage, TrainSummary) {
     let (train, dev) = (ctx.train, ctx.dev);
     let build = |data: &[Sentence], extra: &[Vec<Extra>], w: Option<&Weights>| {
         let mut em = Vec::new();
@@ -476,7 +477,7 @@ fn train_neural(
         }
     };
     sum.mix = chosen;
-    (crate::model::NeuralStage::new(net, chosen.0, chosen.1), sum)
+    (NeuralStage::new(net, chosen.0, chosen.1), sum)
 }
 
 /// Tags the sentences as one stream (documents = the model's sentence window) and

@@ -5,10 +5,12 @@
 // The dense math indexes several parallel arrays per position; range loops say it plainest.
 #![allow(clippy::needless_range_loop)]
 
-use crate::decode::{allowed, START};
 use crate::features::cache::next_id;
 use crate::features::hash::Rng;
-use crate::neural::{axpy, dot, fast_tanh, NeuralConfig, NeuralInput, NeuralTagger, WordVectors};
+use crate::model::neural::{
+    axpy, dot, fast_tanh, NeuralConfig, NeuralInput, NeuralTagger, WordVectors,
+};
+use crate::model::viterbi::{allowed, START};
 use crate::tags::{Tag, NUM_TAGS};
 use rustc_hash::FxHashMap;
 
@@ -450,7 +452,7 @@ fn adam_step(net: &mut NeuralTagger, a: &mut Adam, mut g: Grad, lr: f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::neural::tests::{small_cfg, toy};
+    use crate::model::neural::tests::{small_cfg, toy};
 
     fn loss(net: &NeuralTagger, s: &NeuralInput, gold: &[u8]) -> f64 {
         net.sentence_grad(s, gold, None, 0.0, 0.0).loss

@@ -3,12 +3,12 @@
 //! pass tags each word form across the news (looked up at tagging time by
 //! `features::news`).
 
-use crate::decode::viterbi;
 use crate::features::lexicon::WordStats;
 use crate::features::news::news_key;
 use crate::features::text::{normalize, simple_tokens, split_clitics};
 use crate::features::{doc_form_key, sentence_features_rows, Resources};
-use crate::model::{emissions, Weights};
+use crate::model::viterbi::viterbi;
+use crate::model::weights::{emissions, Weights};
 use crate::tags::NUM_TAGS;
 use rustc_hash::FxHashMap;
 use std::io::{BufRead, Read};

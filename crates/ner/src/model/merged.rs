@@ -2,8 +2,8 @@
 //! of the summed rows of word-only feature groups ([`WordSums`]).
 
 use crate::features::cache::{prefetch, prefetch_next};
-use crate::model::Weights;
-use crate::neural::NeuralTagger;
+use crate::model::neural::NeuralTagger;
+use crate::model::weights::Weights;
 use crate::tags::NUM_TAGS;
 
 /// Network sparse rows up to this width fit in [`MergedRow`]; wider ones (and weights

@@ -10,10 +10,10 @@
 // The dense math indexes several parallel arrays per position; range loops say it plainest.
 #![allow(clippy::needless_range_loop)]
 
-use crate::decode::{viterbi, Transitions};
 use crate::features::cache::next_id;
 use crate::features::hash::word_key;
 use crate::features::hash::Rng;
+use crate::model::viterbi::{viterbi, Transitions};
 use crate::tags::NUM_TAGS;
 use rustc_hash::FxHashMap;
 
@@ -167,10 +167,7 @@ impl WordVectors {
         let mut q = Vec::with_capacity(rows * dim);
         let mut scales = Vec::with_capacity(rows);
         for r in 0..rows {
-            scales.push(crate::model::quantize_row(
-                &vecs[r * dim..(r + 1) * dim],
-                &mut q,
-            ));
+            scales.push(quantize_row(&vecs[r * dim..(r + 1) * dim], &mut q));
         }
         WordVectors {
             index,
@@ -799,6 +796,20 @@ impl NeuralTagger {
         viterbi(&em, &self.transitions(), &mut out);
         out
     }
+}
+
+/// Appends `row` as i8 values to `out` and returns its scale (max |x| / 127).
+pub(crate) fn quantize_row(row: &[f32], out: &mut Vec<i8>) -> f32 {
+    let m = row
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0f32, |a, &x| a.max(x.abs()));
+    let s = if m > 0.0 { m / 127.0 } else { 1.0 };
+    out.extend(
+        row.iter()
+            .map(|&x| (x / s).round().clamp(-127.0, 127.0) as i8),
+    );
+    s
 }
 
 #[cfg(test)]
