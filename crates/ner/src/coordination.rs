@@ -11,13 +11,13 @@
 //! Like the other running-text rules this runs in `NerModel::entities` only; CoNLL
 //! tagging and evaluation keep the model's tags.
 
+use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{GAZ_LOC, GAZ_PER, GAZ_TYPE_BITS};
 use crate::features::text::normalize;
 use crate::features::Resources;
 use crate::org_phrases::HEADS;
 use crate::surnames::NAME_PARTICLES;
 use crate::tags::Label;
-use crate::EntitySpan;
 use khabar_text::titles::PERSON_TITLES;
 use khabar_text::{normalize_word, SegmentKind, Token};
 
@@ -84,7 +84,7 @@ pub fn split_coordinated(
         // A person right after the entity (`والإكوادوري أنتونيو فالنسيا`): the last word
         // may introduce that name.
         let person_follows = next.is_some_and(|(start, label)| {
-            label == Label::Per && crate::one_space_apart(text_slice, e.end, start)
+            label == Label::Per && crate::decoding::spans::one_space_apart(text_slice, e.end, start)
         });
         let parts = split(res, text_slice, &words, &e, person_follows);
         out.extend(parts);
@@ -328,7 +328,10 @@ fn decide(
                 if !one_word {
                     return Decision::Keep;
                 }
-                let first = normalize(&text_slice(crate::stem_start(one), one.end));
+                let first = normalize(&text_slice(
+                    crate::decoding::spans::stem_start(one),
+                    one.end,
+                ));
                 if news_name(&first) && news_name(&j.rest) {
                     Decision::Split
                 } else {
@@ -347,7 +350,7 @@ fn decide(
             // One word after `و` must be a name in the news too (`أمريكا الجنوبية والوسطى`
             // "… and Central": the gazetteers list a town `الوسطى`).
             let one_word_name = !right.is_empty() || news_name(&j.rest);
-            if is_place(crate::stem_start(l0), l1.end)
+            if is_place(crate::decoding::spans::stem_start(l0), l1.end)
                 && is_place(j.rest_start, rest_end)
                 && one_word_name
             {

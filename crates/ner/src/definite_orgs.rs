@@ -11,11 +11,11 @@
 //! this runs in `NerModel::entities` only; CoNLL tagging and evaluation keep the model's
 //! tags.
 
+use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::Gazetteer;
 use crate::features::text::{normalize, split_clitics};
 use crate::heads::adjective_of_place_with;
 use crate::tags::Label;
-use crate::EntitySpan;
 use khabar_text::{Token, TokenKind};
 
 /// One name, in the NER's normalization (ة → ه, one alef).
@@ -145,7 +145,7 @@ pub fn add_definite_orgs(
     let next_word = |j: usize| {
         tokens.get(j).filter(|t| {
             t.kind == TokenKind::Word
-                && crate::one_space_apart(text_slice, tokens[j - 1].end, t.start)
+                && crate::decoding::spans::one_space_apart(text_slice, tokens[j - 1].end, t.start)
         })
     };
     let mut found = Vec::new();
@@ -183,7 +183,7 @@ pub fn add_definite_orgs(
         let Some(skip) = (if letters == 0 {
             Some(0)
         } else {
-            crate::after_letters(&surface, 0, letters)
+            crate::decoding::spans::after_letters(&surface, 0, letters)
         }) else {
             i += 1;
             continue;

@@ -10,11 +10,11 @@
 //! Like the other running-text rules, this runs in `NerModel::entities` only; CoNLL tagging
 //! and evaluation keep the model's tags.
 
+use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{Gazetteer, GAZ_LOC};
 use crate::features::text::normalize;
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::Label;
-use crate::EntitySpan;
 use khabar_text::titles::PERSON_TITLES;
 use khabar_text::{SegmentKind, Token, TokenKind};
 
@@ -53,7 +53,7 @@ pub fn join_heads(
             out.push(e);
             continue;
         };
-        if !crate::one_space_apart(text_slice, prev.end, e.start) {
+        if !crate::decoding::spans::one_space_apart(text_slice, prev.end, e.start) {
             out.push(e);
             continue;
         }
@@ -137,7 +137,7 @@ pub fn place_adjectives(
         if prev.kind != TokenKind::Word || !definite || is_stop(prev) || in_entity(prev) {
             return true;
         }
-        let start = crate::stem_start(prev);
+        let start = crate::decoding::spans::stem_start(prev);
         let noun = normalize(&text_slice(start, prev.end));
         if DEFINITE_STATE_HEADS.contains(&noun.as_str()) {
             e.start = start;
@@ -239,7 +239,7 @@ pub fn sidi(
             if title {
                 return false;
             }
-            let free = crate::one_space_apart(text_slice, t.end, next.start)
+            let free = crate::decoding::spans::one_space_apart(text_slice, t.end, next.start)
                 && next.kind == TokenKind::Word
                 && next.segments.len() == 1
                 && next.norm.chars().count() > 2
@@ -277,7 +277,7 @@ fn ayat_before(tokens: &[Token], at: usize) -> Option<usize> {
         return None;
     }
     let stem = prev.segments.last()?;
-    (normalize(&stem.text) == "ايه").then(|| crate::stem_start(prev))
+    (normalize(&stem.text) == "ايه").then(|| crate::decoding::spans::stem_start(prev))
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 //! expect them as organizations. This rule adds them after tagging, on running text only
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
+use crate::decoding::spans::EntitySpan;
 use crate::tags::Label;
-use crate::{entity_overlapping, skip_ended, EntitySpan};
+use crate::{entity_overlapping, skip_ended};
 use khabar_text::{SegmentKind, Token, TokenKind};
 
 /// Heads that name an institution when followed by a definite complement.
@@ -312,7 +313,7 @@ pub fn add_org_phrases(
     let mut phrases = Vec::new();
     let mut first = 0;
     for (a, b) in found {
-        let start = crate::stem_start(&tokens[a]);
+        let start = crate::decoding::spans::stem_start(&tokens[a]);
         let end = tokens[b].end;
         skip_ended(ents, &mut first, start);
         let near = || {
@@ -435,7 +436,10 @@ pub(crate) fn named_orgs(
         let mut words = crate::entity_words(tokens, e);
         if let (Some(h), Some(name), None) = (words.next(), words.next(), words.next()) {
             if head(h).is_some_and(|h| NAMING_HEADS.contains(&h)) && !has_enclitic(name) {
-                names.push(text_slice(crate::stem_start(name), name.end));
+                names.push(text_slice(
+                    crate::decoding::spans::stem_start(name),
+                    name.end,
+                ));
             }
         }
     }

@@ -14,13 +14,14 @@
 //! Like the organization phrases, the rule runs on running text only
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
+use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{
     label_of_type_bits, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER, GAZ_TYPE_BITS,
 };
 use crate::features::text::{normalize, split_clitics};
 use crate::org_phrases::{has_article, is_stop};
 use crate::tags::Label;
-use crate::{entity_overlapping, skip_ended, EntitySpan};
+use crate::{entity_overlapping, skip_ended};
 use khabar_text::{Token, TokenKind};
 
 /// Is the word (its normalized form, or that form without one proclitic) a well-known
@@ -89,7 +90,12 @@ pub fn add_major_places(
         if !is_major(gaz, surface) || common_noun_use(tokens, k, ahead) {
             continue;
         }
-        let start = crate::article_begin(gaz, t, surface, crate::stem_start(t));
+        let start = crate::decoding::spans::article_begin(
+            gaz,
+            t,
+            surface,
+            crate::decoding::spans::stem_start(t),
+        );
         if start < t.end {
             ents.push(EntitySpan {
                 label: Label::Loc,
@@ -119,7 +125,7 @@ pub fn join_split_names(
     let mut out: Vec<EntitySpan> = Vec::with_capacity(ents.len());
     for e in ents.drain(..) {
         if let Some(prev) = out.last_mut() {
-            if crate::one_space_apart(text_slice, prev.end, e.start) {
+            if crate::decoding::spans::one_space_apart(text_slice, prev.end, e.start) {
                 let joined = text_slice(prev.start, e.end);
                 let bits = gaz.phrase(&joined) & GAZ_TYPE_BITS;
                 if bits != 0 {
@@ -225,7 +231,7 @@ pub fn widen_to_gazetteer_names(
                 .map(|k| {
                     let t = &tokens[first - k];
                     let from = if k == b {
-                        crate::stem_start(t)
+                        crate::decoding::spans::stem_start(t)
                     } else {
                         t.start
                     };
@@ -233,7 +239,7 @@ pub fn widen_to_gazetteer_names(
                 })
                 .collect();
             let start = if b > 0 {
-                crate::stem_start(&tokens[first - b])
+                crate::decoding::spans::stem_start(&tokens[first - b])
             } else {
                 e.start
             };

@@ -5,8 +5,8 @@
 //! preposition `على` tells the two apart by their last letter; in such a text, `علي`
 //! written with `ي` right before a person the model found is the first name.
 
+use crate::decoding::spans::EntitySpan;
 use crate::tags::Label;
-use crate::EntitySpan;
 use khabar_text::{Token, TokenKind};
 
 /// The first name, as written (with `ي`, not `ى`).
@@ -44,7 +44,7 @@ pub fn add_ali(
             continue;
         }
         let (p, first) = (&tokens[k - 1], &tokens[k]);
-        let stem = crate::stem_start(p);
+        let stem = crate::decoding::spans::stem_start(p);
         let is_ali = p.kind == TokenKind::Word
             && stem >= before
             && text_slice(stem, p.end) == ALI

@@ -20,13 +20,13 @@
 //! name of the person gazetteers and the news rarely tags it as part of an entity, a title
 //! is dropped before a person, and any such word before a place or an organization.
 
+use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{GAZ_MAJOR, GAZ_ORG, GAZ_PER};
 use crate::features::news::news_code;
 use crate::features::text::normalize;
 use crate::features::Resources;
 use crate::org_phrases::{has_article, is_stop, named_orgs, HEADS};
 use crate::tags::Label;
-use crate::EntitySpan;
 use khabar_text::{Token, TokenKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -108,7 +108,7 @@ pub fn trim_leading_words(
         {
             continue;
         }
-        let rest_start = crate::stem_start(second);
+        let rest_start = crate::decoding::spans::stem_start(second);
         let rest = normalize(&text_slice(rest_start, e.end));
         // `نصر الله`, `فرنسوا الأول`: the rest alone is not the name.
         if rest == "الله" || ORDINALS.contains(&rest.as_str()) {
@@ -603,7 +603,7 @@ mod tests {
             let chars: Vec<char> = text.chars().collect();
             let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
             // Non-overlapping runs of tokens, each with a label, in text order.
-            let mut ents = crate::entities_on_runs(&tokens, &marks, &slice, crate::stem_start);
+            let mut ents = crate::entities_on_runs(&tokens, &marks, &slice, crate::decoding::spans::stem_start);
             let before = ents.clone();
             let res = res();
             trim_leading_words(&res, &slice, &tokens, &mut ents);

@@ -24,7 +24,7 @@ use crate::model::merged::{
 use crate::model::neural::{NeuralInput, NeuralTagger};
 use crate::model::viterbi::{viterbi, Transitions};
 use crate::model::weights::{add_dense, emissions, Weights};
-use crate::tags::{Tag, NUM_TAGS};
+use crate::tags::NUM_TAGS;
 
 /// The neural stage and how its scores mix with the second linear pass.
 #[derive(Debug, Clone)]
@@ -298,34 +298,8 @@ impl NerModel {
         self.window as usize
     }
 
-    /// Tags the sentences of one document. With a second-pass model, each sentence is
-    /// tagged again knowing how its words were tagged elsewhere in the document
-    /// (`window = Some(w)`: only the w sentences before and after count; `None`: all).
-    /// First names the training data never shows join the person after them
-    /// ([`crate::first_names`]).
-    pub fn tag_document(&self, sents: &[&[&str]], window: Option<usize>) -> Vec<Vec<Tag>> {
-        self.tag_document_with(sents, window, true)
-    }
-
-    /// [`NerModel::tag_document`], with or without the neural stage.
-    pub fn tag_document_with(
-        &self,
-        sents: &[&[&str]],
-        window: Option<usize>,
-        neural: bool,
-    ) -> Vec<Vec<Tag>> {
-        let idx = self.tag_document_indices(sents, window, neural);
-        idx.into_iter()
-            .zip(sents)
-            .map(|(v, toks)| {
-                let mut tags: Vec<Tag> =
-                    v.into_iter().map(|i| Tag::from_index(i as usize)).collect();
-                crate::first_names::extend_first_names(&self.res, toks, &mut tags);
-                tags
-            })
-            .collect()
-    }
-
+    /// Each sentence's tags as indices (`Tag::index`), as the passes decode them (the
+    /// tags of `NerModel::tag_document` before its first-name step).
     pub(crate) fn tag_document_indices(
         &self,
         sents: &[&[&str]],
@@ -566,12 +540,6 @@ impl NerModel {
     /// Lexical resources.
     pub fn resources(&self) -> &Resources {
         &self.res
-    }
-
-    /// Tags one sentence (or any token sequence, treated as one document): one BIO tag
-    /// per token, always valid BIO.
-    pub fn tag(&self, tokens: &[&str]) -> Vec<Tag> {
-        self.tag_document(&[tokens], None).pop().unwrap_or_default()
     }
 }
 

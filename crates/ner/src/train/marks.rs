@@ -177,7 +177,7 @@ pub fn mark_news_org_names(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::first_names::tests::gaz_with;
+    use crate::decoding::first_names::tests::gaz_with;
     use crate::train::news::count_after_heads;
 
     const O: Tag = Tag::O;
