@@ -13,7 +13,7 @@
 use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{Gazetteer, GAZ_LOC};
 use crate::features::text::normalize;
-use crate::org_phrases::{has_article, is_stop};
+use crate::running_text::org_phrases::{has_article, is_stop};
 use crate::tags::Label;
 use khabar_text::titles::PERSON_TITLES;
 use khabar_text::{SegmentKind, Token, TokenKind};
@@ -99,8 +99,8 @@ pub fn place_adjectives(
     tokens: &[Token],
     ents: &mut Vec<EntitySpan>,
 ) {
-    let spans = crate::spans_of(ents);
-    let in_entity = |t: &Token| crate::in_spans(&spans, t);
+    let spans = crate::running_text::spans_of(ents);
+    let in_entity = |t: &Token| crate::running_text::in_spans(&spans, t);
     ents.retain_mut(|e| {
         if e.label != Label::Loc {
             return true;
@@ -211,8 +211,8 @@ pub fn sidi(
     tokens: &[Token],
     ents: &mut Vec<EntitySpan>,
 ) {
-    let spans = crate::spans_of(ents);
-    let in_entity = |t: &Token| crate::in_spans(&spans, t);
+    let spans = crate::running_text::spans_of(ents);
+    let in_entity = |t: &Token| crate::running_text::in_spans(&spans, t);
     ents.retain_mut(|e| {
         let k = tokens.partition_point(|t| t.end <= e.start);
         let Some(t) = tokens.get(k) else {
@@ -285,7 +285,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        crate::run_rule(text, given, |slice, tokens, ents| {
+        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
             join_heads(slice, tokens, ents)
         })
     }
@@ -359,7 +359,7 @@ mod tests {
         {
             gaz.add(place, GAZ_LOC);
         }
-        crate::run_rule(text, given, |slice, tokens, ents| {
+        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
             place_adjectives(&gaz, slice, tokens, ents)
         })
     }
@@ -401,7 +401,9 @@ mod tests {
     #[test]
     fn sidi_the_honorific_and_sidi_the_town() {
         let run = |text: &str, given: &[(&str, Label)]| {
-            crate::run_rule(text, given, |slice, tokens, ents| sidi(slice, tokens, ents))
+            crate::running_text::run_rule(text, given, |slice, tokens, ents| {
+                sidi(slice, tokens, ents)
+            })
         };
         // The honorific: after يا, before a title.
         assert!(run("ما هذه السياسة يا سيدي؟", &[("سيدي", Label::Loc)]).is_empty());

@@ -61,7 +61,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        crate::run_rule_with_surfaces(text, given, |slice, tokens, surfaces, ents| {
+        crate::running_text::run_rule_with_surfaces(text, given, |slice, tokens, surfaces, ents| {
             add_ali(slice, tokens, surfaces, ents)
         })
     }

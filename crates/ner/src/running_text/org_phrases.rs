@@ -7,8 +7,8 @@
 //! (`NerModel::entities`); CoNLL tagging and evaluation keep ANERcorp's conventions.
 
 use crate::decoding::spans::EntitySpan;
+use crate::running_text::{entity_overlapping, skip_ended};
 use crate::tags::Label;
-use crate::{entity_overlapping, skip_ended};
 use khabar_text::{SegmentKind, Token, TokenKind};
 
 /// Heads that name an institution when followed by a definite complement.
@@ -345,6 +345,54 @@ pub fn add_org_phrases(
     ents.sort_by_key(|e| (e.start, e.end));
 }
 
+/// Nouns of places and buildings named after persons (`برج إيفل`, `شارع الحبيب بورقيبة`),
+/// normalized, besides the institution nouns of [`HEADS`].
+pub(crate) const NAMED_AFTER: &[&str] = &[
+    // buildings and things
+    "برج",
+    "شارع",
+    "ساحة",
+    "ميدان",
+    "متحف",
+    "جائزة",
+    "مطار",
+    "مستشفى",
+    "مدرسة",
+    "دار",
+    "مجموعة",
+    "جسر",
+    "قاعة",
+    "ملعب",
+    "استاد",
+    "مسرح",
+    "حديقة",
+    "قصر",
+    "فندق",
+    "ماركة",
+    // places (`جزيرة ياس`)
+    "جزيرة",
+    "مدينة",
+    "منطقة",
+    "قرية",
+    "حي",
+    "بلدة",
+    "محافظة",
+    "ولاية",
+    "اقليم",
+    "جبل",
+    "نهر",
+    "ميناء",
+    // media (`إذاعة بلومبيرغ`)
+    "اذاعة",
+    "صحيفة",
+    "جريدة",
+    "مجلة",
+    "قناة",
+    "شبكة",
+    "موقع",
+    "تلفزيون",
+];
+
 /// Heads whose one-word complement is the organization's own name (`تنظيم داعش`, `شركة
 /// أليطاليا`); others often take a place (`جامعة ماريلاند`, `بلدية السويرقية`, `مديرية
 /// التواهي`, `بنك الرياض`), which stays a place when named alone.
@@ -397,7 +445,7 @@ pub fn unify_org_names(
 /// word the news mostly writes after an organization noun (`train::marks::mark_news_org_names`) is an
 /// organization (`داعش` alone, tagged a place 82 times on 2,200 news articles where
 /// `تنظيم داعش` is 66 organizations). `الله` (`حزب الله`) and names after a place or
-/// building noun (`منطقة التحرير`, `شارع بندة`; `surnames::NAMED_AFTER`) stay.
+/// building noun (`منطقة التحرير`, `شارع بندة`; `NAMED_AFTER`) stay.
 pub fn news_org_names(
     gaz: &crate::features::lexicon::Gazetteer,
     tokens: &[Token],
@@ -408,13 +456,14 @@ pub fn news_org_names(
             continue;
         }
         let k = tokens.partition_point(|t| t.end <= e.start);
-        let after_place_noun = k.checked_sub(1).map(|p| &tokens[p]).is_some_and(|p| {
-            crate::surnames::NAMED_AFTER.contains(&p.stem_segment().text.as_str())
-        });
+        let after_place_noun = k
+            .checked_sub(1)
+            .map(|p| &tokens[p])
+            .is_some_and(|p| NAMED_AFTER.contains(&p.stem_segment().text.as_str()));
         if after_place_noun {
             continue;
         }
-        let mut words = crate::entity_words(tokens, e);
+        let mut words = crate::running_text::entity_words(tokens, e);
         let (Some(_), None) = (words.next(), words.next()) else {
             continue;
         };
@@ -433,7 +482,7 @@ pub(crate) fn named_orgs(
 ) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for e in ents.iter().filter(|e| e.label == Label::Org) {
-        let mut words = crate::entity_words(tokens, e);
+        let mut words = crate::running_text::entity_words(tokens, e);
         if let (Some(h), Some(name), None) = (words.next(), words.next(), words.next()) {
             if head(h).is_some_and(|h| NAMING_HEADS.contains(&h)) && !has_enclitic(name) {
                 names.push(text_slice(
@@ -451,7 +500,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        crate::run_rule(text, given, add_org_phrases)
+        crate::running_text::run_rule(text, given, add_org_phrases)
     }
 
     #[test]
@@ -459,7 +508,7 @@ mod tests {
         let mut gaz = crate::features::lexicon::Gazetteer::default();
         gaz.add("دبي", crate::features::lexicon::GAZ_LOC);
         let run = |text: &str, given: &[(&str, Label)]| {
-            crate::run_rule(text, given, |slice, tokens, ents| {
+            crate::running_text::run_rule(text, given, |slice, tokens, ents| {
                 unify_org_names(&gaz, slice, tokens, ents)
             })
         };
@@ -617,7 +666,7 @@ mod tests {
         gaz.add_bit("داعش", GAZ_NEWS_ORG);
         gaz.add_bit("الله", GAZ_NEWS_ORG);
         let run = |text: &str, given: &[(&str, Label)]| {
-            crate::run_rule(text, given, |_, tokens, ents| {
+            crate::running_text::run_rule(text, given, |_, tokens, ents| {
                 news_org_names(&gaz, tokens, ents)
             })
         };

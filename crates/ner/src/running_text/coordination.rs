@@ -15,8 +15,8 @@ use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{GAZ_LOC, GAZ_PER, GAZ_TYPE_BITS};
 use crate::features::text::normalize;
 use crate::features::Resources;
-use crate::org_phrases::HEADS;
-use crate::surnames::NAME_PARTICLES;
+use crate::running_text::org_phrases::HEADS;
+use crate::running_text::surnames::NAME_PARTICLES;
 use crate::tags::Label;
 use khabar_text::titles::PERSON_TITLES;
 use khabar_text::{normalize_word, SegmentKind, Token};
@@ -67,12 +67,14 @@ pub fn split_coordinated(
     next_starts.push(None);
     for (e, next) in ents.drain(..).zip(next_starts) {
         // Most entities have no joint: look before collecting anything.
-        let has_joint = crate::entity_words(tokens, &e).skip(1).any(|t| {
-            starts_with_and(t)
-                || t.segments
-                    .first()
-                    .is_some_and(|s| s.kind == SegmentKind::Proclitic && s.text == "ب")
-        });
+        let has_joint = crate::running_text::entity_words(tokens, &e)
+            .skip(1)
+            .any(|t| {
+                starts_with_and(t)
+                    || t.segments
+                        .first()
+                        .is_some_and(|s| s.kind == SegmentKind::Proclitic && s.text == "ب")
+            });
         if !has_joint
             || !matches!(e.label, Label::Per | Label::Org | Label::Loc)
             || res.gaz.phrase(&e.text) & GAZ_TYPE_BITS != 0
@@ -80,7 +82,7 @@ pub fn split_coordinated(
             out.push(e);
             continue;
         }
-        let words: Vec<&Token> = crate::entity_words(tokens, &e).collect();
+        let words: Vec<&Token> = crate::running_text::entity_words(tokens, &e).collect();
         // A person right after the entity (`والإكوادوري أنتونيو فالنسيا`): the last word
         // may introduce that name.
         let person_follows = next.is_some_and(|(start, label)| {
@@ -262,7 +264,7 @@ fn decide(
 ) -> Decision {
     let (left, right) = (cx.left, cx.right);
     let news_name = |norm: &str| {
-        crate::surnames::news_entity_eighths(res, norm)
+        crate::running_text::surnames::news_entity_eighths(res, norm)
             .is_some_and(|s| s >= MIN_NEWS_ENTITY_EIGHTHS)
     };
     // Two places need no article (`الباحة وعسير`, `شنغهاي ونيويورك`).
@@ -366,7 +368,7 @@ fn decide(
 /// Is `word` (normalized, definite) the masculine relational adjective of a place:
 /// `الاكوادوري` of `الإكوادور`, `الكولومبي` of `كولومبيا`, `البلجيكي` of `بلجيكا`?
 fn nationality_of_place(res: &Resources, word: &str) -> bool {
-    crate::heads::adjective_of_place_with(&res.gaz, word, "ي")
+    crate::running_text::heads::adjective_of_place_with(&res.gaz, word, "ي")
 }
 
 #[cfg(test)]
@@ -419,7 +421,7 @@ mod tests {
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
         let res = res();
-        crate::run_rule(text, given, |slice, tokens, ents| {
+        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
             split_coordinated(&res, slice, tokens, ents)
         })
     }
@@ -543,7 +545,7 @@ mod tests {
             let tokens = khabar_text::TextAnalyzer::shared().tokenize(&text);
             let chars: Vec<char> = text.chars().collect();
             let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
-            let mut ents = crate::entities_on_runs(&tokens, &marks, &slice, |t| t.start);
+            let mut ents = crate::running_text::entities_on_runs(&tokens, &marks, &slice, |t| t.start);
             let before = ents.clone();
             split_coordinated(&res(), &slice, &tokens, &mut ents);
             proptest::prop_assert!(ents.len() >= before.len() || !before.is_empty());

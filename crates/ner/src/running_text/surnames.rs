@@ -25,7 +25,7 @@ use crate::features::lexicon::{GAZ_MAJOR, GAZ_ORG, GAZ_PER};
 use crate::features::news::news_code;
 use crate::features::text::normalize;
 use crate::features::Resources;
-use crate::org_phrases::{has_article, is_stop, named_orgs, HEADS};
+use crate::running_text::org_phrases::{has_article, is_stop, named_orgs, HEADS, NAMED_AFTER};
 use crate::tags::Label;
 use khabar_text::{Token, TokenKind};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -40,7 +40,7 @@ pub fn unify_surnames(
 ) {
     let mut surnames: FxHashSet<String> = FxHashSet::default();
     for e in ents.iter().filter(|e| e.label == Label::Per) {
-        let mut words = crate::entity_words(tokens, e);
+        let mut words = crate::running_text::entity_words(tokens, e);
         let (Some(first), Some(last), None) = (words.next(), words.next(), words.next()) else {
             continue;
         };
@@ -97,7 +97,7 @@ pub fn trim_leading_words(
         if e.label != Label::Per {
             continue;
         }
-        let mut words = crate::entity_words(tokens, e);
+        let mut words = crate::running_text::entity_words(tokens, e);
         let (Some(first), Some(second)) = (words.next(), words.next()) else {
             continue;
         };
@@ -242,54 +242,6 @@ pub(crate) fn news_entity_eighths(res: &Resources, norm: &str) -> Option<u16> {
     news_code(res, norm).map(|code| code & 7)
 }
 
-/// Nouns of places and buildings named after persons (`برج إيفل`, `شارع الحبيب بورقيبة`),
-/// normalized, besides the institution nouns of [`HEADS`].
-pub(crate) const NAMED_AFTER: &[&str] = &[
-    // buildings and things
-    "برج",
-    "شارع",
-    "ساحة",
-    "ميدان",
-    "متحف",
-    "جائزة",
-    "مطار",
-    "مستشفى",
-    "مدرسة",
-    "دار",
-    "مجموعة",
-    "جسر",
-    "قاعة",
-    "ملعب",
-    "استاد",
-    "مسرح",
-    "حديقة",
-    "قصر",
-    "فندق",
-    "ماركة",
-    // places (`جزيرة ياس`)
-    "جزيرة",
-    "مدينة",
-    "منطقة",
-    "قرية",
-    "حي",
-    "بلدة",
-    "محافظة",
-    "ولاية",
-    "اقليم",
-    "جبل",
-    "نهر",
-    "ميناء",
-    // media (`إذاعة بلومبيرغ`)
-    "اذاعة",
-    "صحيفة",
-    "جريدة",
-    "مجلة",
-    "قناة",
-    "شبكة",
-    "موقع",
-    "تلفزيون",
-];
-
 /// Does the one-word entity `e` name a thing after a person: right after an institution
 /// or place noun, or alone between guillemets?
 fn names_a_thing(tokens: &[Token], e: &EntitySpan) -> bool {
@@ -365,7 +317,7 @@ mod tests {
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
         let res = res();
-        crate::run_rule(text, given, |slice, tokens, ents| {
+        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
             unify_surnames(&res, slice, tokens, ents)
         })
     }
@@ -470,7 +422,7 @@ mod tests {
             let k = news_key(doc_form_key(word).unwrap());
             res.news.codes.insert(k, (6 << 9) | eighths);
         }
-        crate::run_rule(text, given, |slice, tokens, ents| {
+        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
             trim_leading_words(&res, slice, tokens, ents)
         })
     }
@@ -603,7 +555,7 @@ mod tests {
             let chars: Vec<char> = text.chars().collect();
             let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
             // Non-overlapping runs of tokens, each with a label, in text order.
-            let mut ents = crate::entities_on_runs(&tokens, &marks, &slice, crate::decoding::spans::stem_start);
+            let mut ents = crate::running_text::entities_on_runs(&tokens, &marks, &slice, crate::decoding::spans::stem_start);
             let before = ents.clone();
             let res = res();
             trim_leading_words(&res, &slice, &tokens, &mut ents);

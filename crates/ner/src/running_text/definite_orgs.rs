@@ -1,7 +1,7 @@
 //! Organizations named by a definite noun and its adjective, on running text: `الحرس
 //! الثوري`, `الدفاع المدني`, `الهلال الأحمر`, `الجيش اللبناني`, `الخطوط الجوية القطرية`.
 //!
-//! The institution nouns of [`crate::org_phrases`] stand in construct state before their
+//! The institution nouns of [`crate::running_text::org_phrases`] stand in construct state before their
 //! complement (`وزارة الداخلية`); these names are a definite noun with an agreeing
 //! adjective instead. ANERcorp leaves them `O` (all 20 `الجيش اللبناني` and 6 `القوات
 //! المسلحة` of its training part), so the model finds few of them in the news, and it ends
@@ -14,7 +14,7 @@
 use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::Gazetteer;
 use crate::features::text::{normalize, split_clitics};
-use crate::heads::adjective_of_place_with;
+use crate::running_text::heads::adjective_of_place_with;
 use crate::tags::Label;
 use khabar_text::{Token, TokenKind};
 
@@ -320,7 +320,7 @@ mod tests {
 
     fn run(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
         let gaz = gaz();
-        crate::run_rule(text, given, |slice, tokens, ents| {
+        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
             add_definite_orgs(&gaz, slice, tokens, ents)
         })
     }
@@ -454,7 +454,7 @@ mod tests {
             let tokens = khabar_text::TextAnalyzer::shared().tokenize(&text);
             let chars: Vec<char> = text.chars().collect();
             let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
-            let mut ents = crate::entities_on_runs(&tokens, &marks, &slice, |t| t.start);
+            let mut ents = crate::running_text::entities_on_runs(&tokens, &marks, &slice, |t| t.start);
             let before = ents.clone();
             add_definite_orgs(&gaz(), &slice, &tokens, &mut ents);
             for e in &ents {

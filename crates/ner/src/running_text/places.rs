@@ -19,9 +19,9 @@ use crate::features::lexicon::{
     label_of_type_bits, Gazetteer, GAZ_LOC, GAZ_MAJOR, GAZ_ORG, GAZ_PER, GAZ_TYPE_BITS,
 };
 use crate::features::text::{normalize, split_clitics};
-use crate::org_phrases::{has_article, is_stop};
+use crate::running_text::org_phrases::{has_article, is_stop};
+use crate::running_text::{entity_overlapping, skip_ended};
 use crate::tags::Label;
-use crate::{entity_overlapping, skip_ended};
 use khabar_text::{Token, TokenKind};
 
 /// Is the word (its normalized form, or that form without one proclitic) a well-known
@@ -153,8 +153,8 @@ pub fn widen_to_gazetteer_names(
     ents: &mut Vec<EntitySpan>,
 ) {
     // Sorted and disjoint: a binary search tells whether a word is in an entity.
-    let spans = crate::spans_of(ents);
-    let in_entity = |t: &Token| crate::in_spans(&spans, t);
+    let spans = crate::running_text::spans_of(ents);
+    let in_entity = |t: &Token| crate::running_text::in_spans(&spans, t);
     // A word of three letters or more (not a tatweel used as a dash, `جدة ـ`, nor `أن`),
     // not `مدينة` (`مدينة حمص` is حمص), in no other entity.
     let free = |t: &Token| {
@@ -327,7 +327,7 @@ mod tests {
     }
 
     fn run(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        crate::run_rule_with_surfaces(text, given, |slice, tokens, surfaces, ents| {
+        crate::running_text::run_rule_with_surfaces(text, given, |slice, tokens, surfaces, ents| {
             add_major_places(g, slice, tokens, surfaces, ents)
         })
     }
@@ -392,7 +392,7 @@ mod tests {
     }
 
     fn join(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        crate::run_rule(text, given, |slice, _, ents| {
+        crate::running_text::run_rule(text, given, |slice, _, ents| {
             join_split_names(g, slice, ents)
         })
     }
@@ -460,7 +460,7 @@ mod tests {
     }
 
     fn widen(g: &Gazetteer, text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
-        crate::run_rule(text, given, |slice, tokens, ents| {
+        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
             widen_to_gazetteer_names(g, slice, tokens, ents)
         })
     }
@@ -533,7 +533,7 @@ mod tests {
         g.add("عمر المختار", crate::features::lexicon::GAZ_LOC);
         g.add("عمر المختار", crate::features::lexicon::GAZ_PER);
         let run = |text: &str, given: &[(&str, Label)]| {
-            crate::run_rule(text, given, |_, tokens, ents| {
+            crate::running_text::run_rule(text, given, |_, tokens, ents| {
                 retype_places_named_after_persons(&g, tokens, ents)
             })
         };
