@@ -7,7 +7,7 @@
 //! knows how each word was tagged elsewhere in the document. A neural stage ([`model::neural`]: a
 //! BiLSTM-CRF over the second pass's features and scores, a character CNN and word vectors)
 //! gives the final scores. On running text, organization phrases the training data leaves
-//! untagged are added ([`org_phrases`]). The trained model ships inside the crate
+//! untagged are added ([`org_phrases`], one of the adjustments of [`running_text`]). The trained model ships inside the crate
 //! ([`NerModel::shipped`]); see `model/MODEL_CARD.md`.
 //!
 //! ```
@@ -20,6 +20,72 @@
 //! }
 //! # let _ = Label::Per;
 //! ```
+//!
+//! # Layout
+//!
+//! The folders are the recognizer's parts, in the order data flows through them:
+//! [`features`] (what the model reads of a sentence) → [`model`] (linear passes, neural
+//! stage, model file) → [`decoding`] (tags, then entity spans) → [`running_text`] (the
+//! adjustments on running text) → this file (the public API: [`NerModel::shipped`],
+//! [`NerModel::entities`], re-exports). [`train`] holds everything only training runs; it
+//! reads the layers below `running_text` and nothing imports it. [`tags`], [`data`] (CoNLL
+//! and WikiFANE readers) and [`eval`] sit under all of them.
+//!
+//! Imports run one way: each module below imports only modules on the lines above it
+//! (`self`: the folder's `mod.rs`; doc links count as imports):
+//!
+//! ```text
+//! tags, features::{text, hash, cache}  —
+//! data, eval                     tags
+//! features::lexicon              features::{hash, text}, tags
+//! features::clusters             features::{hash, text}
+//! features (extraction)          features::{cache, clusters, hash, lexicon, text}, tags
+//! features::doc                  features, tags
+//! features::news                 features::{self, lexicon}
+//! model::viterbi                 tags
+//! model::weights                 features, model::viterbi, tags
+//! model::neural                  features::{self, cache, hash, text}, model::viterbi, tags
+//! model::neural::infer           features::{self, cache, hash, text}, model::neural, tags
+//! model::merged                  features::{cache, hash}, model::{neural, weights}, tags
+//! model (NerModel, passes)       features::{self, doc, news}, model::{merged, neural, viterbi,
+//!                                weights}, tags
+//! model::file                    features::{self, cache, clusters, hash, lexicon},
+//!                                model::{self, neural, viterbi, weights}, tags
+//! decoding::first_names          features::{self, lexicon, news, text}, tags
+//! decoding (NerModel::tag...)    decoding::first_names, model, tags
+//! decoding::spans                eval, features::{lexicon, text}, model, tags
+//! running_text (helpers)         decoding::spans
+//! running_text::spelling         decoding::spans, tags
+//! running_text::org_phrases      running_text, decoding::spans, features::{lexicon, text}, tags
+//! running_text::{heads, places}  running_text::{self, org_phrases}, decoding::spans,
+//!                                features::{lexicon, text}, tags
+//! running_text::surnames         running_text::{self, org_phrases}, decoding::spans,
+//!                                features::{self, lexicon, news, text}, tags
+//! running_text::definite_orgs    running_text::{heads, org_phrases}, decoding::spans,
+//!                                features::{lexicon, text}, tags
+//! running_text::coordination     running_text::{self, heads, org_phrases, surnames},
+//!                                decoding::spans, features::{self, lexicon, text}, tags
+//! lib (public API)               running_text::{coordination, definite_orgs, heads,
+//!                                org_phrases, places, spelling, surnames}, decoding::spans,
+//!                                model::{self, file, neural, weights}, tags
+//! train::linear                  data, eval, features, model::{viterbi, weights}, tags
+//! train::neural                  features::{cache, hash}, model::{neural, viterbi}, tags
+//! train::news                    features::{self, lexicon, news, text}, model::{viterbi,
+//!                                weights}, tags
+//! train::clusters                train::news, data, features::{clusters, hash, lexicon,
+//!                                text}, model::neural, tags
+//! train::marks                   train::news, data, features::{lexicon, text}, tags
+//! train (train_model)            train::{linear, neural, news}, data, eval,
+//!                                features::{self, doc, news}, model::{self, neural, viterbi,
+//!                                weights}, tags
+//! ```
+//!
+//! Besides imports, methods of one type are spread over layers as the layers need them:
+//! `NerModel`'s passes and file format are in `model`, its tagging to `Tag`s in `decoding`
+//! (called by `decoding::spans` and by `train`'s evaluation), its running-text API here.
+//! Test code only: the tests of `features` and `model` load the shipped model
+//! ([`NerModel::shipped`]) as a fixture, and `model`'s tests compare
+//! [`NerModel::tag_document`] outputs.
 
 #![warn(missing_docs)]
 

@@ -612,7 +612,7 @@ impl NeuralTagger {
 
     /// Character CNN of a word's character ids: `out[f]` = tanh of filter f's maximum over
     /// the windows, `arg[f]` the window where it is reached.
-    /// (Tagging computes the same as `infer::char_cnn_fast`, arranged for speed.)
+    /// (Tagging computes the same as `char_cnn_fast` of the `infer` module, arranged for speed.)
     #[inline]
     fn char_cnn(&self, ids: &[u16], out: &mut [f32], arg: &mut [u32]) {
         let lay = &self.lay;
