@@ -253,6 +253,9 @@ pub struct TrainClustersArgs {
 pub enum EvalWhat {
     /// Evaluate the named-entity recognizer on labelled data (conlleval-style report).
     Ner(EvalNerArgs),
+    /// Document-level entity scores on news articles annotated outside the team: the
+    /// distinct PER/LOC/ORG names of each article, found by the running-text entity layer.
+    Entities(crate::eval_entities::EvalEntitiesArgs),
 }
 
 #[derive(Args)]
@@ -808,7 +811,10 @@ fn round2(x: f64) -> f64 {
 }
 
 pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
-    let EvalWhat::Ner(a) = what;
+    let a = match what {
+        EvalWhat::Ner(a) => a,
+        EvalWhat::Entities(a) => return crate::eval_entities::eval_entities(a),
+    };
     let t0 = Instant::now();
     let model = load_model(&a.model)?;
     let load = t0.elapsed();
