@@ -54,6 +54,10 @@ pub struct TrainNerArgs {
     /// file and exit.
     #[arg(long)]
     dump_wikifane: Option<PathBuf>,
+    /// Train on WikiFANE without per-corpus feature copies (one weight per feature for
+    /// both corpora).
+    #[arg(long)]
+    no_domain_copies: bool,
     /// Share of WikiFANE's sentences used (its first part, so articles stay whole).
     #[arg(long, default_value_t = 1.0)]
     wikifane_fraction: f64,
@@ -516,6 +520,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         word_dropout: a.word_dropout,
         ensemble: a.ensemble,
         dense_scale: a.dense_scale,
+        domain_copies: !a.no_domain_copies,
     };
     let news_text = if a.news_tags > 0 && !a.news.is_empty() {
         let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();

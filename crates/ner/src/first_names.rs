@@ -221,6 +221,7 @@ mod tests {
         let train = vec![Sentence {
             tokens: vec!["نور".into(), "الأمل".into(), "أمل".into()],
             tags: vec![O, O, O],
+            aux: false,
         }];
         let n = mark_first_names(&mut g, &dir, &train).unwrap();
         let marked = |w: &str| g.single(&normalize(w)) & GAZ_FIRST != 0;

@@ -459,6 +459,7 @@ mod tests {
         Sentence {
             tokens: pairs.iter().map(|p| p.0.to_string()).collect(),
             tags: pairs.iter().map(|p| p.1).collect(),
+            aux: false,
         }
     }
 
