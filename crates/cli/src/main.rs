@@ -11,6 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod analyze_cmd;
 mod bench_cmd;
 mod corpus_cmd;
+mod eval_entities;
 mod input;
 mod memory;
 mod ner_cmd;
@@ -42,7 +43,7 @@ enum Command {
         #[command(subcommand)]
         what: ner_cmd::TrainWhat,
     },
-    /// Evaluate a model (`khabar eval ner --test FILE`).
+    /// Evaluate the entity recognizer (`khabar eval ner --test FILE`, `khabar eval entities`).
     Eval {
         #[command(subcommand)]
         what: ner_cmd::EvalWhat,

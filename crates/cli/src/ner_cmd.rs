@@ -55,6 +55,10 @@ pub struct TrainNerArgs {
     /// file and exit.
     #[arg(long)]
     dump_wikifane: Option<PathBuf>,
+    /// Train on WikiFANE without per-corpus feature copies (one weight per feature for
+    /// both corpora).
+    #[arg(long)]
+    no_domain_copies: bool,
     /// Share of WikiFANE's sentences used (its first part, so articles stay whole).
     #[arg(long, default_value_t = 1.0)]
     wikifane_fraction: f64,
@@ -254,6 +258,9 @@ pub struct TrainClustersArgs {
 pub enum EvalWhat {
     /// Evaluate the named-entity recognizer on labelled data (conlleval-style report).
     Ner(EvalNerArgs),
+    /// Document-level entity scores on news articles annotated outside the team: the
+    /// distinct PER/LOC/ORG names of each article, found by the running-text entity layer.
+    Entities(crate::eval_entities::EvalEntitiesArgs),
 }
 
 #[derive(Args)]
@@ -514,6 +521,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         word_dropout: a.word_dropout,
         ensemble: a.ensemble,
         dense_scale: a.dense_scale,
+        domain_copies: !a.no_domain_copies,
     };
     let news_text = if a.news_tags > 0 && !a.news.is_empty() {
         let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
@@ -809,7 +817,10 @@ fn round2(x: f64) -> f64 {
 }
 
 pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
-    let EvalWhat::Ner(a) = what;
+    let a = match what {
+        EvalWhat::Ner(a) => a,
+        EvalWhat::Entities(a) => return crate::eval_entities::eval_entities(a),
+    };
     let t0 = Instant::now();
     let model = load_model(&a.model)?;
     let load = t0.elapsed();

@@ -11,6 +11,10 @@ pub struct Sentence {
     pub tokens: Vec<String>,
     /// Gold tags (same length).
     pub tags: Vec<Tag>,
+    /// From an auxiliary corpus with conventions of its own (WikiFANE beside ANERcorp):
+    /// training keeps a copy of the features for each corpus (see
+    /// `train::TrainOptions::domain_copies`).
+    pub aux: bool,
 }
 
 /// Reads labelled sentences from a reader. `PERS` is read as `PER`.
@@ -85,7 +89,10 @@ pub fn read_wikifane<R: BufRead>(r: R, map: &str) -> Result<Vec<Sentence>, Strin
     let mut cur: Vec<(String, Tag)> = Vec::new();
     let mut flush = |cur: &mut Vec<(String, Tag)>| {
         if !cur.is_empty() {
-            out.push(rejoin_clitics(std::mem::take(cur)));
+            out.push(Sentence {
+                aux: true,
+                ..rejoin_clitics(std::mem::take(cur))
+            });
         }
     };
     for (n, line) in r.lines().enumerate() {

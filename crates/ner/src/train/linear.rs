@@ -34,6 +34,9 @@ pub struct TrainOptions {
     /// Perceptron: scale of the (unit-length) word embeddings used as real-valued
     /// features of the token and its neighbours; 0 disables them.
     pub dense_scale: f32,
+    /// Learn a copy of every feature per corpus besides the shared weight when the
+    /// training data mixes corpora ([`Sentence::aux`]); the model keeps shared + main.
+    pub domain_copies: bool,
 }
 
 /// Learning algorithm for the linear tagger.
@@ -69,6 +72,7 @@ impl Default for TrainOptions {
             word_dropout: 0.0,
             ensemble: 1,
             dense_scale: 0.0,
+            domain_copies: true,
         }
     }
 }
@@ -548,17 +552,35 @@ pub fn train_weights(
         }
     }
     let mut index: FxHashMap<u32, u32> = FxHashMap::default();
+    // Feature copies per corpus (Daumé's "frustratingly easy" domain adaptation): a feature
+    // of an ANERcorp sentence also fires as its main-corpus copy, one of an auxiliary
+    // sentence as its auxiliary copy; the general weight learns what both corpora share.
+    // Tagging news reads general + main copy, folded into one weight per feature below, so
+    // the model file and tagging cost do not change.
+    let copies = opts.domain_copies && train.iter().any(|s| s.aux);
+    let mut main_copy: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut aux_copy: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut next = 0u32;
+    let mut id_of = |map: &mut FxHashMap<u32, u32>, k: u32| {
+        *map.entry(k).or_insert_with(|| {
+            next += 1;
+            next - 1
+        })
+    };
     let mut data: Vec<Prepared> = Vec::with_capacity(train.len());
     for ((keys, offs, rows), s) in raw.into_iter().zip(train) {
-        let mut feats = Vec::with_capacity(keys.len());
+        let mut feats = Vec::with_capacity(keys.len() * if copies { 2 } else { 1 });
         let mut offsets = Vec::with_capacity(offs.len());
         offsets.push(0);
         for i in 0..offs.len() - 1 {
             for k in &keys[offs[i]..offs[i + 1]] {
                 if counts[k] >= opts.min_count {
-                    let next = index.len() as u32;
-                    let id = *index.entry(*k).or_insert(next);
+                    let id = id_of(&mut index, *k);
                     feats.push(id | (k & LEXICAL));
+                    if copies {
+                        let map = if s.aux { &mut aux_copy } else { &mut main_copy };
+                        feats.push(id_of(map, *k) | (k & LEXICAL));
+                    }
                 }
             }
             offsets.push(feats.len());
@@ -570,7 +592,17 @@ pub fn train_weights(
             gold: s.tags.iter().map(|t| t.index() as u8).collect(),
         });
     }
-    let nf = index.len();
+    let nf = next as usize;
+    // The weight of a feature on the main corpus: general + main copy.
+    let fold = |w: &[[f32; NUM_TAGS]], k: u32, r: u32| {
+        let mut x = w[r as usize];
+        if let Some(&m) = main_copy.get(&k) {
+            for (a, b) in x.iter_mut().zip(&w[m as usize]) {
+                *a += b;
+            }
+        }
+        x
+    };
     let is_perceptron = matches!(opts.algorithm, Algorithm::Perceptron);
     let members = if is_perceptron {
         opts.ensemble.max(1)
@@ -711,7 +743,7 @@ pub fn train_weights(
             }
         };
         let weights = Weights {
-            rows: index.iter().map(|(&k, &r)| (k, w[r as usize])).collect(),
+            rows: index.iter().map(|(&k, &r)| (k, fold(&w, k, r))).collect(),
             quant: None,
             trans,
             dense,

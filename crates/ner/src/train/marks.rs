@@ -197,6 +197,7 @@ mod tests {
         let train = vec![Sentence {
             tokens: vec!["نور".into(), "الأمل".into(), "أمل".into()],
             tags: vec![O, O, O],
+            aux: false,
         }];
         let n = mark_first_names(&mut g, &dir, &train).unwrap();
         let marked = |w: &str| g.single(&normalize(w)) & GAZ_FIRST != 0;
@@ -216,6 +217,7 @@ mod tests {
         Sentence {
             tokens: pairs.iter().map(|p| p.0.to_string()).collect(),
             tags: pairs.iter().map(|p| p.1).collect(),
+            aux: false,
         }
     }
 
