@@ -59,6 +59,10 @@ pub struct TrainNerArgs {
     /// both corpora).
     #[arg(long)]
     no_domain_copies: bool,
+    /// Keep WikiFANE's clitics as tokens of their own (for comparison; by default they are
+    /// joined back into whole words).
+    #[arg(long)]
+    wikifane_keep_clitics: bool,
     /// Share of WikiFANE's sentences used (its first part, so articles stay whole).
     #[arg(long, default_value_t = 1.0)]
     wikifane_fraction: f64,
@@ -377,7 +381,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("reading {}", a.wikifane_map.display()))?;
         let f = std::fs::File::open(&a.wikifane)
             .with_context(|| format!("reading {}", a.wikifane.display()))?;
-        let mut wiki = read_wikifane(std::io::BufReader::new(f), &map)
+        let mut wiki = read_wikifane(std::io::BufReader::new(f), &map, !a.wikifane_keep_clitics)
             .map_err(|e| anyhow::anyhow!("{}: {e}", a.wikifane.display()))?;
         if let Some(out) = &a.dump_wikifane {
             let mut w = BufWriter::new(

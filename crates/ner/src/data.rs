@@ -67,8 +67,9 @@ fn is_arabic_word(s: &str) -> bool {
 /// proclitic joins the word after it (`و ب مصر` → `وبمصر`, `ل الحكومة` → `للحكومة`) and a
 /// pronoun suffix the word before it (`عاصمة ها` → `عاصمتها`); the whole word takes the
 /// word's tag. Fine classes are mapped by `map` (`class<TAB>PER|LOC|ORG|MISC|O`, `#`
-/// comments); a class the map does not name is an error.
-pub fn read_wikifane<R: BufRead>(r: R, map: &str) -> Result<Vec<Sentence>, String> {
+/// comments); a class the map does not name is an error. `rejoin: false` keeps WikiFANE's
+/// tokens as they are (for comparison).
+pub fn read_wikifane<R: BufRead>(r: R, map: &str, rejoin: bool) -> Result<Vec<Sentence>, String> {
     let mut coarse: std::collections::HashMap<&str, Option<crate::tags::Label>> =
         std::collections::HashMap::new();
     for (n, line) in map.lines().enumerate() {
@@ -89,10 +90,18 @@ pub fn read_wikifane<R: BufRead>(r: R, map: &str) -> Result<Vec<Sentence>, Strin
     let mut cur: Vec<(String, Tag)> = Vec::new();
     let mut flush = |cur: &mut Vec<(String, Tag)>| {
         if !cur.is_empty() {
-            out.push(Sentence {
-                aux: true,
-                ..rejoin_clitics(std::mem::take(cur))
-            });
+            let tokens = std::mem::take(cur);
+            let s = if rejoin {
+                rejoin_clitics(tokens)
+            } else {
+                let (tokens, tags) = tokens.into_iter().unzip();
+                Sentence {
+                    tokens,
+                    tags,
+                    aux: false,
+                }
+            };
+            out.push(Sentence { aux: true, ..s });
         }
     };
     for (n, line) in r.lines().enumerate() {
@@ -219,7 +228,7 @@ mod tests {
     const MAP: &str = "# comment\nNation\tLOC\nPolitician\tPER\nGroup\tO\nGovernment\tORG\n";
 
     fn wiki(text: &str) -> Vec<Sentence> {
-        read_wikifane(text.as_bytes(), MAP).unwrap()
+        read_wikifane(text.as_bytes(), MAP, true).unwrap()
     }
 
     #[test]
@@ -232,6 +241,13 @@ mod tests {
             s[0].tags,
             vec![Tag::B(Label::Loc), Tag::O, Tag::B(Label::Org), Tag::O]
         );
+    }
+
+    #[test]
+    fn wikifane_tokens_kept_as_they_are_without_rejoin() {
+        let s = read_wikifane("و\tO\nمصر\tB-Nation\n".as_bytes(), MAP, false).unwrap();
+        assert_eq!(s[0].tokens, vec!["و", "مصر"]);
+        assert!(s[0].aux);
     }
 
     #[test]
@@ -259,10 +275,11 @@ mod tests {
 
     #[test]
     fn wikifane_errors_name_the_line() {
-        let e = read_wikifane("مصر\tB-Nation\nقمر\tB-Celestial\n".as_bytes(), MAP).unwrap_err();
+        let e =
+            read_wikifane("مصر\tB-Nation\nقمر\tB-Celestial\n".as_bytes(), MAP, true).unwrap_err();
         assert!(e.contains("line 2") && e.contains("Celestial"), "{e}");
-        let e = read_wikifane("مصر B-Nation\n".as_bytes(), MAP).unwrap_err();
+        let e = read_wikifane("مصر B-Nation\n".as_bytes(), MAP, true).unwrap_err();
         assert!(e.contains("line 1"), "{e}");
-        assert!(read_wikifane("".as_bytes(), "Nation\tPLACE\n").is_err());
+        assert!(read_wikifane("".as_bytes(), "Nation\tPLACE\n", true).is_err());
     }
 }
