@@ -175,6 +175,10 @@ pub struct TrainNerArgs {
     /// Neural stage: scale of the (unit-length) word vectors.
     #[arg(long, default_value_t = 3.0)]
     vector_scale: f32,
+    /// Neural stage: learn from the WikiFANE sentences too (by default the network learns
+    /// from ANERcorp only, over linear scores trained with WikiFANE).
+    #[arg(long)]
+    neural_aux: bool,
     /// Neural stage: seed.
     #[arg(long, default_value_t = 42)]
     neural_seed: u64,
@@ -591,6 +595,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         neural_epochs: None,
         neural_mix: None,
         neural_grid,
+        neural_aux: a.neural_aux,
         prune: a.prune,
     };
     if a.cv > 1 {

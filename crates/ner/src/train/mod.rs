@@ -47,6 +47,9 @@ pub struct StackOptions {
     pub neural_mix: Option<(f32, f32)>,
     /// Further network settings trained and scored on dev for comparison only.
     pub neural_grid: Vec<(NeuralConfig, WordVectors)>,
+    /// Train the network on auxiliary-corpus sentences too ([`Sentence::aux`]); by
+    /// default it learns from the main corpus only.
+    pub neural_aux: bool,
     /// Weight pruning applied when the model is saved: the network only reads feature
     /// keys that keep a second-pass weight, so one hash probe serves both at tagging time.
     pub prune: f32,
@@ -63,6 +66,7 @@ impl Default for StackOptions {
             neural_epochs: None,
             neural_mix: None,
             neural_grid: Vec::new(),
+            neural_aux: false,
             prune: 0.05,
         }
     }
@@ -232,11 +236,25 @@ pub fn train_model_with(
         mix: (1.0, 0.0),
     };
     let neural = if stack.neural.is_some() || !stack.neural_grid.is_empty() {
+        // The network learns to reproduce the main corpus's conventions, so it trains on
+        // the main corpus alone (unless `neural_aux`); auxiliary sentences stay in the
+        // training part of every fold of the linear scores it reads.
+        let (main, aux): (Vec<usize>, Vec<usize>) =
+            (0..train.len()).partition(|&i| stack.neural_aux || !train[i].aux);
+        let pick = |idx: &[usize]| -> (Vec<Sentence>, Vec<Vec<Extra>>) {
+            idx.iter()
+                .map(|&i| (train[i].clone(), train_extra[i].clone()))
+                .unzip()
+        };
+        let (main_train, main_extra) = pick(&main);
+        let (aux_train, aux_extra) = pick(&aux);
         let ctx = NeuralCtx {
             res: &res,
-            train,
+            train: &main_train,
+            aux: &aux_train,
             dev,
-            train_extra: &train_extra,
+            train_extra: &main_extra,
+            aux_extra: &aux_extra,
             dev_extra: &dev_extra,
             w2: &w2,
             epochs2,
@@ -286,8 +304,11 @@ pub fn train_model_with(
 struct NeuralCtx<'a> {
     res: &'a Resources,
     train: &'a [Sentence],
+    /// Sentences in the linear training of every fold but not in the network's.
+    aux: &'a [Sentence],
     dev: &'a [Sentence],
     train_extra: &'a [Vec<Extra>],
+    aux_extra: &'a [Vec<Extra>],
     dev_extra: &'a [Vec<Extra>],
     w2: &'a Weights,
     epochs2: usize,
@@ -310,10 +331,16 @@ fn cv_linear_scores(ctx: &NeuralCtx<'_>) -> Vec<Vec<[f32; NUM_TAGS]>> {
     for f in 0..k {
         let lo = train.len() * f / k;
         let hi = train.len() * (f + 1) / k;
-        let rest: Vec<Sentence> = train[..lo].iter().chain(&train[hi..]).cloned().collect();
+        let rest: Vec<Sentence> = train[..lo]
+            .iter()
+            .chain(&train[hi..])
+            .chain(ctx.aux)
+            .cloned()
+            .collect();
         let rest_x: Vec<Vec<Extra>> = ctx.train_extra[..lo]
             .iter()
             .chain(&ctx.train_extra[hi..])
+            .chain(ctx.aux_extra)
             .cloned()
             .collect();
         let (wf, _) = train_weights(ctx.res, &rest, Some(&rest_x), &[], None, &fixed, |_| {});
