@@ -58,6 +58,10 @@ pub struct EvalEntitiesArgs {
     /// Linear passes only (no neural stage).
     #[arg(long)]
     linear_only: bool,
+    /// Running-text adjustments to switch off, comma-separated (names as in
+    /// `khabar_ner::ADJUSTMENTS`; `all` for every one): what each is worth.
+    #[arg(long, value_delimiter = ',')]
+    without: Vec<String>,
     /// Print each article's missed and spurious names (dev split only).
     #[arg(long)]
     show: bool,
@@ -230,10 +234,19 @@ pub fn eval_entities(a: EvalEntitiesArgs) -> anyhow::Result<ExitCode> {
     let gold = read_gold(&a.gold, a.split)?;
     let ids: Vec<&str> = gold.iter().map(|g| g.id.as_str()).collect();
     let articles = find_articles(&a.news, &ids)?;
-    let model: &'static NerModel = match &a.model {
-        Some(p) => Box::leak(Box::new(NerModel::load(p)?)),
-        None => NerModel::try_shipped().map(|m| &*Box::leak(Box::new(m)))?,
+    let mut model = match &a.model {
+        Some(p) => NerModel::load(p)?,
+        None => NerModel::try_shipped()?,
     };
+    let without: Vec<&str> = if a.without.iter().any(|w| w == "all") {
+        khabar_ner::ADJUSTMENTS.to_vec()
+    } else {
+        a.without.iter().map(String::as_str).collect()
+    };
+    model
+        .switch_off_adjustments(&without)
+        .map_err(anyhow::Error::msg)?;
+    let model: &'static NerModel = Box::leak(Box::new(model));
     let pipeline = Pipeline::with_ner_model(
         PipelineOptions {
             entities: true,

@@ -282,6 +282,10 @@ pub struct EvalNerArgs {
     /// Also print the most-frequent-tag baseline (trained on this file).
     #[arg(long)]
     baseline_train: Option<PathBuf>,
+    /// Adjustments to switch off, comma-separated (of `khabar_ner::ADJUSTMENTS`, only
+    /// `first_names` applies to tagged tokens).
+    #[arg(long, value_delimiter = ',')]
+    without: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -831,8 +835,15 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
         EvalWhat::Entities(a) => return crate::eval_entities::eval_entities(a),
     };
     let t0 = Instant::now();
-    let model = load_model(&a.model)?;
+    let mut model = load_model(&a.model)?;
     let load = t0.elapsed();
+    let without: Vec<&str> = a.without.iter().map(String::as_str).collect();
+    if !without.is_empty() {
+        model
+            .to_mut()
+            .switch_off_adjustments(&without)
+            .map_err(anyhow::Error::msg)?;
+    }
     let test = read_conll_file(&a.test).map_err(anyhow::Error::msg)?;
     let t1 = Instant::now();
     let scores = evaluate(&model, &test);

@@ -116,6 +116,31 @@ pub static SHIPPED_MODEL: &[u8] = include_bytes!("../model/ner.bin");
 /// Name used for the embedded model in errors.
 pub const SHIPPED_NAME: &str = "<embedded crates/ner/model/ner.bin>";
 
+/// The adjustments made to the model's tags and spans on running text, in the order they
+/// run: the first-name step (every tagging path), where a span begins after a merged
+/// article and after a conjunction, then the running-text steps of [`running_text`].
+/// [`NerModel::switch_off_adjustments`] turns them off by name for measurements.
+pub const ADJUSTMENTS: [&str; 18] = [
+    "first_names",
+    "article_begin",
+    "conjunction_begin",
+    "join_split_names",
+    "widen_to_gazetteer_names",
+    "retype_places_named_after_persons",
+    "add_ali",
+    "join_heads",
+    "place_adjectives",
+    "sidi",
+    "add_org_phrases",
+    "add_definite_orgs",
+    "unify_org_names",
+    "news_org_names",
+    "add_major_places",
+    "trim_leading_words",
+    "unify_surnames",
+    "split_coordinated",
+];
+
 impl NerModel {
     /// The model shipped with khabar, loaded once on first use.
     ///
@@ -169,22 +194,48 @@ impl NerModel {
         let surfaces: Vec<&str> = tokens.iter().map(|t| slice(t.start, t.end)).collect();
         let owned = |s, e| slice(s, e).to_string();
         let mut out = spans::entity_spans(self, tokens, &surfaces, &owned, neural);
-        places::join_split_names(&self.res.gaz, &owned, &mut out);
-        places::widen_to_gazetteer_names(&self.res.gaz, &owned, tokens, &mut out);
-        places::retype_places_named_after_persons(&self.res.gaz, tokens, &mut out);
-        spelling::add_ali(&owned, tokens, &surfaces, &mut out);
-        heads::join_heads(&owned, tokens, &mut out);
-        heads::place_adjectives(&self.res.gaz, &owned, tokens, &mut out);
-        heads::sidi(&owned, tokens, &mut out);
-        org_phrases::add_org_phrases(&owned, tokens, &mut out);
-        definite_orgs::add_definite_orgs(&self.res.gaz, &owned, tokens, &mut out);
-        org_phrases::unify_org_names(&self.res.gaz, &owned, tokens, &mut out);
-        org_phrases::news_org_names(&self.res.gaz, tokens, &mut out);
-        places::add_major_places(&self.res.gaz, &owned, tokens, &surfaces, &mut out);
-        surnames::trim_leading_words(&self.res, &owned, tokens, &mut out);
-        surnames::unify_surnames(&self.res, &owned, tokens, &mut out);
-        coordination::split_coordinated(&self.res, &owned, tokens, &mut out);
+        let (gaz, res) = (&self.res.gaz, &self.res);
+        type Step<'s> = &'s dyn Fn(&mut Vec<EntitySpan>);
+        // In the order of `ADJUSTMENTS` after its first three entries.
+        let steps: [Step; 15] = [
+            &|o| places::join_split_names(gaz, &owned, o),
+            &|o| places::widen_to_gazetteer_names(gaz, &owned, tokens, o),
+            &|o| places::retype_places_named_after_persons(gaz, tokens, o),
+            &|o| spelling::add_ali(&owned, tokens, &surfaces, o),
+            &|o| heads::join_heads(&owned, tokens, o),
+            &|o| heads::place_adjectives(gaz, &owned, tokens, o),
+            &|o| heads::sidi(&owned, tokens, o),
+            &|o| org_phrases::add_org_phrases(&owned, tokens, o),
+            &|o| definite_orgs::add_definite_orgs(gaz, &owned, tokens, o),
+            &|o| org_phrases::unify_org_names(gaz, &owned, tokens, o),
+            &|o| org_phrases::news_org_names(gaz, tokens, o),
+            &|o| places::add_major_places(gaz, &owned, tokens, &surfaces, o),
+            &|o| surnames::trim_leading_words(res, &owned, tokens, o),
+            &|o| surnames::unify_surnames(res, &owned, tokens, o),
+            &|o| coordination::split_coordinated(res, &owned, tokens, o),
+        ];
+        for (i, step) in steps.iter().enumerate() {
+            if self.skipped & (1 << (i + 3)) == 0 {
+                step(&mut out);
+            }
+        }
         out
+    }
+
+    /// Switches the named running-text adjustments off (names from [`ADJUSTMENTS`];
+    /// `none` switches none), to measure what each is worth: `khabar eval entities
+    /// --without NAME`. An unknown name is an error that lists the known ones.
+    pub fn switch_off_adjustments(&mut self, names: &[&str]) -> Result<(), String> {
+        for name in names.iter().filter(|n| **n != "none") {
+            let i = ADJUSTMENTS.iter().position(|a| a == name).ok_or_else(|| {
+                format!(
+                    "unknown adjustment {name:?} (known: {})",
+                    ADJUSTMENTS.join(", ")
+                )
+            })?;
+            self.skipped |= 1 << i;
+        }
+        Ok(())
     }
 
     /// Tokenizes `text` with the shared `khabar_text` analyzer and returns its entities.
@@ -214,5 +265,21 @@ mod tests {
         };
         assert!(texts("تتنوع الرحلات بين الرياض وجدة.").contains(&"جدة".to_string()));
         assert!(!texts("وصل إلى مدينة وجدة المغربية.").contains(&"جدة".to_string()));
+    }
+
+    #[test]
+    fn adjustments_switch_off_by_name() {
+        let mut m = NerModel::shipped().clone();
+        let err = m.switch_off_adjustments(&["no_such_step"]).unwrap_err();
+        assert!(err.contains("split_coordinated"), "{err}");
+        m.switch_off_adjustments(&["none"]).unwrap();
+        let text = "فاز الأهلي والزمالك في الدوري.";
+        let on: Vec<String> = m.entities_in(text).into_iter().map(|e| e.text).collect();
+        m.switch_off_adjustments(&["split_coordinated"]).unwrap();
+        let off: Vec<String> = m.entities_in(text).into_iter().map(|e| e.text).collect();
+        assert!(on.contains(&"الزمالك".to_string()), "{on:?}");
+        assert_ne!(on, off);
+        // Every listed name is known.
+        assert!(m.switch_off_adjustments(&ADJUSTMENTS).is_ok());
     }
 }

@@ -8,6 +8,10 @@ pub mod spans;
 use crate::model::NerModel;
 use crate::tags::Tag;
 
+/// Bit of [`NerModel`]'s switched-off adjustments for the first-name step (the first
+/// entry of `crate::ADJUSTMENTS`).
+pub(crate) const FIRST_NAMES: u32 = 1;
+
 impl NerModel {
     /// Tags the sentences of one document. With a second-pass model, each sentence is
     /// tagged again knowing how its words were tagged elsewhere in the document
@@ -31,7 +35,9 @@ impl NerModel {
             .map(|(v, toks)| {
                 let mut tags: Vec<Tag> =
                     v.into_iter().map(|i| Tag::from_index(i as usize)).collect();
-                first_names::extend_first_names(&self.res, toks, &mut tags);
+                if self.skipped & FIRST_NAMES == 0 {
+                    first_names::extend_first_names(&self.res, toks, &mut tags);
+                }
                 tags
             })
             .collect()

@@ -29,6 +29,11 @@ fn ends_sentence(kind: TokenKind, s: &str) -> bool {
     kind == TokenKind::Punct && s.chars().all(|c| matches!(c, '.' | '!' | '?' | '؟' | '…'))
 }
 
+/// Bits of [`NerModel`]'s switched-off adjustments for [`article_begin`] and
+/// [`conjunction_begin`] (entries 2 and 3 of `crate::ADJUSTMENTS`).
+pub(crate) const ARTICLE_BEGIN: u32 = 1 << 1;
+pub(crate) const CONJUNCTION_BEGIN: u32 = 1 << 2;
+
 /// The entities of the model's tags on running text, before the running-text adjustments:
 /// the text is tagged sentence by sentence (`surfaces`: each token's text) with the whole
 /// text as the document, and each entity begins where [`entity_begin`],
@@ -60,11 +65,15 @@ pub(crate) fn entity_spans(
             let last = &tokens[a + ce - 1];
             let surface = surfaces[a + cs];
             let begin = entity_begin(&model.res.gaz, first, surface);
-            let begin = article_begin(&model.res.gaz, first, surface, begin);
+            let begin = if model.skipped & ARTICLE_BEGIN == 0 {
+                article_begin(&model.res.gaz, first, surface, begin)
+            } else {
+                begin
+            };
             let after_entity = out
                 .last()
                 .is_some_and(|p: &EntitySpan| one_space_apart(text_slice, p.end, first.start));
-            let begin = if after_entity {
+            let begin = if after_entity && model.skipped & CONJUNCTION_BEGIN == 0 {
                 conjunction_begin(&model.res.gaz, first, surface, begin)
             } else {
                 begin

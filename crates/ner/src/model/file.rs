@@ -654,6 +654,7 @@ pub(super) fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
         window,
         o_bias: if o_bias.is_finite() { o_bias } else { 0.0 },
         meta,
+        skipped: 0,
         merged: None,
     };
     model.set_neural(neural);

@@ -63,6 +63,9 @@ pub struct NerModel {
     pub(crate) window: u32,
     pub(crate) o_bias: f32,
     pub(crate) meta: String,
+    /// Running-text adjustments switched off (bits of `crate::ADJUSTMENTS`), to measure
+    /// what each one is worth; 0 in every model that is loaded or trained.
+    pub(crate) skipped: u32,
     /// Tagging-time table of the passes' weights (see [`MergedTable`]); rebuilt whenever
     /// the weights or the neural stage change.
     merged: Option<MergedTable>,
@@ -246,6 +249,7 @@ impl NerModel {
             window,
             o_bias: 0.0,
             meta,
+            skipped: 0,
             merged: None,
         };
         m.rebuild_merged();
