@@ -115,6 +115,41 @@ fn example_article_pretty_view() {
     assert!(s.contains("و+قال"), "segmented tokens shown");
 }
 
+/// The README's first command (`cargo run --release -p khabar-cli -- ARGS`), run with this
+/// build's binary from the repository root: it must still parse and print the article.
+#[test]
+fn readme_first_command_still_works() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let prefix = "cargo run --release -p khabar-cli -- ";
+    let line = readme
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(prefix))
+        .expect("the README gives the build-and-analyze command");
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_khabar"))
+        .args(&args)
+        .current_dir(root)
+        .output()
+        .expect("run khabar");
+    assert!(
+        out.status.success(),
+        "`khabar {line}` failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("Entities:") && s.contains("سامر الخطيب"), "{s}");
+    assert!(
+        readme.contains("\ncargo test --workspace\n"),
+        "the README gives the test command"
+    );
+    let ci = std::fs::read_to_string(format!("{root}/.ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == "cargo test --workspace"),
+        ".ci/run runs the README's test command"
+    );
+}
+
 #[test]
 fn jsonl_with_a_bad_line_keeps_the_good_ones() {
     let out = khabar(&["analyze", WIRE]);
