@@ -65,7 +65,7 @@ pub struct EvalEntitiesArgs {
     /// Print each article's missed and spurious names (dev split only).
     #[arg(long)]
     show: bool,
-    /// Print each article's entity mentions (JSON lines: `id`, `entities`) instead of
+    /// Print each article's entity mentions (JSON lines: `id`, `text`, `entities`) instead of
     /// scoring, e.g. to diff the output with and without an adjustment on any sample of
     /// articles (`--gold` lines need only an `id`; not with `--split blind`).
     #[arg(long)]
@@ -295,7 +295,11 @@ pub fn eval_entities(a: EvalEntitiesArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|e| serde_json::json!({"label": e.label, "start": e.start, "end": e.end, "text": e.text}))
                 .collect();
-            writeln!(out, "{}", serde_json::json!({"id": g.id, "entities": ents}))?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"id": g.id, "text": doc.text, "entities": ents})
+            )?;
             continue;
         }
         let pred = distinct_names(
