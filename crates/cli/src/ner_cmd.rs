@@ -29,12 +29,20 @@ const NEWS_FILES: [&str; 2] = [
     "../shared/data/news/saudinewsnet-2015.jsonl.gz",
     "../shared/data/news/ant-v1.1.jsonl.gz",
 ];
+/// Unlabeled text the word embeddings and clusters are learned from: the news and
+/// Wikipedia (about 20 M words).
+const EMBEDDING_TEXTS: [&str; 3] = [
+    "../shared/data/news/saudinewsnet-2015.jsonl.gz",
+    "../shared/data/news/ant-v1.1.jsonl.gz",
+    "../shared/data/unlabeled/arwiki-2017-comparable.jsonl.gz",
+];
+const DEFAULT_WIKIFANE: &str = "../shared/data/ner/wikifane/WikiFANE_Gold_2014.txt";
 
 #[derive(Subcommand)]
 pub enum TrainWhat {
     /// Train the named-entity recognizer (linear passes + neural stage) and write the model file.
     Ner(Box<TrainNerArgs>),
-    /// Learn the word clusters the recognizer uses, from unlabeled news (JSONL, gzip ok).
+    /// Learn the word clusters the recognizer uses, from unlabeled news and Wikipedia (JSONL, gzip ok).
     NerClusters(TrainClustersArgs),
 }
 
@@ -46,7 +54,7 @@ pub struct TrainNerArgs {
     /// WikiFANE Gold (`token<TAB>FineClass`, clitics split) added to the training part,
     /// re-joined into whole words and mapped to PER/LOC/ORG/MISC by `--wikifane-map`; dev
     /// stays the end of `--train`. `none` trains without it.
-    #[arg(long, default_value = "none")]
+    #[arg(long, default_value = DEFAULT_WIKIFANE)]
     wikifane: PathBuf,
     /// Mapping of WikiFANE's fine classes (`class<TAB>PER|LOC|ORG|MISC|O`).
     #[arg(long, default_value = DEFAULT_WIKIFANE_MAP)]
@@ -63,8 +71,9 @@ pub struct TrainNerArgs {
     /// joined back into whole words).
     #[arg(long)]
     wikifane_keep_clitics: bool,
-    /// Share of WikiFANE's sentences used (its first part, so articles stay whole).
-    #[arg(long, default_value_t = 1.0)]
+    /// Share of WikiFANE's sentences used (its first part, so articles stay whole; the
+    /// last tenth is held out as a Wikipedia test).
+    #[arg(long, default_value_t = 0.9)]
     wikifane_fraction: f64,
     /// Fraction of training sentences (taken from the end) held out as dev set.
     #[arg(long, default_value_t = 0.1)]
@@ -229,10 +238,10 @@ fn parse_neural_spec(
 
 #[derive(Args)]
 pub struct TrainClustersArgs {
-    /// News files (JSONL or JSONL.gz with `title` and `body`).
+    /// Unlabeled text (JSONL or JSONL.gz with `title` and `body`): the news and Wikipedia.
     #[arg(
         long = "news",
-        default_values = NEWS_FILES
+        default_values = EMBEDDING_TEXTS
     )]
     news: Vec<PathBuf>,
     /// Output cluster file.
