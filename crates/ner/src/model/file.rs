@@ -355,6 +355,7 @@ fn read_neural(c: &mut Cur<'_>) -> Result<NeuralTagger, String> {
         },
         id: crate::features::cache::next_id(),
         sparse_q: Some((sparse_scales, sparse_i8)),
+        aux_head: 0,
         score_scale: if score_scale.is_finite() {
             score_scale
         } else {

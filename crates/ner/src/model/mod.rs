@@ -436,6 +436,7 @@ impl NerModel {
                 words,
                 cores,
                 scores: Vec::new(),
+                aux: false,
             });
             self.finish_sentence(w2, neural, &trans, std::mem::take(&mut em), input, &mut out);
             res.push(out.clone());

@@ -47,7 +47,8 @@ pub struct StackOptions {
     pub neural_mix: Option<(f32, f32)>,
     /// Further network settings trained and scored on dev for comparison only.
     pub neural_grid: Vec<(NeuralConfig, WordVectors)>,
-    /// Train the network on auxiliary-corpus sentences too ([`Sentence::aux`]); by
+    /// Train the network on auxiliary-corpus sentences too ([`Sentence::aux`]), scored
+    /// by an output layer of their own (the corpora share the layers below it); by
     /// default it learns from the main corpus only.
     pub neural_aux: bool,
     /// Weight pruning applied when the model is saved: the network only reads feature
@@ -379,6 +380,7 @@ fn train_neural(
                 };
                 let mut x = NeuralInput::new(&toks, k, o);
                 x.scores = scores;
+                x.aux = s.aux;
                 x
             })
             .collect::<Vec<NeuralInput>>()

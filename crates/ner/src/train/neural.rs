@@ -58,15 +58,16 @@ impl Grad {
 impl NeuralTagger {
     /// CRF negative log-likelihood of `gold` and its gradient with respect to the
     /// emissions and the transitions (added into `g`).
+    /// `tbase`: where the transitions begin in `dense` (the main or the auxiliary head).
     fn crf_grad(
         &self,
         em: &[[f32; NUM_TAGS]],
         gold: &[u8],
         dem: &mut [[f32; NUM_TAGS]],
         g: &mut [f32],
+        tbase: usize,
     ) -> f32 {
         let n = em.len();
-        let tbase = self.lay.trans;
         let mut t = [[f32::NEG_INFINITY; NUM_TAGS]; NUM_TAGS + 1];
         for (p, row) in t.iter_mut().enumerate() {
             for (c, v) in row.iter_mut().enumerate() {
@@ -145,16 +146,17 @@ impl NeuralTagger {
     ) -> Grad {
         let lay = &self.lay;
         let (h, d, nf, cd, cw) = (lay.h, lay.d, lay.nf, lay.cd, lay.cw);
-        let mut g = Grad::new(lay.total);
+        let mut g = Grad::new(self.dense.len());
         let n = s.len();
         if n == 0 {
             return g;
         }
         let tr = self.forward(s, rng, p, p_key);
         let mut dem = vec![[0f32; NUM_TAGS]; n];
-        g.loss = self.crf_grad(&tr.em, gold, &mut dem, &mut g.dense) as f64;
+        let (out_w, out_b, trans) = self.head(s);
+        g.loss = self.crf_grad(&tr.em, gold, &mut dem, &mut g.dense, trans) as f64;
         // Output layer.
-        let ow = &self.dense[lay.out_w..lay.out_w + NUM_TAGS * 2 * h];
+        let ow = &self.dense[out_w..out_w + NUM_TAGS * 2 * h];
         let mut dh = [vec![0f32; n * h], vec![0f32; n * h]];
         let mut hc = vec![0f32; 2 * h];
         for t in 0..n {
@@ -167,9 +169,9 @@ impl NeuralTagger {
                 }
             }
             let e = &dem[t];
-            axpy(&mut g.dense[lay.out_b..lay.out_b + NUM_TAGS], 1.0, e);
+            axpy(&mut g.dense[out_b..out_b + NUM_TAGS], 1.0, e);
             for j in 0..2 * h {
-                let col = lay.out_w + j * NUM_TAGS;
+                let col = out_w + j * NUM_TAGS;
                 axpy(&mut g.dense[col..col + NUM_TAGS], hc[j], e);
                 let mut v = dot(&ow[j * NUM_TAGS..(j + 1) * NUM_TAGS], e);
                 if let Some(m) = mask {
@@ -324,6 +326,9 @@ pub fn train(
 ) -> (NeuralTagger, Vec<NeuralEpoch>) {
     use rayon::prelude::*;
     let mut net = NeuralTagger::init(cfg, train, vectors);
+    if train.iter().any(|x| x.aux) {
+        net.add_aux_head(cfg.seed);
+    }
     let mut adam = Adam {
         m: vec![0.0; net.dense.len()],
         v: vec![0.0; net.dense.len()],
@@ -404,11 +409,12 @@ pub fn train(
             }
         }
     }
-    let net = match (best, avg) {
+    let mut net = match (best, avg) {
         (Some((_, b)), _) => b,
         (None, Some(a)) => a,
         (None, None) => net,
     };
+    net.drop_aux_head();
     (net, reports)
 }
 
@@ -500,6 +506,51 @@ mod tests {
                 assert!((num - v[q] as f64).abs() < 1e-2 + 0.05 * num.abs());
             }
         }
+    }
+
+    #[test]
+    fn an_auxiliary_sentence_trains_only_the_auxiliary_head_and_the_shared_layers() {
+        let (data, gold) = toy();
+        let vecs = WordVectors::new(&["محمد".to_string()], vec![0.3, -0.2], 2);
+        let mut net = NeuralTagger::init(&small_cfg(), &data, vecs);
+        let main_len = net.dense.len();
+        net.add_aux_head(7);
+        assert_eq!(
+            net.dense.len(),
+            main_len + crate::model::neural::head_len(net.lay.h)
+        );
+        let mut aux = data[0].clone();
+        aux.aux = true;
+        let g = net.sentence_grad(&aux, &gold[0], None, 0.0, 0.0);
+        // The main output layer and transitions get nothing; the auxiliary ones and the
+        // shared LSTM do.
+        let main_head = net.lay.out_w..net.lay.trans + (NUM_TAGS + 1) * NUM_TAGS;
+        assert!(g.dense[main_head].iter().all(|&x| x == 0.0));
+        assert!(g.dense[main_len..].iter().any(|&x| x != 0.0));
+        assert!(g.dense[net.lay.wx[0]..net.lay.out_w]
+            .iter()
+            .any(|&x| x != 0.0));
+        // Its gradient matches finite differences on the auxiliary head.
+        let eps = 1e-2f32;
+        for i in (main_len..net.dense.len()).step_by(2) {
+            let orig = net.dense[i];
+            net.dense[i] = orig + eps;
+            let lp = loss(&net, &aux, &gold[0]);
+            net.dense[i] = orig - eps;
+            let lm = loss(&net, &aux, &gold[0]);
+            net.dense[i] = orig;
+            let num = (lp - lm) / (2.0 * eps as f64);
+            let ana = g.dense[i] as f64;
+            assert!(
+                (num - ana).abs() < 1e-2 + 0.05 * ana.abs(),
+                "param {i}: {num} vs {ana}"
+            );
+        }
+        // A main sentence is scored by the main head, and the saved network has none.
+        assert_eq!(net.head(&data[0]).0, net.lay.out_w);
+        net.drop_aux_head();
+        assert_eq!(net.dense.len(), main_len);
+        assert_eq!(net.head(&aux).0, net.lay.out_w);
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub struct NeuralInput {
     /// The linear model's tag scores of each token, for a network trained with
     /// `NeuralConfig::scores` (empty: none).
     pub scores: Vec<[f32; NUM_TAGS]>,
+    /// A training sentence of the auxiliary corpus: scored by the network's auxiliary
+    /// output layer while training (see `NeuralTagger::aux_head`).
+    pub aux: bool,
 }
 
 impl NeuralInput {
@@ -112,6 +115,7 @@ impl NeuralInput {
             words,
             cores,
             scores: Vec::new(),
+            aux: false,
         }
     }
 
@@ -332,6 +336,15 @@ pub struct NeuralTagger {
     /// keep the rows in a quarter of the memory with the same arithmetic; `None` for a
     /// network built or changed in memory.
     pub(crate) sparse_q: Option<(Vec<f32>, Vec<i8>)>,
+    /// While training on two corpora: where a second output layer and CRF transitions
+    /// for the auxiliary corpus begin in `dense`, after the layout's parameters (the
+    /// corpora share everything below the output layer). 0 otherwise; never saved.
+    pub(crate) aux_head: usize,
+}
+
+/// Width of an output layer with its CRF transitions: weights, bias, transitions.
+pub(crate) fn head_len(h: usize) -> usize {
+    NUM_TAGS * 2 * h + NUM_TAGS + (NUM_TAGS + 1) * NUM_TAGS
 }
 
 impl Clone for NeuralTagger {
@@ -348,6 +361,7 @@ impl Clone for NeuralTagger {
             // that its rows are still the file's.
             id: next_id(),
             sparse_q: None,
+            aux_head: self.aux_head,
         }
     }
 }
@@ -553,6 +567,7 @@ impl NeuralTagger {
             id: next_id(),
             score_scale,
             sparse_q: None,
+            aux_head: 0,
         }
     }
 
@@ -585,6 +600,42 @@ impl NeuralTagger {
             }
         }
         t
+    }
+
+    /// Where the output weights, bias and transitions that score `s` begin: the
+    /// auxiliary head for an auxiliary training sentence, else the layout's.
+    pub(crate) fn head(&self, s: &NeuralInput) -> (usize, usize, usize) {
+        if s.aux && self.aux_head > 0 {
+            let w = self.aux_head;
+            let b = w + NUM_TAGS * 2 * self.lay.h;
+            (w, b, b + NUM_TAGS)
+        } else {
+            (self.lay.out_w, self.lay.out_b, self.lay.trans)
+        }
+    }
+
+    /// Adds an auxiliary output layer and CRF transitions for training on a second
+    /// corpus ([`NeuralInput::aux`]), initialized like the main one.
+    pub(crate) fn add_aux_head(&mut self, seed: u64) {
+        if self.aux_head > 0 {
+            return;
+        }
+        let h = self.lay.h;
+        self.aux_head = self.dense.len();
+        self.dense.resize(self.aux_head + head_len(h), 0.0);
+        let a = (6.0 / (2 * h + NUM_TAGS) as f32).sqrt();
+        let mut rng = Rng(seed ^ 0x6175_7868);
+        for x in &mut self.dense[self.aux_head..self.aux_head + NUM_TAGS * 2 * h] {
+            *x = rng.sym(a);
+        }
+    }
+
+    /// Drops the auxiliary head (the saved network scores the main corpus only).
+    pub(crate) fn drop_aux_head(&mut self) {
+        if self.aux_head > 0 {
+            self.dense.truncate(self.aux_head);
+            self.aux_head = 0;
+        }
     }
 
     fn char_ids(&self, w: &str) -> Vec<u16> {
@@ -753,8 +804,9 @@ impl NeuralTagger {
                     .collect();
             }
         }
-        let ow = &self.dense[lay.out_w..lay.out_w + NUM_TAGS * 2 * h];
-        let ob = &self.dense[lay.out_b..lay.out_b + NUM_TAGS];
+        let (out_w, out_b, _) = self.head(s);
+        let ow = &self.dense[out_w..out_w + NUM_TAGS * 2 * h];
+        let ob = &self.dense[out_b..out_b + NUM_TAGS];
         let mut hc = vec![0f32; 2 * h];
         tr.em = Vec::with_capacity(n);
         for t in 0..n {
@@ -834,6 +886,7 @@ pub(crate) mod tests {
                     .enumerate()
                     .map(|(i, _)| std::array::from_fn(|t| ((i + 2 * t) % 5) as f32 - 2.0))
                     .collect(),
+                aux: false,
             }
         };
         let a = mk(&["زار", "محمد", "عمان"], &[&[1, 2], &[3, 4, 5], &[6, 7]]);
@@ -939,6 +992,7 @@ pub(crate) mod tests {
             words: vec![String::new()],
             cores: vec![String::new()],
             scores: vec![],
+            aux: false,
         };
         assert_eq!(net.tag(&odd).len(), 1);
         // Offsets that do not describe the keys, missing cores: no panic, no keys read.
@@ -948,6 +1002,7 @@ pub(crate) mod tests {
             words: vec!["محمد".into(), "قال".into()],
             cores: vec![],
             scores: vec![[1.0; NUM_TAGS]],
+            aux: false,
         };
         assert_eq!(net.tag(&bad).len(), 2);
         assert_eq!(
