@@ -71,6 +71,10 @@ pub struct TrainNerArgs {
     /// joined back into whole words).
     #[arg(long)]
     wikifane_keep_clitics: bool,
+    /// Share of WikiFANE's sentences each perceptron epoch visits (drawn anew per epoch):
+    /// how much WikiFANE weighs against ANERcorp.
+    #[arg(long, default_value_t = 1.0)]
+    wikifane_rate: f64,
     /// Share of WikiFANE's sentences used (its first part, so articles stay whole; the
     /// last tenth is held out as a Wikipedia test).
     #[arg(long, default_value_t = 0.9)]
@@ -543,6 +547,7 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         ensemble: a.ensemble,
         dense_scale: a.dense_scale,
         domain_copies: !a.no_domain_copies,
+        aux_rate: a.wikifane_rate,
     };
     let news_text = if a.news_tags > 0 && !a.news.is_empty() {
         let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();

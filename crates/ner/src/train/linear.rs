@@ -37,6 +37,9 @@ pub struct TrainOptions {
     /// Learn a copy of every feature per corpus besides the shared weight when the
     /// training data mixes corpora ([`Sentence::aux`]); the model keeps shared + main.
     pub domain_copies: bool,
+    /// Perceptron: share of the auxiliary-corpus sentences ([`Sentence::aux`]) each epoch
+    /// visits (a fresh random draw per epoch): how much the larger corpus weighs.
+    pub aux_rate: f64,
 }
 
 /// Learning algorithm for the linear tagger.
@@ -73,6 +76,7 @@ impl Default for TrainOptions {
             ensemble: 1,
             dense_scale: 0.0,
             domain_copies: true,
+            aux_rate: 1.0,
         }
     }
 }
@@ -673,6 +677,13 @@ pub fn train_weights(
                         order.swap(i, j);
                     }
                     for &k in order.iter() {
+                        // Each epoch visits a random share of the auxiliary sentences.
+                        if opts.aux_rate < 1.0
+                            && train[k].aux
+                            && ((xorshift(rng) >> 11) as f64 / (1u64 << 53) as f64) >= opts.aux_rate
+                        {
+                            continue;
+                        }
                         let p = &data[k];
                         l.drop.clear();
                         if opts.word_dropout > 0.0 {
