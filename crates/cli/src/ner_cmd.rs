@@ -453,34 +453,24 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         Default::default()
     };
     a.news.retain(|p| p.as_os_str() != "none");
-    // One read of the news gives both each word's count (the word statistics) and how often
-    // it follows an organization noun (the organization names marked after training).
-    let org_heads = marks::NEWS_NAMING_HEADS;
-    let news_counts = if a.news.is_empty() {
-        None
+    let stats = if a.news.is_empty() {
+        Default::default()
     } else {
         let t = Instant::now();
         let paths: Vec<&Path> = a.news.iter().map(|p| p.as_path()).collect();
-        let counts = news::count_after_heads(&paths, |w| org_heads.contains(&w))
-            .context("reading news for word statistics")?;
+        let counts = news::count_words(&paths).context("reading news for word statistics")?;
         eprintln!(
             "news words: {} [{:.1}s]",
             counts.len(),
             t.elapsed().as_secs_f64()
         );
-        Some(counts)
-    };
-    let stats = match &news_counts {
-        None => Default::default(),
-        Some(counts) => {
-            let st = WordStats::from_counts(counts.iter().map(|(w, &(_, n))| (w.as_str(), n)), 3);
-            eprintln!(
-                "word statistics: {} bare forms from {} news words",
-                st.codes.len(),
-                counts.len()
-            );
-            st
-        }
+        let st = WordStats::from_counts(counts.iter().map(|(w, &n)| (w.as_str(), n)), 3);
+        eprintln!(
+            "word statistics: {} bare forms from {} news words",
+            st.codes.len(),
+            counts.len()
+        );
+        st
     };
     let embeddings = if a.embeddings.exists() {
         let (words, _, dim, mut vecs) = clusters::load_embeddings(&a.embeddings)
@@ -798,14 +788,6 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
     let first = marks::mark_first_names(&mut res.gaz, &a.gazetteers, seen)
         .with_context(|| format!("reading gazetteers from {}", a.gazetteers.display()))?;
     eprintln!("first names unseen in training: {first} words");
-    // Organization names from the news (read by a running-text rule only).
-    if let Some(counts) = &news_counts {
-        let n = marks::mark_news_org_names(&mut res.gaz, counts);
-        eprintln!(
-            "organization names from the news (after {}): {n} words",
-            org_heads.join(" ")
-        );
-    }
     let mut model = NerModel::from_parts(
         res,
         model.weights().clone(),

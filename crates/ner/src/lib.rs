@@ -74,7 +74,7 @@
 //!                                weights}, tags
 //! train::clusters                train::news, data, features::{clusters, hash, lexicon,
 //!                                text}, model::neural, tags
-//! train::marks                   train::news, data, features::{lexicon, text}, tags
+//! train::marks                   data, features::{lexicon, text}, tags
 //! train (train_model)            train::{linear, neural, news}, data, eval,
 //!                                features::{self, doc, news}, model::{self, neural, viterbi,
 //!                                weights}, tags
@@ -120,7 +120,7 @@ pub const SHIPPED_NAME: &str = "<embedded crates/ner/model/ner.bin>";
 /// run: the first-name step (every tagging path), where a span begins after a merged
 /// article and after a conjunction, then the running-text steps of [`running_text`].
 /// [`NerModel::switch_off_adjustments`] turns them off by name for measurements.
-pub const ADJUSTMENTS: [&str; 18] = [
+pub const ADJUSTMENTS: [&str; 15] = [
     "first_names",
     "article_begin",
     "conjunction_begin",
@@ -129,14 +129,11 @@ pub const ADJUSTMENTS: [&str; 18] = [
     "retype_places_named_after_persons",
     "add_ali",
     "join_heads",
-    "place_adjectives",
     "sidi",
     "add_org_phrases",
     "add_definite_orgs",
     "unify_org_names",
-    "news_org_names",
     "add_major_places",
-    "trim_leading_words",
     "unify_surnames",
     "split_coordinated",
 ];
@@ -163,9 +160,8 @@ impl NerModel {
     /// by [`org_phrases::add_org_phrases`], well-known places it leaves untagged (`الموصل`)
     /// by [`places::add_major_places`]; the first name `علي`, which the training data
     /// spells like the preposition `على`, joins the name after it ([`spelling::add_ali`]),
-    /// a title pulled into a name is dropped ([`surnames::trim_leading_words`]:
-    /// `الجنرال ناركيس` → `ناركيس`), and the bare surname of a person the article names
-    /// in full is a person ([`surnames::unify_surnames`]: `كيري` after `جون كيري`); an
+    /// and the bare surname of a person the article names in full is a person
+    /// ([`surnames::unify_surnames`]: `كيري` after `جون كيري`); an
     /// entity run over `و` is split into its names ([`coordination::split_coordinated`]:
     /// `الأهلي والزمالك` → `الأهلي`, `الزمالك`).
     pub fn entities(&self, text: &str, tokens: &[Token]) -> Vec<EntitySpan> {
@@ -197,20 +193,17 @@ impl NerModel {
         let (gaz, res) = (&self.res.gaz, &self.res);
         type Step<'s> = &'s dyn Fn(&mut Vec<EntitySpan>);
         // In the order of `ADJUSTMENTS` after its first three entries.
-        let steps: [Step; 15] = [
+        let steps: [Step; 12] = [
             &|o| places::join_split_names(gaz, &owned, o),
             &|o| places::widen_to_gazetteer_names(gaz, &owned, tokens, o),
             &|o| places::retype_places_named_after_persons(gaz, tokens, o),
             &|o| spelling::add_ali(&owned, tokens, &surfaces, o),
             &|o| heads::join_heads(&owned, tokens, o),
-            &|o| heads::place_adjectives(gaz, &owned, tokens, o),
             &|o| heads::sidi(&owned, tokens, o),
             &|o| org_phrases::add_org_phrases(&owned, tokens, o),
             &|o| definite_orgs::add_definite_orgs(gaz, &owned, tokens, o),
             &|o| org_phrases::unify_org_names(gaz, &owned, tokens, o),
-            &|o| org_phrases::news_org_names(gaz, tokens, o),
             &|o| places::add_major_places(gaz, &owned, tokens, &surfaces, o),
-            &|o| surnames::trim_leading_words(res, &owned, tokens, o),
             &|o| surnames::unify_surnames(res, &owned, tokens, o),
             &|o| coordination::split_coordinated(res, &owned, tokens, o),
         ];

@@ -18,10 +18,9 @@ pub const GAZ_MAJOR: u8 = 8;
 /// Not a type: marks a first name the training data never shows (see `first_names`),
 /// read only by the first-name rule, not by the features.
 pub const GAZ_FIRST: u8 = 16;
-/// Not a type: marks a word the news writes after an organization noun often enough to be
-/// an organization's name (`داعش` after `تنظيم`; see `org_phrases`), read only by the
-/// running-text rule, not by the features.
-pub const GAZ_NEWS_ORG: u8 = 32;
+// Bit 32 marked organization names from the news, for a running-text rule since removed;
+// model files trained before then still carry it and nothing reads it, so it is not reused.
+
 /// The label of type bits that name exactly one type (`None` for none or several).
 pub fn label_of_type_bits(bits: u8) -> Option<crate::tags::Label> {
     use crate::tags::Label;

@@ -5,18 +5,16 @@
 //! it mostly tags the two as one (`سلطنة عمان`, `ريف حلب` whole three times in four on
 //! news). And `آية الله` ("ayatollah") before a person comes out as MISC `الله` followed by
 //! the person, where ANERcorp tags `آية الله طبسي` as one person. Both are joined here.
-//! The other way round, a place adjective the model tags as a place after the noun it
-//! agrees with (`الحكومة التونسية`) is no entity, as in ANERcorp.
 //! Like the other running-text rules, this runs in `NerModel::entities` only; CoNLL tagging
 //! and evaluation keep the model's tags.
 
 use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{Gazetteer, GAZ_LOC};
 use crate::features::text::normalize;
-use crate::running_text::org_phrases::{has_article, is_stop};
+use crate::running_text::org_phrases::is_stop;
 use crate::tags::Label;
 use khabar_text::titles::PERSON_TITLES;
-use khabar_text::{SegmentKind, Token, TokenKind};
+use khabar_text::{Token, TokenKind};
 
 /// Place-kind nouns that head a place name in construct state (in the NER's
 /// normalization: ة → ه, one alef): country, republic, kingdom, sultanate, emirate, state,
@@ -82,82 +80,11 @@ pub fn join_heads(
     *ents = out;
 }
 
-/// Definite state nouns whose adjective makes the country's formal name
-/// (`الجمهورية التونسية`, `المملكة الأردنية`), in the NER's normalization.
-const DEFINITE_STATE_HEADS: &[&str] = &["الجمهوريه", "المملكه", "السلطنه", "الاماره"];
-
-/// Place adjectives the model tags as places. A one-word location that is a definite
-/// feminine relational adjective (`التونسية`, `السورية`) right after a definite noun agrees
-/// with that noun (`الحكومة التونسية` "the Tunisian government"): ANERcorp tags such
-/// adjectives `O` (123 of 130 `التونسية`, `المصرية` … in its training part), so the entity
-/// is dropped; after a state noun the two are the country's name and become one location
-/// (`الجمهورية التونسية`). Names of the gazetteers (`الإسكندرية`, `اللاذقية`, `السعودية`)
-/// are left alone. `ents` is sorted by start and stays so.
-pub fn place_adjectives(
-    gaz: &Gazetteer,
-    text_slice: &dyn Fn(usize, usize) -> String,
-    tokens: &[Token],
-    ents: &mut Vec<EntitySpan>,
-) {
-    let spans = crate::running_text::spans_of(ents);
-    let in_entity = |t: &Token| crate::running_text::in_spans(&spans, t);
-    ents.retain_mut(|e| {
-        if e.label != Label::Loc {
-            return true;
-        }
-        let k = tokens.partition_point(|t| t.end <= e.start);
-        let Some(t) = tokens.get(k) else {
-            return true;
-        };
-        // One word, from its article to its end, with no other proclitic (the text core
-        // keeps `التونسية` whole: ANERGazet lists it as a place).
-        let only_article = match t.segments.as_slice() {
-            [a, _] => a.kind == SegmentKind::Proclitic && a.text == "ال",
-            [_] => true,
-            _ => false,
-        };
-        if t.end != e.end || e.start != t.start || !only_article {
-            return true;
-        }
-        let word = normalize(&e.text);
-        if !adjective_of_place(gaz, &word) {
-            return true;
-        }
-        let Some(prev) = k.checked_sub(1).map(|j| &tokens[j]) else {
-            return true;
-        };
-        // Definite: the article split off, or on a stem the text core keeps whole after و
-        // (`والسلطات` is و + `السلطات`).
-        let definite = has_article(prev)
-            || prev.segments.iter().any(|s| {
-                s.kind != SegmentKind::Proclitic
-                    && s.text.starts_with("ال")
-                    && s.text.chars().count() > 3
-            });
-        if prev.kind != TokenKind::Word || !definite || is_stop(prev) || in_entity(prev) {
-            return true;
-        }
-        let start = crate::decoding::spans::stem_start(prev);
-        let noun = normalize(&text_slice(start, prev.end));
-        if DEFINITE_STATE_HEADS.contains(&noun.as_str()) {
-            e.start = start;
-            e.text = text_slice(start, e.end);
-            return true;
-        }
-        false
-    });
-}
-
-/// Is `word` (normalized) the definite feminine adjective of a place of the gazetteers:
-/// `التونسيه` of `تونس`, `السويديه` of `السويد`, `السوريه` of `سوريا`, `الليبيه` of
-/// `ليبيا`, `النمساويه` of `النمسا`? `الاسكندريه` (Alexandria) and `السعوديه` are no
-/// adjective of a place.
-fn adjective_of_place(gaz: &Gazetteer, word: &str) -> bool {
-    adjective_of_place_with(gaz, word, "يه")
-}
-
-/// [`adjective_of_place`] for the ending `suffix`: `يه` (feminine, `التونسيه`) or `ي`
-/// (masculine, `الكولومبي` of `كولومبيا`).
+/// Is `word` (normalized) the definite adjective of a place of the gazetteers with the
+/// ending `suffix`: `يه` (feminine: `التونسيه` of `تونس`, `السويديه` of `السويد`,
+/// `السوريه` of `سوريا`, `الليبيه` of `ليبيا`, `النمساويه` of `النمسا`) or `ي`
+/// (masculine: `الكولومبي` of `كولومبيا`)? `الاسكندريه` (Alexandria) and `السعوديه` are
+/// no adjective of a place.
 pub(crate) fn adjective_of_place_with(gaz: &Gazetteer, word: &str, suffix: &str) -> bool {
     let Some(base) = word.strip_prefix("ال").and_then(|w| w.strip_suffix(suffix)) else {
         return false;
@@ -353,49 +280,21 @@ mod tests {
         assert_eq!(run("قرأت رواية صنع الله إبراهيم.", &given).len(), 2);
     }
 
-    fn adjectives(text: &str, given: &[(&str, Label)]) -> Vec<(String, Label)> {
+    #[test]
+    fn adjectives_of_gazetteer_places() {
         let mut gaz = Gazetteer::default();
-        for place in ["تونس", "السويد", "سوريا", "ليبيا", "الإسكندرية", "التونسية"]
+        for place in ["تونس", "السويد", "سوريا", "كولومبيا", "الإسكندرية"]
         {
             gaz.add(place, GAZ_LOC);
         }
-        crate::running_text::run_rule(text, given, |slice, tokens, ents| {
-            place_adjectives(&gaz, slice, tokens, ents)
-        })
-    }
-
-    #[test]
-    fn a_place_adjective_after_a_definite_noun_is_no_place() {
-        // Even when a gazetteer lists the adjective itself (ANERGazet has `التونسية`).
-        let r = adjectives(
-            "قالت الحكومة التونسية إن السلطات السويدية والسفارة الليبية ردت.",
-            &[
-                ("التونسية", Label::Loc),
-                ("السويدية", Label::Loc),
-                ("الليبية", Label::Loc),
-            ],
-        );
-        assert!(r.is_empty(), "{r:?}");
-        // After a state noun it is the country's formal name.
-        let r = adjectives(
-            "استقبل رئيس الجمهورية التونسية الوفد.",
-            &[("التونسية", Label::Loc)],
-        );
-        assert_eq!(r, vec![("الجمهورية التونسية".into(), Label::Loc)]);
-    }
-
-    #[test]
-    fn places_and_adjectives_elsewhere_are_kept() {
-        // A city whose name looks like an adjective, an adjective after a preposition,
-        // and one after an indefinite noun.
-        let given = [("الإسكندرية", Label::Loc)];
-        assert_eq!(adjectives("زار الوفد المدينة الإسكندرية.", &given).len(), 1);
-        let given = [("التونسية", Label::Loc)];
-        assert_eq!(adjectives("سافر إلى التونسية أمس.", &given).len(), 1);
-        assert_eq!(adjectives("وقعت شركة التونسية عقدا.", &given).len(), 1);
-        // The noun before it is itself an entity.
-        let given = [("الجامعة", Label::Org), ("التونسية", Label::Loc)];
-        assert_eq!(adjectives("درس في الجامعة التونسية.", &given).len(), 2);
+        let adj =
+            |word: &str, suffix: &str| adjective_of_place_with(&gaz, &normalize(word), suffix);
+        assert!(adj("التونسية", "يه") && adj("السويدية", "يه") && adj("السورية", "يه"));
+        assert!(adj("الكولومبي", "ي"));
+        // A city whose name looks like an adjective; no article; the other ending.
+        assert!(!adj("الإسكندرية", "يه"));
+        assert!(!adj("تونسية", "يه"));
+        assert!(!adj("التونسية", "ي"));
     }
 
     #[test]

@@ -2,11 +2,10 @@
 //! (CoNLL tagging and `khabar eval ner` keep ANERcorp's conventions). One file per
 //! adjustment, applied in this order by `NerModel::entities`: [`places`] (names split or
 //! cut short, places named after persons), [`spelling`] (`علي` written `على`), `heads`
-//! (place heads, place adjectives, `سيدي`), [`org_phrases`] (institution phrases, one type
-//! per organization name), [`definite_orgs`] (definite organization names), the
-//! well-known places of [`places`], [`surnames`] (titles dropped, bare surnames typed as
-//! persons) and [`coordination`] (entities run over `و` split). This module holds the
-//! helpers they share (and their test harness).
+//! (place heads, `سيدي`), [`org_phrases`] (institution phrases, one type per organization
+//! name), [`definite_orgs`] (definite organization names), the well-known places of
+//! [`places`], [`surnames`] (bare surnames typed as persons) and [`coordination`] (entities
+//! run over `و` split). This module holds the helpers they share (and their test harness).
 
 pub mod coordination;
 pub mod definite_orgs;

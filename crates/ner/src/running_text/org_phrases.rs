@@ -441,39 +441,6 @@ pub fn unify_org_names(
     }
 }
 
-/// Organizations the article does not introduce: a one-word place or MISC entity whose
-/// word the news mostly writes after an organization noun (`train::marks::mark_news_org_names`) is an
-/// organization (`داعش` alone, tagged a place 82 times on 2,200 news articles where
-/// `تنظيم داعش` is 66 organizations). `الله` (`حزب الله`) and names after a place or
-/// building noun (`منطقة التحرير`, `شارع بندة`; `NAMED_AFTER`) stay.
-pub fn news_org_names(
-    gaz: &crate::features::lexicon::Gazetteer,
-    tokens: &[Token],
-    ents: &mut [EntitySpan],
-) {
-    for e in ents.iter_mut() {
-        if !matches!(e.label, Label::Loc | Label::Misc) {
-            continue;
-        }
-        let k = tokens.partition_point(|t| t.end <= e.start);
-        let after_place_noun = k
-            .checked_sub(1)
-            .map(|p| &tokens[p])
-            .is_some_and(|p| NAMED_AFTER.contains(&p.stem_segment().text.as_str()));
-        if after_place_noun {
-            continue;
-        }
-        let mut words = crate::running_text::entity_words(tokens, e);
-        let (Some(_), None) = (words.next(), words.next()) else {
-            continue;
-        };
-        let word = crate::features::text::normalize(&e.text);
-        if word != "الله" && gaz.single(&word) & crate::features::lexicon::GAZ_NEWS_ORG != 0 {
-            e.label = Label::Org;
-        }
-    }
-}
-
 /// The words `ents` name as organizations with a naming head: `داعش` for `تنظيم داعش`.
 pub(crate) fn named_orgs(
     text_slice: &dyn Fn(usize, usize) -> String,
@@ -657,45 +624,5 @@ mod tests {
             r,
             vec![("مجلس التعاون لدول الخليج العربية".into(), Label::Org)]
         );
-    }
-
-    #[test]
-    fn a_one_word_place_the_news_names_as_an_organization_is_one() {
-        use crate::features::lexicon::{Gazetteer, GAZ_NEWS_ORG};
-        let mut gaz = Gazetteer::default();
-        gaz.add_bit("داعش", GAZ_NEWS_ORG);
-        gaz.add_bit("الله", GAZ_NEWS_ORG);
-        let run = |text: &str, given: &[(&str, Label)]| {
-            crate::running_text::run_rule(text, given, |_, tokens, ents| {
-                news_org_names(&gaz, tokens, ents)
-            })
-        };
-        let r = run(
-            "هاجم مقاتلو داعش القرية وقالوا الله أكبر في سوريا.",
-            &[
-                ("داعش", Label::Loc),
-                ("الله", Label::Misc),
-                ("سوريا", Label::Loc),
-            ],
-        );
-        assert_eq!(
-            r,
-            vec![
-                ("داعش".into(), Label::Org),
-                ("الله".into(), Label::Misc),
-                ("سوريا".into(), Label::Loc)
-            ]
-        );
-        // After a place noun the name stays a place.
-        let r = run(
-            "وقع انفجار في منطقة داعش وسط المدينة.",
-            &[("داعش", Label::Loc)],
-        );
-        assert_eq!(r, vec![("داعش".into(), Label::Loc)]);
-        // Persons and longer spans keep their type.
-        let r = run("قال داعش الصغير كلاما.", &[("داعش الصغير", Label::Loc)]);
-        assert_eq!(r, vec![("داعش الصغير".into(), Label::Loc)]);
-        let r = run("قال داعش كلاما.", &[("داعش", Label::Per)]);
-        assert_eq!(r, vec![("داعش".into(), Label::Per)]);
     }
 }

@@ -1,8 +1,7 @@
 //! Marks on gazetteer entries that tagging reads and `khabar train ner` sets: first names
 //! the training data never shows ([`GAZ_FIRST`], read by the first-name step of every
-//! tagging path), well-known places ([`GAZ_MAJOR`]) and names of organizations from the
-//! news ([`GAZ_NEWS_ORG`](crate::features::lexicon::GAZ_NEWS_ORG)), read by running-text adjustments. The features do not read
-//! these bits.
+//! tagging path) and well-known places ([`GAZ_MAJOR`], read by running-text adjustments).
+//! The features do not read these bits.
 
 use crate::data::Sentence;
 use crate::features::lexicon::{
@@ -128,57 +127,10 @@ pub fn mark_major_places(
     Ok(marked)
 }
 
-/// Organization nouns whose next word the news statistics count (`تنظيم داعش`, `حركة
-/// حماس`, `شركة أرامكو`, `وكالة رويترز`): the naming heads without those that often take a
-/// place or a common noun (`اتحاد جدة` is a club, `تحالف دعم الشرعية`, `جمعية البر`).
-pub const NEWS_NAMING_HEADS: &[&str] = &[
-    "تنظيم",
-    "حركه",
-    "حزب",
-    "جبهه",
-    "شركه",
-    "منظمه",
-    "ائتلاف",
-    "كتائب",
-    "وكاله",
-];
-
-/// A word counts as an organization's name when the news writes it after one of
-/// [`NEWS_NAMING_HEADS`] at least this often…
-pub const NEWS_ORG_MIN_AFTER: u64 = 10;
-/// …and in at least this share of its occurrences.
-pub const NEWS_ORG_MIN_SHARE: f64 = 0.2;
-
-/// Marks in `gaz` ([`GAZ_NEWS_ORG`](crate::features::lexicon::GAZ_NEWS_ORG)) the words `counts` (from
-/// [`count_after_heads`](crate::train::news::count_after_heads) with [`NEWS_NAMING_HEADS`]) shows as names of
-/// organizations, skipping gazetteer places (`تطاوين` after `جمعية`, `الظهران` after
-/// `شركة`); returns how many words were marked.
-pub fn mark_news_org_names(
-    gaz: &mut crate::features::lexicon::Gazetteer,
-    counts: &rustc_hash::FxHashMap<String, (u64, u64)>,
-) -> usize {
-    let mut words: Vec<&String> = counts
-        .iter()
-        .filter(|(w, &(after, total))| {
-            after >= NEWS_ORG_MIN_AFTER
-                && after as f64 >= NEWS_ORG_MIN_SHARE * total as f64
-                && w.chars().count() >= 3
-                && gaz.single(w) & crate::features::lexicon::GAZ_LOC == 0
-        })
-        .map(|(w, _)| w)
-        .collect();
-    words.sort();
-    words
-        .into_iter()
-        .filter(|w| gaz.add_bit(w, crate::features::lexicon::GAZ_NEWS_ORG))
-        .count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::decoding::first_names::tests::gaz_with;
-    use crate::train::news::count_after_heads;
 
     const O: Tag = Tag::O;
 
@@ -266,41 +218,5 @@ mod tests {
         let mut g = Gazetteer::default();
         let missing = std::env::temp_dir().join("khabar-places-missing-dir");
         assert!(mark_major_places(&mut g, &missing, &[]).is_err());
-    }
-
-    #[test]
-    fn words_the_news_writes_after_organization_nouns_are_marked() {
-        use crate::features::lexicon::{Gazetteer, GAZ_LOC, GAZ_NEWS_ORG};
-        let mut gaz = Gazetteer::default();
-        gaz.add("تطاوين", GAZ_LOC);
-        let mut counts = rustc_hash::FxHashMap::default();
-        // (after a head, total)
-        counts.insert("داعش".to_string(), (40, 100));
-        counts.insert("تطاوين".to_string(), (40, 100)); // a place of the gazetteers
-        counts.insert("الدوله".to_string(), (400, 10_000)); // 4%: a common word
-        counts.insert("حماس".to_string(), (9, 10)); // too rare
-        counts.insert("اب".to_string(), (50, 60)); // too short
-        assert_eq!(mark_news_org_names(&mut gaz, &counts), 1);
-        let marked = |w: &str| gaz.single(w) & GAZ_NEWS_ORG != 0;
-        assert!(marked("داعش"));
-        assert!(!marked("تطاوين") && !marked("الدوله") && !marked("حماس") && !marked("اب"));
-    }
-
-    #[test]
-    fn counting_after_heads_reads_the_core_of_the_head() {
-        let dir = std::env::temp_dir().join(format!("khabar-news-org-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("news.jsonl");
-        std::fs::write(
-            &path,
-            "{\"title\": \"هاجم تنظيم داعش القرية\", \"body\": \"وأعلن لتنظيم داعش بيان وداعش.\"}\nnot json\n",
-        )
-        .unwrap();
-        let heads = NEWS_NAMING_HEADS;
-        let counts = count_after_heads(&[path.as_path()], |w| heads.contains(&w)).unwrap();
-        std::fs::remove_dir_all(&dir).ok();
-        assert_eq!(counts["داعش"], (2, 2));
-        assert_eq!(counts["وداعش"], (0, 1));
-        assert_eq!(counts["القريه"], (0, 1));
     }
 }

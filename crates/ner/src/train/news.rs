@@ -5,7 +5,7 @@
 
 use crate::features::lexicon::WordStats;
 use crate::features::news::news_key;
-use crate::features::text::{normalize, simple_tokens, split_clitics};
+use crate::features::text::{normalize, simple_tokens};
 use crate::features::{doc_form_key, sentence_features_rows, Resources};
 use crate::model::viterbi::viterbi;
 use crate::model::weights::{emissions, Weights};
@@ -63,30 +63,18 @@ pub fn read_news_sentences(paths: &[&Path], max_articles: usize) -> std::io::Res
     Ok(out)
 }
 
-/// For each normalized word of the `title` and `body` of JSONL(.gz) news files: how often
-/// it comes right after a word whose core (without و ف ب ل ك, or one such letter less)
-/// `is_head` accepts, and how often it occurs at all.
-pub fn count_after_heads(
-    paths: &[&Path],
-    is_head: impl Fn(&str) -> bool,
-) -> std::io::Result<FxHashMap<String, (u64, u64)>> {
-    let mut counts: FxHashMap<String, (u64, u64)> = FxHashMap::default();
+/// How often each normalized word occurs in the `title` and `body` of JSONL(.gz) news
+/// files (the counts of the word statistics).
+pub fn count_words(paths: &[&Path]) -> std::io::Result<FxHashMap<String, u64>> {
+    let mut counts: FxHashMap<String, u64> = FxHashMap::default();
     for path in paths {
         for_each_news_article(path, 0, |texts| {
             for t in texts {
-                let mut after_head = false;
                 for tok in simple_tokens(t) {
                     let w = normalize(tok);
-                    if w.is_empty() {
-                        continue;
+                    if !w.is_empty() {
+                        *counts.entry(w).or_insert(0) += 1;
                     }
-                    let sp = split_clitics(&w);
-                    // `alt` reads `لتنظيم` as ل + `تنظيم`, which `core` leaves whole.
-                    let head = is_head(&sp.core) || sp.alt.is_some_and(&is_head);
-                    let e = counts.entry(w).or_insert((0, 0));
-                    e.0 += u64::from(after_head);
-                    e.1 += 1;
-                    after_head = head;
                 }
             }
         })?;
@@ -183,6 +171,24 @@ fn code(c: &[u32; NUM_TAGS], total: u32) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counting_words_reads_titles_and_bodies_and_skips_bad_lines() {
+        let dir = std::env::temp_dir().join(format!("khabar-count-words-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("news.jsonl");
+        std::fs::write(
+            &path,
+            "{\"title\": \"هاجم تنظيم القرية\", \"body\": \"وأعلن التنظيم بيانا عن القرية.\"}\nnot json\n",
+        )
+        .unwrap();
+        let counts = count_words(&[path.as_path()]).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(counts["القريه"], 2);
+        assert_eq!(counts["تنظيم"], 1);
+        assert!(!counts.contains_key("not"));
+        assert!(count_words(&[Path::new("/nonexistent/khabar-news.jsonl")]).is_err());
+    }
 
     #[test]
     fn codes() {
