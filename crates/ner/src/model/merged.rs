@@ -101,27 +101,63 @@ impl MergedTable {
             Some(q)
         };
         // Built in place: filling the rows is most of the model's load time.
-        let mut t = MergedTable::with_capacity(w1.rows.len() + w2.rows.len(), scale1, scale2);
-        for (&k, w) in &w1.rows {
-            t.row_mut(k).pass1 = quantized(w, scale1)?;
+        // Sized for the distinct keys: the stages share most of them, and a table sized
+        // for their sum would be twice as large (64-byte rows) for nothing.
+        let mut distinct = w1.rows.len();
+        distinct += w2.rows.keys().filter(|k| !w1.rows.contains_key(k)).count();
+        if let Some(net) = net {
+            distinct += (net.sparse_index.keys())
+                .filter(|k| !w1.rows.contains_key(k) && !w2.rows.contains_key(k))
+                .count();
         }
-        for (&k, w) in &w2.rows {
-            t.row_mut(k).pass2 = quantized(w, scale2)?;
-        }
+        let mut t = MergedTable::with_capacity(distinct, scale1, scale2);
+        // Each insert is a cache miss in a table of tens of megabytes: the slots of the
+        // keys a few places ahead are prefetched so that the misses overlap (a third of the
+        // load time otherwise).
+        let w1_rows: Vec<(u32, &[f32; NUM_TAGS])> = w1.rows.iter().map(|(&k, w)| (k, w)).collect();
+        t.fill(&w1_rows, |row, w| {
+            row.pass1 = quantized(w, scale1)?;
+            Some(())
+        })?;
+        let w2_rows: Vec<(u32, &[f32; NUM_TAGS])> = w2.rows.iter().map(|(&k, w)| (k, w)).collect();
+        t.fill(&w2_rows, |row, w| {
+            row.pass2 = quantized(w, scale2)?;
+            Some(())
+        })?;
         if let Some(net) = net {
             let sd = net.sparse_dim();
             let (scales, q) = net.sparse_q.as_ref()?;
             if sd > INLINE_SPARSE {
                 return None;
             }
-            for (&k, &r) in &net.sparse_index {
-                let r = r as usize;
-                let row = t.row_mut(k);
+            let sparse_rows: Vec<(u32, usize)> = net
+                .sparse_index
+                .iter()
+                .map(|(&k, &r)| (k, r as usize))
+                .collect();
+            t.fill(&sparse_rows, |row, &r| {
                 row.sparse_scale = *scales.get(r)?;
                 row.sparse[..sd].copy_from_slice(q.get(r * sd..(r + 1) * sd)?);
-            }
+                Some(())
+            })?;
         }
         Some(t)
+    }
+
+    /// Sets the row of each key of `items` with `set` (inserting it), prefetching the slots
+    /// of the keys [`PREFETCH_AHEAD`] places ahead; `None` as soon as `set` gives `None`.
+    fn fill<T>(
+        &mut self,
+        items: &[(u32, T)],
+        mut set: impl FnMut(&mut MergedRow, &T) -> Option<()>,
+    ) -> Option<()> {
+        for (i, (key, item)) in items.iter().enumerate() {
+            if let Some((ahead, _)) = items.get(i + PREFETCH_AHEAD) {
+                self.prefetch(*ahead);
+            }
+            set(self.row_mut(*key), item)?;
+        }
+        Some(())
     }
 
     /// An empty table with room for `n` keys.

@@ -178,7 +178,8 @@ fn neural_stage_survives_a_file_roundtrip() {
     // A cut inside the neural section is an error, not a panic.
     let bytes = m.to_bytes(0.0);
     let mut p = Vec::new();
-    flate2::read::ZlibDecoder::new(&bytes[HEADER_LEN..])
+    zstd::stream::read::Decoder::new(&bytes[HEADER_LEN..])
+        .unwrap()
         .read_to_end(&mut p)
         .unwrap();
     for cut in [p.len() - 1, p.len() - 100, p.len() - 5000] {

@@ -11,9 +11,7 @@
 use crate::decoding::spans::EntitySpan;
 use crate::features::lexicon::{Gazetteer, GAZ_LOC};
 use crate::features::text::normalize;
-use crate::running_text::org_phrases::is_stop;
 use crate::tags::Label;
-use khabar_text::titles::PERSON_TITLES;
 use khabar_text::{Token, TokenKind};
 
 /// Place-kind nouns that head a place name in construct state (in the NER's
@@ -108,87 +106,6 @@ pub(crate) fn adjective_of_place_with(gaz: &Gazetteer, word: &str, suffix: &str)
     ]
     .iter()
     .any(|w| is_place(w))
-}
-
-/// Nouns before a Tunisian town named after a saint (`معتمدية سيدي علوان`, `ميناء سيدي
-/// داود`), in the text core's normalization.
-const TOWN_NOUNS: &[&str] = &[
-    "معتمدية",
-    "عمادة",
-    "منطقة",
-    "جهة",
-    "ولاية",
-    "مدينة",
-    "بلدة",
-    "قرية",
-    "ميناء",
-    "ساحة",
-    "شارع",
-];
-
-/// `سيدي` ("my lord", and the first word of Maghreb towns named after saints). The model
-/// tags it alone as a place where it is the honorific (`يا سيدي`, `سيدي خادم الحرمين`) and
-/// where the town's second word is left out (`سيدي ثابت`), and tags such towns as persons
-/// (`معتمدية سيدي علوان`, `بسيدي الهاني` "in Sidi El Hani"). A lone `سيدي` after `يا` or
-/// before a title is dropped, one before another free word becomes the town with it; a
-/// person `سيدي …` after a town noun or with the preposition ب is a place. `ents` is sorted
-/// by start and stays so.
-pub fn sidi(
-    text_slice: &dyn Fn(usize, usize) -> String,
-    tokens: &[Token],
-    ents: &mut Vec<EntitySpan>,
-) {
-    let spans = crate::running_text::spans_of(ents);
-    let in_entity = |t: &Token| crate::running_text::in_spans(&spans, t);
-    ents.retain_mut(|e| {
-        let k = tokens.partition_point(|t| t.end <= e.start);
-        let Some(t) = tokens.get(k) else {
-            return true;
-        };
-        if t.stem_segment().text != "سيدي" {
-            return true;
-        }
-        let prev = k
-            .checked_sub(1)
-            .map(|j| &tokens[j])
-            .filter(|p| p.end + 1 == t.start);
-        if e.end == t.end {
-            // `سيدي` alone.
-            if prev.is_some_and(|p| p.norm == "يا") {
-                return false;
-            }
-            let Some(next) = tokens.get(k + 1).filter(|n| n.start == t.end + 1) else {
-                return true;
-            };
-            let word = next.stem_segment().text.as_str();
-            let title = PERSON_TITLES.contains(&next.norm.as_str())
-                || matches!(word, "خادم" | "صاحب" | "الوالد" | "الرئيس");
-            if title {
-                return false;
-            }
-            let free = crate::decoding::spans::one_space_apart(text_slice, t.end, next.start)
-                && next.kind == TokenKind::Word
-                && next.segments.len() == 1
-                && next.norm.chars().count() > 2
-                && !is_stop(next)
-                && !in_entity(next);
-            if free {
-                e.end = next.end;
-                e.text = text_slice(e.start, e.end);
-                e.label = Label::Loc;
-            }
-            return true;
-        }
-        if e.label == Label::Per {
-            let with_b = t.segments.first().is_some_and(|s| s.text == "ب");
-            let after_noun =
-                prev.is_some_and(|p| TOWN_NOUNS.contains(&p.stem_segment().text.as_str()));
-            if with_b || after_noun {
-                e.label = Label::Loc;
-            }
-        }
-        true
-    });
 }
 
 /// Where `آية` begins (after a proclitic: `لآية`) when it is the word right before
@@ -295,35 +212,5 @@ mod tests {
         assert!(!adj("الإسكندرية", "يه"));
         assert!(!adj("تونسية", "يه"));
         assert!(!adj("التونسية", "ي"));
-    }
-
-    #[test]
-    fn sidi_the_honorific_and_sidi_the_town() {
-        let run = |text: &str, given: &[(&str, Label)]| {
-            crate::running_text::run_rule(text, given, |slice, tokens, ents| {
-                sidi(slice, tokens, ents)
-            })
-        };
-        // The honorific: after يا, before a title.
-        assert!(run("ما هذه السياسة يا سيدي؟", &[("سيدي", Label::Loc)]).is_empty());
-        assert!(run("بقيادة سيدي خادم الحرمين.", &[("سيدي", Label::Loc)]).is_empty());
-        assert!(run("هدية من سيدي الملك.", &[("سيدي", Label::Loc)]).is_empty());
-        // A town whose second word the model left out.
-        let r = run("وسط مدينة سيدي ثابت أمس.", &[("سيدي", Label::Loc)]);
-        assert_eq!(r, vec![("سيدي ثابت".into(), Label::Loc)]);
-        // Not over a no-break space (a line the article cut).
-        let r = run("من ولاية سيدي\u{a0}يشتبه.", &[("سيدي", Label::Loc)]);
-        assert_eq!(r, vec![("سيدي".into(), Label::Loc)]);
-        // A town tagged as a person: after a town noun, or with ب.
-        let r = run("في معتمدية سيدي علوان.", &[("سيدي علوان", Label::Per)]);
-        assert_eq!(r, vec![("سيدي علوان".into(), Label::Loc)]);
-        let r = run(
-            "أوقف الحرس شخصين بسيدي الهاني.",
-            &[("سيدي الهاني", Label::Per)],
-        );
-        assert_eq!(r, vec![("سيدي الهاني".into(), Label::Loc)]);
-        // The honorific before a person's name stays a person.
-        let r = run("سلام يا سيدي سلمان.", &[("سيدي سلمان", Label::Per)]);
-        assert_eq!(r, vec![("سيدي سلمان".into(), Label::Per)]);
     }
 }

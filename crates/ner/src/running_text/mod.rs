@@ -2,7 +2,7 @@
 //! (CoNLL tagging and `khabar eval ner` keep ANERcorp's conventions). One file per
 //! adjustment, applied in this order by `NerModel::entities`: [`places`] (names split or
 //! cut short, places named after persons), [`spelling`] (`علي` written `على`), `heads`
-//! (place heads, `سيدي`), [`org_phrases`] (institution phrases, one type per organization
+//! (place heads, `آية الله`), [`org_phrases`] (institution phrases, one type per organization
 //! name), [`definite_orgs`] (definite organization names), the well-known places of
 //! [`places`], [`surnames`] (bare surnames typed as persons) and [`coordination`] (entities
 //! run over `و` split). This module holds the helpers they share (and their test harness).
