@@ -188,10 +188,10 @@ pub struct TrainNerArgs {
     /// Neural stage: scale of the (unit-length) word vectors.
     #[arg(long, default_value_t = 3.0)]
     vector_scale: f32,
-    /// Neural stage: learn from the WikiFANE sentences too (by default the network learns
-    /// from ANERcorp only, over linear scores trained with WikiFANE).
-    #[arg(long)]
-    neural_aux: bool,
+    /// Neural stage: which sentences the network learns from (the linear passes learn
+    /// from both corpora either way).
+    #[arg(long, value_enum, default_value = "both")]
+    neural_data: NeuralData,
     /// Neural stage: seed.
     #[arg(long, default_value_t = 42)]
     neural_seed: u64,
@@ -299,6 +299,18 @@ pub struct EvalNerArgs {
     /// `first_names` applies to tagged tokens).
     #[arg(long, value_delimiter = ',')]
     without: Vec<String>,
+}
+
+/// The sentences the neural stage of `khabar train ner` learns from.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum NeuralData {
+    /// ANERcorp only.
+    Main,
+    /// ANERcorp and WikiFANE, one output layer (the shipped model).
+    Both,
+    /// ANERcorp and WikiFANE, each corpus with an output layer and CRF transitions of its
+    /// own (WikiFANE's is dropped before saving).
+    BothOwnHead,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -603,7 +615,8 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         neural_epochs: None,
         neural_mix: None,
         neural_grid,
-        neural_aux: a.neural_aux,
+        neural_aux: a.neural_data != NeuralData::Main,
+        neural_aux_head: a.neural_data == NeuralData::BothOwnHead,
         prune: a.prune,
     };
     if a.cv > 1 {
@@ -767,6 +780,11 @@ fn train_ner(mut a: TrainNerArgs) -> anyhow::Result<ExitCode> {
         "dev_micro_f1": round2(best_dev.micro().f1),
         "dev_per_type": per_type,
         "prune": a.prune,
+        "neural_data": match a.neural_data {
+            NeuralData::Main => "main",
+            NeuralData::Both => "both",
+            NeuralData::BothOwnHead => "both-own-head",
+        },
         "o_bias": best_bias.0,
         "dev_micro_f1_before_o_bias": round2(sum.dev_full.micro().f1),
         "dev_micro_f1_linear": round2(sum.dev2.micro().f1),

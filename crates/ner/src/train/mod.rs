@@ -47,10 +47,13 @@ pub struct StackOptions {
     pub neural_mix: Option<(f32, f32)>,
     /// Further network settings trained and scored on dev for comparison only.
     pub neural_grid: Vec<(NeuralConfig, WordVectors)>,
-    /// Train the network on auxiliary-corpus sentences too ([`Sentence::aux`]), scored
-    /// by an output layer of their own (the corpora share the layers below it); by
+    /// Train the network on auxiliary-corpus sentences too ([`Sentence::aux`]); by
     /// default it learns from the main corpus only.
     pub neural_aux: bool,
+    /// With `neural_aux`: score the auxiliary sentences by an output layer and CRF
+    /// transitions of their own (the corpora share the layers below), dropped before
+    /// saving; without it both corpora train one output layer.
+    pub neural_aux_head: bool,
     /// Weight pruning applied when the model is saved: the network only reads feature
     /// keys that keep a second-pass weight, so one hash probe serves both at tagging time.
     pub prune: f32,
@@ -68,6 +71,7 @@ impl Default for StackOptions {
             neural_mix: None,
             neural_grid: Vec::new(),
             neural_aux: false,
+            neural_aux_head: false,
             prune: 0.05,
         }
     }
@@ -262,6 +266,7 @@ pub fn train_model_with(
             folds: k,
             opts2,
             prune: stack.prune,
+            aux_head: stack.neural_aux_head,
         };
         for (i, (cfg, vectors)) in stack.neural_grid.iter().enumerate() {
             let (_, sum) = train_neural(&ctx, cfg, vectors, None, None, &mut |_| {});
@@ -316,6 +321,8 @@ struct NeuralCtx<'a> {
     folds: usize,
     opts2: &'a TrainOptions,
     prune: f32,
+    /// Auxiliary training sentences get an output layer of their own.
+    aux_head: bool,
 }
 
 /// Second-pass tag scores of every training sentence from second-pass weights trained on
@@ -380,7 +387,7 @@ fn train_neural(
                 };
                 let mut x = NeuralInput::new(&toks, k, o);
                 x.scores = scores;
-                x.aux = s.aux;
+                x.aux = s.aux && ctx.aux_head;
                 x
             })
             .collect::<Vec<NeuralInput>>()
