@@ -299,6 +299,10 @@ pub struct EvalNerArgs {
     /// `first_names` applies to tagged tokens).
     #[arg(long, value_delimiter = ',')]
     without: Vec<String>,
+    /// Score the linear passes only (the model without its neural stage, as
+    /// `--fast-ner` tags).
+    #[arg(long)]
+    linear_only: bool,
 }
 
 /// The sentences the neural stage of `khabar train ner` learns from.
@@ -857,6 +861,9 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
             .to_mut()
             .switch_off_adjustments(&without)
             .map_err(anyhow::Error::msg)?;
+    }
+    if a.linear_only {
+        model.to_mut().set_neural(None);
     }
     let test = read_conll_file(&a.test).map_err(anyhow::Error::msg)?;
     let t1 = Instant::now();
