@@ -197,7 +197,12 @@ impl NerModel {
                 .read_to_end(&mut p)
                 .map_err(|e| corrupt(&format!("decompression failed: {e}")))?;
         }
-        parse_payload(&p, fv).map_err(|d| corrupt(&d))
+        let mut model = parse_payload(&p, fv).map_err(|d| corrupt(&d))?;
+        // Freed before the merged table is built: the table and the inflated payload
+        // together were the load's high-water mark.
+        drop(p);
+        model.rebuild_merged();
+        Ok(model)
     }
 }
 
@@ -664,6 +669,7 @@ pub(super) fn parse_payload(b: &[u8], format: u32) -> Result<NerModel, String> {
         skipped: 0,
         merged: None,
     };
-    model.set_neural(neural);
+    // The merged tagging table is built by the caller once the payload is freed.
+    model.neural = neural;
     Ok(model)
 }
