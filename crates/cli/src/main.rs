@@ -14,6 +14,7 @@ mod corpus_cmd;
 mod eval_entities;
 mod input;
 mod memory;
+mod names_cmd;
 mod ner_cmd;
 
 #[derive(Parser)]
@@ -54,6 +55,12 @@ enum Command {
     Search(corpus_cmd::SearchArgs),
     /// Statistics of a corpus database.
     Stats(corpus_cmd::StatsArgs),
+    /// Match and cluster person names across spellings (`khabar names match A B`,
+    /// `khabar names cluster FILE|-`, `khabar names build-lexicon`).
+    Names {
+        #[command(subcommand)]
+        what: names_cmd::NamesWhat,
+    },
     /// Benchmarks (release builds): `text`, `ner`, ...
     Bench {
         #[command(subcommand)]
@@ -72,6 +79,7 @@ fn main() -> ExitCode {
         Command::Index(args) => corpus_cmd::index(args),
         Command::Search(args) => corpus_cmd::search(args),
         Command::Stats(args) => corpus_cmd::stats(args),
+        Command::Names { what } => names_cmd::run(what),
         Command::Bench { what } => bench_cmd::run(what),
     };
     match result {

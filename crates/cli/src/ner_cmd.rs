@@ -288,6 +288,8 @@ pub enum EvalWhat {
     /// Document-level entity scores on news articles annotated outside the team: the
     /// distinct PER/LOC/ORG names of each article, found by the running-text entity layer.
     Entities(crate::eval_entities::EvalEntitiesArgs),
+    /// Pairwise precision/recall/F1 of the name matcher beside exact match after folding.
+    Names(crate::names_cmd::EvalNamesArgs),
 }
 
 #[derive(Args)]
@@ -858,6 +860,7 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
     let a = match what {
         EvalWhat::Ner(a) => a,
         EvalWhat::Entities(a) => return crate::eval_entities::eval_entities(a),
+        EvalWhat::Names(a) => return crate::names_cmd::eval(a),
     };
     let t0 = Instant::now();
     let mut model = load_model(&a.model)?;
