@@ -120,7 +120,7 @@ fn is_arabic_word(t: &str) -> bool {
 /// The token without its article `ال` when at least three letters remain.
 fn strip_article(t: &str) -> &str {
     match t.strip_prefix("ال") {
-        Some(rest) if rest.chars().count() >= 3 => rest,
+        Some(rest) if rest.chars().count() >= 4 => rest,
         _ => t,
     }
 }
@@ -165,11 +165,21 @@ fn is_vowel_class(c: char) -> bool {
 
 /// The skeleton of a foreign token: consonant classes with doubled letters collapsed;
 /// `with_vowels` keeps the long-vowel letters (also collapsed).
+/// A leading `ه` is left out (the silent h of French and Spanish names: `هولاند` /
+/// `أولاند`, `هيرنانديز` / `إرنانديز`), and `تز` counts as `ز` (Italian and German tz/z:
+/// `ماتيراتزي` / `ماتيرازي`).
 fn skeleton(token: &str, with_vowels: bool) -> Vec<char> {
     let mut out: Vec<char> = Vec::with_capacity(token.len());
+    let token = match token.strip_prefix('ه') {
+        Some(rest) if rest.chars().count() >= 4 => rest,
+        _ => token,
+    };
     for c in token.chars().filter_map(skeleton_class) {
         if !with_vowels && is_vowel_class(c) {
             continue;
+        }
+        if c == 'Z' && out.last() == Some(&'T') {
+            out.pop();
         }
         if out.last() != Some(&c) {
             out.push(c);

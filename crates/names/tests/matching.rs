@@ -52,3 +52,14 @@ fn compounds_and_alignment() {
     assert!(!same("بيل كلينتون", "هيلاري كلينتون"));
     assert!(!same("محمد بن سلمان", "محمد بن نايف"));
 }
+
+#[test]
+fn silent_h_and_tz_in_foreign_names() {
+    // French and Spanish silent h, Italian tz.
+    assert!(same("فرانسوا هولاند", "فرانسوا أولاند"));
+    assert!(same("هيرنانديز", "إرنانديز"));
+    assert!(same("ماتيراتزي", "ماتيرازي"));
+    // A short name keeps its h: Harry is not Ari, Henri is not Anri.
+    assert!(!same("هاري", "آري"));
+    assert!(!same("هنري", "أنري"));
+}
