@@ -247,6 +247,23 @@ fn english_key(en: &str) -> String {
     out
 }
 
+/// Edit distance between two romanizations (lowercase letters only).
+fn en_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().filter(|c| c.is_alphabetic()).collect();
+    let b: Vec<char> = b.chars().filter(|c| c.is_alphabetic()).collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 fn build_pairs(args: &EvalNamesArgs) -> anyhow::Result<Vec<Pair>> {
     let names = std::fs::read_to_string(&args.arabnamer)
         .with_context(|| format!("cannot read {}", args.arabnamer.display()))?;
@@ -294,6 +311,51 @@ fn build_pairs(args: &EvalNamesArgs) -> anyhow::Result<Vec<Pair>> {
                     },
                     group: key.clone(),
                 });
+            }
+        }
+    }
+    // 2b. hard foreign negatives: one-token foreign names of arabnamer that share a
+    //     consonant skeleton (the matcher's blocking key) but whose romanizations are far
+    //     apart (edit distance ≥ 3: `هرتزل` Herzl / `ريزال` Rizal, `بانديني` / `بيونديني`).
+    {
+        let mut by_block: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+        for (en, ar) in &singles {
+            let f = fold(ar);
+            if f.is_empty() || f.contains(' ') || khabar_names::is_native(&f) {
+                continue;
+            }
+            by_block
+                .entry(khabar_names::block_key(ar))
+                .or_default()
+                .push((en.as_str(), ar.as_str()));
+        }
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        for (key, names) in &by_block {
+            // One pair per block (the first two far-apart names): blocks of short skeletons
+            // would otherwise swamp the other sources.
+            let mut taken = false;
+            for i in 0..names.len().min(40) {
+                for j in i + 1..names.len().min(40) {
+                    if taken {
+                        break;
+                    }
+                    let ((ea, a), (eb, b)) = (names[i], names[j]);
+                    if fold(a) == fold(b) || en_distance(ea, eb) < 3 {
+                        continue;
+                    }
+                    let (x, y) = if a < b { (a, b) } else { (b, a) };
+                    if !seen.insert((x.to_string(), y.to_string())) {
+                        continue;
+                    }
+                    pairs.push(Pair {
+                        a: x.to_string(),
+                        b: y.to_string(),
+                        same: false,
+                        source: "arabnamer-foreign-skeleton",
+                        group: format!("{key}|{x}"),
+                    });
+                    taken = true;
+                }
             }
         }
     }

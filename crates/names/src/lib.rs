@@ -165,13 +165,13 @@ fn is_vowel_class(c: char) -> bool {
 
 /// The skeleton of a foreign token: consonant classes with doubled letters collapsed;
 /// `with_vowels` keeps the long-vowel letters (also collapsed).
-/// A leading `ه` is left out (the silent h of French and Spanish names: `هولاند` /
-/// `أولاند`, `هيرنانديز` / `إرنانديز`), and `تز` counts as `ز` (Italian and German tz/z:
+/// A leading `ه` before a vowel letter is left out (the silent h of French and Spanish
+/// names: `هولاند` / `أولاند`, `هيرنانديز` / `إرنانديز`; not `هربرت` / `روبرت`), and `تز` counts as `ز` (Italian and German tz/z:
 /// `ماتيراتزي` / `ماتيرازي`).
 fn skeleton(token: &str, with_vowels: bool) -> Vec<char> {
     let mut out: Vec<char> = Vec::with_capacity(token.len());
     let token = match token.strip_prefix('ه') {
-        Some(rest) if rest.chars().count() >= 4 => rest,
+        Some(rest) if rest.chars().count() >= 4 && rest.starts_with(['ا', 'و', 'ي']) => rest,
         _ => token,
     };
     for c in token.chars().filter_map(skeleton_class) {
@@ -215,7 +215,10 @@ fn foreign_sim(a: &str, b: &str) -> f64 {
         return 0.9;
     }
     let (ca, cb) = (skeleton(a, false), skeleton(b, false));
-    if ca == cb && (ca.len() >= 3 || (ca.len() == 2 && edit_distance(&va, &vb) <= 1)) {
+    // Equal consonants and at most one long-vowel letter more, less or other: distinct
+    // foreign names often share their consonants (`هرتزل` / `ريزال`, `بانديني` /
+    // `بيونديني`).
+    if ca == cb && ca.len() >= 2 && edit_distance(&va, &vb) <= 1 {
         return 0.8;
     }
     0.0

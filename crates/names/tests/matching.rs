@@ -62,4 +62,14 @@ fn silent_h_and_tz_in_foreign_names() {
     // A short name keeps its h: Harry is not Ari, Henri is not Anri.
     assert!(!same("هاري", "آري"));
     assert!(!same("هنري", "أنري"));
+    // Only before a vowel letter: Herbert is not Robert.
+    assert!(!same("هربرت", "روبرت"));
+}
+
+#[test]
+fn foreign_names_sharing_consonants_are_not_merged() {
+    // Equal consonants but more than one long vowel apart.
+    assert!(!same("بانديني", "بيونديني"));
+    assert!(!same("هرتزل", "ريزال"));
+    assert!(same("ميركل", "ميركيل"));
 }
