@@ -72,15 +72,34 @@ pub struct EvalEntitiesArgs {
     list: bool,
 }
 
-/// The part of the gold file an article id belongs to: bit 4 of the id's FNV-1a hash (the
-/// lowest bits of FNV-1a are poorly mixed; bit 4 halves the 84 articles 44 / 40).
-pub fn split_of(id: &str) -> Split {
+/// 64-bit FNV-1a of `s`: a hash that stays the same across builds and platforms, for
+/// splitting evaluation sets.
+pub fn fnv1a(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
+    for b in s.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    if (h >> 4) & 1 == 0 {
+    h
+}
+
+/// Precision, recall and F1 (fractions) from true positives, false positives and false
+/// negatives; 0 where undefined.
+pub fn precision_recall_f1(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fn_).max(1) as f64;
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (p, r, f)
+}
+
+/// The part of the gold file an article id belongs to: bit 4 of the id's FNV-1a hash (the
+/// lowest bits of FNV-1a are poorly mixed; bit 4 halves the 84 articles 44 / 40).
+pub fn split_of(id: &str) -> Split {
+    if (fnv1a(id) >> 4) & 1 == 0 {
         Split::Dev
     } else {
         Split::Blind
@@ -148,13 +167,7 @@ struct Counts {
 
 impl Counts {
     fn prf(&self) -> (f64, f64, f64) {
-        let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
-        let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        let f = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
+        let (p, r, f) = precision_recall_f1(self.tp, self.fp, self.fn_);
         (100.0 * p, 100.0 * r, 100.0 * f)
     }
 }

@@ -1,7 +1,8 @@
 //! `khabar names match|cluster|build-lexicon` and `khabar eval names`.
 
+use crate::eval_entities::{fnv1a, precision_recall_f1, Split};
 use anyhow::{bail, Context};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use khabar_names::{block_key, fold, lexicon, same, score, THRESHOLD};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufWriter, Write};
@@ -165,14 +166,6 @@ fn build_lexicon(args: BuildLexiconArgs) -> anyhow::Result<ExitCode> {
 
 // ---------------------------------------------------------------- evaluation
 
-/// Which pairs are scored.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
-pub enum Split {
-    All,
-    Dev,
-    Blind,
-}
-
 #[derive(Args)]
 pub struct EvalNamesArgs {
     #[arg(long, value_enum, default_value_t = Split::Dev)]
@@ -197,21 +190,12 @@ struct Pair {
     group: String,
 }
 
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
 /// Pairs of arabnamer that are two native names sharing a romanization: shown, not scored.
 const NATIVE_COLLISIONS: &str = "arabnamer-native-names";
 
 /// Dev or blind, by a hash of the pair's group (fixed before any tuning).
 fn is_dev(group: &str) -> bool {
-    fnv(group) & 1 == 0
+    fnv1a(group) & 1 == 0
 }
 
 /// Romanization key of an English name: lowercase letters only, article and nasab prefixes
@@ -249,19 +233,8 @@ fn english_key(en: &str) -> String {
 
 /// Edit distance between two romanizations (lowercase letters only).
 fn en_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().filter(|c| c.is_alphabetic()).collect();
-    let b: Vec<char> = b.chars().filter(|c| c.is_alphabetic()).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    let letters = |s: &str| -> Vec<char> { s.chars().filter(|c| c.is_alphabetic()).collect() };
+    khabar_names::edit_distance(&letters(a), &letters(b))
 }
 
 fn build_pairs(args: &EvalNamesArgs) -> anyhow::Result<Vec<Pair>> {
@@ -421,7 +394,7 @@ fn build_pairs(args: &EvalNamesArgs) -> anyhow::Result<Vec<Pair>> {
     let n = singles.len();
     if n > 2 {
         for k in (0..n).step_by(5) {
-            let j = (fnv(&singles[k].0) as usize) % n;
+            let j = (fnv1a(&singles[k].0) as usize) % n;
             if english_key(&singles[k].0) == english_key(&singles[j].0) || k == j {
                 continue;
             }
@@ -462,10 +435,10 @@ fn build_pairs(args: &EvalNamesArgs) -> anyhow::Result<Vec<Pair>> {
 
 #[derive(Default, Clone, Copy)]
 struct Counts {
-    tp: u64,
-    fp: u64,
-    fn_: u64,
-    tn: u64,
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    tn: usize,
 }
 
 impl Counts {
@@ -478,14 +451,7 @@ impl Counts {
         }
     }
     fn prf(&self) -> (f64, f64, f64) {
-        let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
-        let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        let f = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-        (p, r, f)
+        precision_recall_f1(self.tp, self.fp, self.fn_)
     }
 }
 

@@ -188,7 +188,8 @@ fn skeleton(token: &str, with_vowels: bool) -> Vec<char> {
     out
 }
 
-fn edit_distance(a: &[char], b: &[char]) -> usize {
+/// Levenshtein distance between two character sequences.
+pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
