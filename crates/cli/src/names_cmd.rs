@@ -89,8 +89,19 @@ fn cluster(input: &str) -> anyhow::Result<ExitCode> {
             break;
         }
         line_no += 1;
-        let line = String::from_utf8_lossy(&buf);
+        // A line that is not UTF-8 (binary data, another encoding) or holds a tab (which
+        // would break the `name<TAB>cluster` output) is reported and skipped, not guessed.
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            eprintln!("khabar: {label}:{line_no}: not valid UTF-8, skipped");
+            skipped += 1;
+            continue;
+        };
         let name = line.trim_end_matches(['\n', '\r']);
+        if name.contains('\t') {
+            eprintln!("khabar: {label}:{line_no}: a tab inside the name, skipped");
+            skipped += 1;
+            continue;
+        }
         let folded = fold(name);
         if folded.is_empty() {
             eprintln!("khabar: {label}:{line_no}: empty name, skipped");
@@ -123,7 +134,7 @@ fn cluster(input: &str) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if skipped > 0 {
-        eprintln!("khabar: {skipped} empty line(s) skipped");
+        eprintln!("khabar: {skipped} line(s) skipped");
     }
     Ok(ExitCode::SUCCESS)
 }
