@@ -177,27 +177,56 @@ struct GoldArticle {
     names: BTreeSet<(String, String)>,
 }
 
+/// Calls `f(line_number, line)` for each line of `r` (read from `path`); a line that is not
+/// UTF-8 is reported with file and line and skipped, the others go through.
+fn for_each_line(
+    path: &Path,
+    r: impl std::io::Read,
+    mut f: impl FnMut(usize, &str),
+) -> anyhow::Result<()> {
+    let mut r = std::io::BufReader::new(r);
+    let mut buf = Vec::new();
+    let mut n = 0;
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf)
+            .with_context(|| format!("reading {}", path.display()))?
+            == 0
+        {
+            return Ok(());
+        }
+        n += 1;
+        match std::str::from_utf8(&buf) {
+            Ok(line) => f(n, line.trim_end_matches(['\n', '\r'])),
+            Err(e) => eprintln!(
+                "khabar: {}:{n}: skipped: invalid UTF-8 at column {}",
+                path.display(),
+                e.valid_up_to() + 1
+            ),
+        }
+    }
+}
+
 fn read_gold(path: &Path, split: Split) -> anyhow::Result<Vec<GoldArticle>> {
     let f = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let mut out = Vec::new();
-    for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
-        let line = line.with_context(|| format!("reading {}", path.display()))?;
+    for_each_line(path, f, |n, line| {
         if line.trim().is_empty() {
-            continue;
+            return;
         }
-        let v: serde_json::Value = match serde_json::from_str(&line) {
+        let v: serde_json::Value = match serde_json::from_str(line) {
             Ok(v) => v,
             Err(e) => {
-                eprintln!("khabar: {}:{}: skipped: {e}", path.display(), n + 1);
-                continue;
+                eprintln!("khabar: {}:{n}: skipped: {e}", path.display());
+                return;
             }
         };
         let Some(id) = v.get("id").and_then(|x| x.as_str()) else {
-            eprintln!("khabar: {}:{}: skipped: no id", path.display(), n + 1);
-            continue;
+            eprintln!("khabar: {}:{n}: skipped: no id", path.display());
+            return;
         };
         if split != Split::All && split_of(id) != split {
-            continue;
+            return;
         }
         let ents = v.get("entities").and_then(|x| x.as_array());
         let pairs: Vec<(&str, &str)> = ents
@@ -209,7 +238,7 @@ fn read_gold(path: &Path, split: Split) -> anyhow::Result<Vec<GoldArticle>> {
             id: id.to_string(),
             names: distinct_names(pairs.into_iter()),
         });
-    }
+    })?;
     Ok(out)
 }
 
@@ -238,20 +267,17 @@ fn find_articles(paths: &[PathBuf], ids: &[&str]) -> anyhow::Result<HashMap<Stri
         } else {
             Box::new(file)
         };
-        for line in std::io::BufReader::new(r).lines() {
-            let line = line.with_context(|| format!("reading {}", path.display()))?;
+        for_each_line(path, r, |_, line| {
             // Cheap pre-check before parsing: the id, when it is the first field.
-            if let Some(id) = leading_id(&line) {
-                if !want.contains(id) {
-                    continue;
-                }
+            if leading_id(line).is_some_and(|id| !want.contains(id)) {
+                return;
             }
-            if let Ok(a) = serde_json::from_str::<Article>(&line) {
+            if let Ok(a) = serde_json::from_str::<Article>(line) {
                 if want.contains(a.id.as_str()) {
                     found.insert(a.id.clone(), a);
                 }
             }
-        }
+        })?;
     }
     Ok(found)
 }

@@ -344,3 +344,42 @@ fn tag_decodes_its_input_like_analyze() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn eval_entities_skips_bad_gold_lines_and_scores_the_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let news = dir.path().join("news.jsonl");
+    let mut n = "{\"id\": \"t/1\", \"title\": \"زيارة\", \"body\": \"وصل وزير الخارجية سامح شكري إلى القاهرة أمس.\"}\n"
+        .as_bytes()
+        .to_vec();
+    n.extend_from_slice(b"\xff\n");
+    std::fs::write(&news, n).unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    let mut g = "{\"id\": \"t/1\", \"entities\": [{\"text\": \"القاهرة\", \"label\": \"LOC\"}]}\n{\"id\": \"t/2\", \"entit\n"
+        .as_bytes()
+        .to_vec();
+    g.extend_from_slice(b"\xd3\xda\xed\xcf\n");
+    std::fs::write(&gold, g).unwrap();
+    let out = khabar(&[
+        "eval",
+        "entities",
+        "--gold",
+        gold.to_str().unwrap(),
+        "--news",
+        news.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("gold.jsonl:2: skipped"), "{stderr}");
+    assert!(
+        stderr.contains("gold.jsonl:3: skipped: invalid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("news.jsonl:2: skipped: invalid UTF-8"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let loc = stdout.lines().find(|l| l.starts_with("LOC")).unwrap();
+    assert!(loc.trim_end().ends_with('1'), "{stdout}");
+}
