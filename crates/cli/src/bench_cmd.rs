@@ -19,6 +19,8 @@ pub enum BenchWhat {
     Index(corpus_cmd::BenchIndexArgs),
     /// Search latency percentiles over headline queries against an index.
     Search(corpus_cmd::BenchSearchArgs),
+    /// Latency of `khabar said` (speaker resolution included) over the corpus's persons.
+    Said(crate::entities_cmd::BenchSaidArgs),
     /// Headline → article retrieval: MRR@10 and Recall@10 for khabar's analyzer and baselines.
     Relevance(corpus_cmd::BenchRelevanceArgs),
 }
@@ -58,6 +60,7 @@ pub fn run(what: BenchWhat) -> anyhow::Result<ExitCode> {
         BenchWhat::Layers(args) => bench_layers(args),
         BenchWhat::Index(args) => corpus_cmd::bench_index(args),
         BenchWhat::Search(args) => corpus_cmd::bench_search(args),
+        BenchWhat::Said(args) => crate::entities_cmd::bench_said(args),
         BenchWhat::Relevance(args) => corpus_cmd::bench_relevance(args),
     }
 }

@@ -342,6 +342,9 @@ pub struct BenchIndexArgs {
     /// Entities from the full NER model (as `khabar index --full-ner`).
     #[arg(long)]
     full_ner: bool,
+    /// Without linking mentions to corpus entities: the baseline for what linking costs.
+    #[arg(long)]
+    no_link: bool,
 }
 
 /// `khabar bench index`: index from scratch with full analysis; articles/s, MB/s, index size,
@@ -369,6 +372,7 @@ pub fn bench_index(args: BenchIndexArgs) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         progress: std::io::stderr().is_terminal(),
         fast_entities: !args.full_ner,
+        link_entities: !args.no_link,
         ..Default::default()
     };
     let mut rejected = 0usize;
@@ -378,6 +382,7 @@ pub fn bench_index(args: BenchIndexArgs) -> anyhow::Result<ExitCode> {
     let json = serde_json::json!({
         "bench": "index",
         "ner": if args.full_ner { "full: linear passes + neural stage (--full-ner)" } else { "linear passes only (default)" },
+        "entity_linking": !args.no_link,
         "articles": report.articles,
         "indexed": report.indexed,
         "rejected": report.rejected,

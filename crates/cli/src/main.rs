@@ -11,6 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod analyze_cmd;
 mod bench_cmd;
 mod corpus_cmd;
+mod entities_cmd;
 mod eval_entities;
 mod input;
 mod memory;
@@ -55,6 +56,13 @@ enum Command {
     Search(corpus_cmd::SearchArgs),
     /// Statistics of a corpus database.
     Stats(corpus_cmd::StatsArgs),
+    /// The entities of a corpus, linked across articles and spellings.
+    Entities(entities_cmd::EntitiesArgs),
+    /// One entity's profile: spellings, articles per day, who it appears with, what it
+    /// said and what was said about it.
+    Entity(entities_cmd::EntityArgs),
+    /// What X said (about Y): quotations by speaker entity, under any spelling.
+    Said(entities_cmd::SaidArgs),
     /// Match and cluster person names across spellings (`khabar names match A B`,
     /// `khabar names cluster FILE|-`, `khabar names build-lexicon`).
     Names {
@@ -79,6 +87,9 @@ fn main() -> ExitCode {
         Command::Index(args) => corpus_cmd::index(args),
         Command::Search(args) => corpus_cmd::search(args),
         Command::Stats(args) => corpus_cmd::stats(args),
+        Command::Entities(args) => entities_cmd::entities(args),
+        Command::Entity(args) => entities_cmd::entity(args),
+        Command::Said(args) => entities_cmd::said(args),
         Command::Names { what } => names_cmd::run(what),
         Command::Bench { what } => bench_cmd::run(what),
     };

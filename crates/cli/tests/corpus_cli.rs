@@ -105,3 +105,92 @@ fn index_search_stats() {
     ]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn entities_entity_and_said_across_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("news.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id":"o1","source":"alpha","date":"2024-03-01","title":"زيارة إلى برلين","body":"وصل الرئيس الأمريكي باراك أوباما إلى برلين أمس. وقال أوباما إن ألمانيا شريك مهم للولايات المتحدة في التجارة."}"#,
+            "\n",
+            r#"{"id":"o2","source":"beta","date":"2024-03-04","title":"قمة اقتصادية","body":"أكد الرئيس الأمريكي باراك اوباما أن الاقتصاد العالمي يتعافى ببطء. وقال اوباما إن ألمانيا تقود أوروبا في هذا المجال."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let db = dir.path().join("db");
+    let (db, input) = (db.to_str().unwrap(), input.to_str().unwrap());
+    let (code, _, err) = khabar(&["index", "--db", db, input]);
+    assert_eq!(code, 0, "{err}");
+
+    let (code, out, err) = khabar(&["entities", "--db", db, "--type", "PER", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let obama = lines
+        .iter()
+        .find(|e| e["name"].as_str().is_some_and(|n| n.starts_with("باراك")))
+        .unwrap_or_else(|| panic!("no باراك أوباما in {out}"));
+    for key in [
+        "id", "name", "type", "variants", "articles", "first", "last",
+    ] {
+        assert!(obama.get(key).is_some(), "{key} missing: {obama}");
+    }
+    assert_eq!(obama["type"], "PER");
+    assert_eq!(obama["articles"], 2, "both spellings, one entity: {obama}");
+    assert_eq!(
+        obama["first"].as_str().map(|d| &d[..10]),
+        Some("2024-03-01")
+    );
+    let id = obama["id"].as_u64().unwrap().to_string();
+
+    let (code, out, err) = khabar(&["entity", "--db", db, "باراك اوباما", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let p: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(p["id"].as_u64().unwrap().to_string(), id);
+    assert_eq!(p["days"].as_array().map(Vec::len), Some(2));
+    let (code, out, _) = khabar(&["entity", "--db", db, &id]);
+    assert_eq!(code, 0);
+    assert!(out.contains("spellings:"), "{out}");
+
+    let (code, out, err) = khabar(&[
+        "said",
+        "--db",
+        db,
+        "--speaker",
+        "أوباما",
+        "--about",
+        "ألمانيا",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["speaker"]["id"].as_u64().unwrap().to_string(), id);
+    assert!(r["total"].as_u64().unwrap() >= 1, "{r}");
+    for q in r["quotes"].as_array().unwrap() {
+        for key in ["article", "date", "source", "kind", "cue", "content"] {
+            assert!(q.get(key).is_some(), "{key} missing: {q}");
+        }
+        assert!(q["content"].as_str().unwrap().contains("ألمانيا"));
+    }
+
+    for (args, needle) in [
+        (vec!["said", "--db", db, "--speaker", "لا أحد"], "no entity"),
+        (
+            vec!["said", "--db", db, "--speaker", &id, "--from", "أمس"],
+            "not a date",
+        ),
+        (vec!["entities", "--db", db, "--type", "PLACE"], "--type"),
+        (vec!["entity", "--db", db, " "], "empty"),
+        (vec!["entities", "--db", input], "no corpus"),
+    ] {
+        let (code, _, err) = khabar(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

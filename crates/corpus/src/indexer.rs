@@ -22,6 +22,7 @@ use khabar_analysis::{Document, Entity, Quote};
 use khabar_ingest::{Article, Record, Rejected};
 use khabar_pipeline::Pipeline;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +55,9 @@ pub struct IndexOptions {
     /// indexing than with the neural stage, 0.7 F1 lower on ANERcorp; see
     /// `khabar_pipeline::PipelineOptions::neural_entities`).
     pub fast_entities: bool,
+    /// Link every entity mention to a corpus entity (see `linking`); off only to measure
+    /// what linking costs (`khabar bench index --no-link`).
+    pub link_entities: bool,
 }
 
 impl std::fmt::Debug for IndexOptions {
@@ -67,6 +71,7 @@ impl std::fmt::Debug for IndexOptions {
             .field("commit_pause", &self.commit_pause)
             .field("analyze", &self.analyze.as_ref().map(|_| "custom"))
             .field("fast_entities", &self.fast_entities)
+            .field("link_entities", &self.link_entities)
             .finish()
     }
 }
@@ -82,6 +87,7 @@ impl Default for IndexOptions {
             commit_pause: None,
             analyze: None,
             fast_entities: true,
+            link_entities: true,
         }
     }
 }
@@ -101,6 +107,8 @@ pub struct IndexReport {
     pub rejected: u64,
     /// Analysis failures (counted in `rejected` too).
     pub failed: u64,
+    /// Articles of an older corpus whose mentions were linked to corpus entities now.
+    pub backfilled: u64,
     /// Input bytes read (compressed size for compressed inputs).
     pub bytes: u64,
     /// UTF-8 bytes of the headlines and bodies read.
@@ -122,6 +130,8 @@ struct Prepared {
     date: Option<NormDate>,
     hash: u64,
     json: String,
+    /// Whether the article may be stored already (its old mentions are then replaced).
+    maybe_stored: bool,
     entities: Vec<Entity>,
     quotes: Vec<Quote>,
     doc: TantivyDocument,
@@ -180,6 +190,19 @@ pub fn index_inputs(
         Some(f) => f.as_ref(),
         None => &|a: &Article| default_pipeline.analyze(a),
     };
+    // A larger page cache for the writer: the mention index by entity is written in entity
+    // order, not article order, and misses the default 2 MB cache on large corpora.
+    corpus.db.pragma_update(None, "cache_size", -(64 << 10))?;
+    let mut linker = None;
+    if opts.link_entities {
+        let mut l = crate::linking::load_linker(&corpus.db)?;
+        let mut touched = FxHashSet::default();
+        corpus.db.execute_batch("BEGIN")?;
+        report.backfilled = crate::linking::backfill(&corpus.db, &mut l, &mut touched)?;
+        crate::linking::refresh(&corpus.db, &touched)?;
+        corpus.db.execute_batch("COMMIT")?;
+        linker = Some(l);
+    }
     let db = &mut corpus.db;
     let writer_ref = &mut writer;
 
@@ -190,8 +213,8 @@ pub fn index_inputs(
         let files = &files;
         s.spawn(move || read_all(files, bytes, read_tx));
         let pb_w = pb.clone();
-        let writer_thread =
-            s.spawn(move || write_all(db, writer_ref, fields, opts, write_rx, &pb_w, bytes));
+        let writer_thread = s
+            .spawn(move || write_all(db, writer_ref, fields, opts, write_rx, &pb_w, bytes, linker));
         for msg in read_rx {
             match msg {
                 Msg::Rejected(r) => {
@@ -214,7 +237,10 @@ pub fn index_inputs(
                         .collect();
                     let results: Vec<Result<Prepared, (String, String)>> = pool.install(|| {
                         todo.into_par_iter()
-                            .map(|(a, h)| prepare(analyze, fields, a, h))
+                            .map(|(a, h)| {
+                                let maybe_stored = opts.force || known.contains_key(&a.id);
+                                prepare(analyze, fields, a, h, maybe_stored)
+                            })
                             .collect()
                     });
                     let mut ready = Vec::with_capacity(results.len());
@@ -301,6 +327,7 @@ fn prepare(
     f: Fields,
     article: Article,
     hash: u64,
+    maybe_stored: bool,
 ) -> Result<Prepared, (String, String)> {
     // The analysis layers are young: a panic on one article must not take the run down.
     let analyzed = catch_unwind(AssertUnwindSafe(|| {
@@ -339,6 +366,7 @@ fn prepare(
         date,
         hash,
         json,
+        maybe_stored,
         entities: doc.entities,
         quotes: doc.quotes,
         doc: d,
@@ -351,6 +379,7 @@ pub(crate) fn source_key(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_all(
     db: &mut rusqlite::Connection,
     writer: &mut IndexWriter<TantivyDocument>,
@@ -359,27 +388,49 @@ fn write_all(
     rx: Receiver<Vec<Prepared>>,
     pb: &ProgressBar,
     bytes: &AtomicU64,
+    mut linker: Option<khabar_names::linker::Linker>,
 ) -> Result<(u64, u64)> {
+    let mut touched = crate::linking::Pending::default();
+    let mut written_ids: FxHashSet<String> = FxHashSet::default();
     let start = Instant::now();
     let mut written = 0u64;
     let mut pending = 0usize;
     let mut commits = 0u64;
     db.execute_batch("BEGIN")?;
-    let commit =
-        |db: &mut rusqlite::Connection, writer: &mut IndexWriter<TantivyDocument>| -> Result<()> {
-            // Order matters: see the module docs.
-            writer.commit()?;
-            db.execute_batch("COMMIT")?;
-            if let Some(p) = opts.commit_pause {
-                std::thread::sleep(p);
-            }
-            db.execute_batch("BEGIN")?;
-            Ok(())
-        };
+    let commit = |db: &mut rusqlite::Connection,
+                  writer: &mut IndexWriter<TantivyDocument>,
+                  touched: &mut crate::linking::Pending|
+     -> Result<()> {
+        touched.apply(db)?;
+        // Order matters: see the module docs.
+        writer.commit()?;
+        db.execute_batch("COMMIT")?;
+        if let Some(p) = opts.commit_pause {
+            std::thread::sleep(p);
+        }
+        db.execute_batch("BEGIN")?;
+        Ok(())
+    };
     for batch in rx {
         for p in batch {
             writer.delete_term(Term::from_field_text(f.id, &p.article.id));
             writer.add_document(p.doc)?;
+            let links = match linker.as_mut() {
+                Some(l) => {
+                    // an id met twice in this run replaces its first version
+                    let again = !written_ids.insert(p.article.id.clone());
+                    if p.maybe_stored || again {
+                        let mut old = FxHashSet::default();
+                        crate::linking::entities_of_article(db, &p.article.id, &mut old)?;
+                        touched.recompute(old);
+                    }
+                    let links = crate::linking::link_article(l, &p.entities, &p.quotes);
+                    let date = p.date.as_ref().map(|d| d.iso.as_str());
+                    touched.add_article(&p.entities, &links.entities, date);
+                    links
+                }
+                None => Default::default(),
+            };
             store::upsert(
                 db,
                 &StoredArticle {
@@ -390,12 +441,13 @@ fn write_all(
                     json: &p.json,
                     entities: &p.entities,
                     quotes: &p.quotes,
+                    links: &links,
                 },
             )?;
             written += 1;
             pending += 1;
             if pending >= opts.batch_size.max(1) {
-                commit(db, writer)?;
+                commit(db, writer, &mut touched)?;
                 commits += 1;
                 pending = 0;
             }
@@ -405,7 +457,7 @@ fn write_all(
         pb.set_message(format!("{written} articles, {rate:.0} articles/s"));
     }
     if pending > 0 {
-        commit(db, writer)?;
+        commit(db, writer, &mut touched)?;
         commits += 1;
     }
     db.execute_batch("COMMIT")?;

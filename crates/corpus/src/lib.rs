@@ -16,8 +16,10 @@
 pub mod analyzer;
 pub mod bench;
 pub mod dates;
+pub mod entities;
 mod error;
 mod indexer;
+mod linking;
 pub mod ranking;
 mod schema;
 mod search;
@@ -25,6 +27,9 @@ pub mod sources;
 mod stats;
 mod store;
 
+pub use entities::{
+    About, EntityMatch, EntityProfile, EntityRecord, QuoteRecord, SaidRequest, SaidResults,
+};
 pub use error::{Error, Result};
 pub use indexer::{index_inputs, AnalyzeFn, IndexOptions, IndexReport};
 pub use schema::Corpus;

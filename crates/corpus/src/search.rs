@@ -14,7 +14,7 @@ use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -39,9 +39,11 @@ pub struct SearchRequest {
     pub from: Option<String>,
     /// Only articles published on or before this day.
     pub to: Option<String>,
-    /// Only articles mentioning this entity.
+    /// Only articles mentioning this entity: under any spelling linked to the corpus entity
+    /// the name means (see [`crate::Corpus::resolve_entity`]), or with the name's words in
+    /// an entity mention.
     pub entity: Option<String>,
-    /// Only articles quoting this speaker.
+    /// Only articles quoting this speaker (linked like `entity`).
     pub speaker: Option<String>,
     /// Snippet length in chars (0: 200).
     pub snippet_chars: usize,
@@ -88,6 +90,9 @@ pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
     _index: Index,
+    /// The store, for the entity links of `--entity` / `--speaker` (one connection:
+    /// rusqlite connections are not shared between threads).
+    db: std::sync::Mutex<rusqlite::Connection>,
 }
 
 impl Searcher {
@@ -99,7 +104,7 @@ impl Searcher {
             return Err(Error::Corpus(format!("{}: no corpus here", dir.display())));
         }
         // Refuses an index built with another analyzer version.
-        drop(crate::Corpus::open_existing(dir)?);
+        let db = crate::Corpus::open_existing(dir)?.db;
         let index = open_index(&idx_dir)?;
         let fields = Fields::from_schema(&index.schema())?;
         // Load the analyzer's lexicon now, not inside the first search.
@@ -112,6 +117,7 @@ impl Searcher {
             reader,
             fields,
             _index: index,
+            db: std::sync::Mutex::new(db),
         })
     }
 
@@ -168,7 +174,22 @@ impl Searcher {
                         "{what} {name:?} has no searchable words"
                     )));
                 }
-                clauses.push((Occur::Must, filter(phrase_query(field, &terms))));
+                let linked = {
+                    let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
+                    crate::entities::linked_articles(&db, name, what == "speaker")?
+                };
+                let by_words = phrase_query(field, &terms);
+                let q = match linked {
+                    Some(ids) if !ids.is_empty() => {
+                        let ids = ids.iter().map(|id| Term::from_field_text(f.id, id));
+                        Box::new(BooleanQuery::new(vec![
+                            (Occur::Should, by_words),
+                            (Occur::Should, Box::new(TermSetQuery::new(ids))),
+                        ])) as Box<dyn Query>
+                    }
+                    _ => by_words,
+                };
+                clauses.push((Occur::Must, filter(q)));
             }
         }
         if let Some(s) = &req.source {

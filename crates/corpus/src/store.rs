@@ -48,6 +48,39 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX quotes_speaker ON quotes(speaker);",
     // 2: settings the index depends on (the analyzer version).
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 3: entities across articles (see `linking`): each mention's corpus entity, the
+    // entities with their spellings, quotation speakers and the entities quotations mention.
+    "ALTER TABLE entities ADD COLUMN entity_id INTEGER;
+    CREATE INDEX entities_entity ON entities(entity_id, article_id);
+    ALTER TABLE quotes ADD COLUMN speaker_id INTEGER;
+    CREATE INDEX quotes_speaker_id ON quotes(speaker_id);
+    CREATE TABLE quote_about (
+        entity_id INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        PRIMARY KEY (entity_id, article_id, idx)
+    ) WITHOUT ROWID;
+    CREATE INDEX quote_about_article ON quote_about(article_id);
+    CREATE TABLE corpus_entities (
+        id INTEGER PRIMARY KEY,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        first TEXT,
+        last TEXT
+    );
+    CREATE INDEX corpus_entities_articles ON corpus_entities(articles DESC, id);
+    CREATE INDEX corpus_entities_key ON corpus_entities(key);
+    CREATE TABLE entity_variants (
+        entity_id INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        folded TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (entity_id, text)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_variants_folded ON entity_variants(folded);",
 ];
 
 /// Opens (creating if needed) and migrates the store.
@@ -165,6 +198,7 @@ pub(crate) struct StoredArticle<'a> {
     pub json: &'a str,
     pub entities: &'a [khabar_analysis::Entity],
     pub quotes: &'a [khabar_analysis::Quote],
+    pub links: &'a crate::linking::ArticleLinks,
 }
 
 /// Inserts or replaces an article with its analysis, entities and quotations (inside the
@@ -201,24 +235,32 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
         .execute([&a.id])?;
     {
         let mut st = db.prepare_cached(
-            "INSERT INTO entities (article_id, idx, text, label, start, end)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO entities (article_id, idx, text, label, start, end, entity_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (i, e) in s.entities.iter().enumerate() {
+            // unlinked (linking off): NULL, linked by the next run's backfill
+            let id: Option<i64> = s
+                .links
+                .entities
+                .get(i)
+                .map(|id| id.map_or(crate::linking::NOT_LINKABLE, |x| x as i64));
             st.execute(params![
                 a.id,
                 i as i64,
                 e.text,
                 e.label,
                 e.start as i64,
-                e.end as i64
+                e.end as i64,
+                id
             ])?;
         }
     }
     {
         let mut st = db.prepare_cached(
-            "INSERT INTO quotes (article_id, idx, kind, cue, content, speaker, speaker_entity)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO quotes (article_id, idx, kind, cue, content, speaker, speaker_entity,
+               speaker_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (i, q) in s.quotes.iter().enumerate() {
             let kind = match q.kind {
@@ -232,8 +274,19 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
                 q.cue.text,
                 q.content.text,
                 q.speaker.text,
-                q.speaker.entity.map(|e| e as i64)
+                q.speaker.entity.map(|e| e as i64),
+                s.links.speakers.get(i).copied().flatten().map(|x| x as i64)
             ])?;
+        }
+    }
+    db.prepare_cached("DELETE FROM quote_about WHERE article_id = ?1")?
+        .execute([&a.id])?;
+    let mut st = db.prepare_cached(
+        "INSERT OR IGNORE INTO quote_about (entity_id, article_id, idx) VALUES (?1, ?2, ?3)",
+    )?;
+    for (i, ids) in s.links.about.iter().enumerate() {
+        for id in ids {
+            st.execute(params![*id as i64, a.id, i as i64])?;
         }
     }
     Ok(())

@@ -15,6 +15,7 @@
 //! ([`MAX_CHARS`], [`MAX_TOKENS`]: longer names are compared by folded equality only).
 
 pub mod lexicon;
+pub mod linker;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -55,6 +56,10 @@ fn fold_char(c: char) -> Option<char> {
         'ک' => 'ك',
         '٠'..='٩' => char::from(b'0' + (c as u32 - '٠' as u32) as u8),
         '۰'..='۹' => char::from(b'0' + (c as u32 - '۰' as u32) as u8),
+        // Arabic letters (the common case, without the Unicode tables' slow path)
+        '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{0671}'..='\u{06D3}' => c,
+        'a'..='z' | '0'..='9' => c,
+        'A'..='Z' => c.to_ascii_lowercase(),
         c if c.is_alphanumeric() => {
             if c.is_ascii() {
                 c.to_ascii_lowercase()
@@ -118,7 +123,7 @@ fn is_arabic_word(t: &str) -> bool {
 }
 
 /// The token without its article `ال` when at least three letters remain.
-fn strip_article(t: &str) -> &str {
+pub(crate) fn strip_article(t: &str) -> &str {
     match t.strip_prefix("ال") {
         Some(rest) if rest.chars().count() >= 4 => rest,
         _ => t,
@@ -226,9 +231,44 @@ fn foreign_sim(a: &str, b: &str) -> f64 {
 }
 
 /// Similarity of two folded tokens in `[0, 1]`.
+/// The tokens of a folded name without بن / بنت, those that followed one marked with
+/// [`NASAB`].
+fn mark_nasab(folded: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut after = false;
+    for t in folded.split(' ') {
+        if is_connector(t) {
+            after = true;
+            continue;
+        }
+        out.push(if after {
+            format!("{NASAB}{t}")
+        } else {
+            t.to_string()
+        });
+        after = false;
+    }
+    out
+}
+
+/// Marks a token that followed بن / بنت (see [`mark_nasab`]).
+const NASAB: char = '\u{1}';
+
 fn token_sim(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
+    }
+    match (a.strip_prefix(NASAB), b.strip_prefix(NASAB)) {
+        (Some(x), Some(y)) => return token_sim(x, y),
+        (Some(x), None) | (None, Some(x)) => {
+            let other = if a.starts_with(NASAB) { b } else { a };
+            // بن سعود against السعود: a father's name is not the family name.
+            if other.starts_with("ال") && !x.starts_with("ال") && strip_article(other) == x {
+                return 0.0;
+            }
+            return token_sim(x, other);
+        }
+        (None, None) => {}
     }
     let (sa, sb) = (strip_article(a), strip_article(b));
     if sa == sb {
@@ -249,7 +289,7 @@ fn token_sim(a: &str, b: &str) -> f64 {
 }
 
 /// Connecting tokens of a nasab (`بن`, `بنت`): dropped for alignment.
-fn is_connector(t: &str) -> bool {
+pub(crate) fn is_connector(t: &str) -> bool {
     matches!(t, "بن" | "بنت")
 }
 
@@ -295,7 +335,19 @@ pub fn score(a: &str, b: &str) -> f64 {
     if a == b {
         return if a.trim().is_empty() { 0.0 } else { 1.0 };
     }
-    let (fa, fb) = (fold(a), fold(b));
+    if a.chars().count() > MAX_CHARS || b.chars().count() > MAX_CHARS {
+        return if fold(a) == fold(b) && !fold(a).is_empty() {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    score_folded(&fold(a), &fold(b))
+}
+
+/// [`score`] of two names already folded with [`fold`] (linking compares the same folded
+/// names many times).
+pub fn score_folded(fa: &str, fb: &str) -> f64 {
     if fa.is_empty() || fb.is_empty() {
         return 0.0;
     }
@@ -306,8 +358,8 @@ pub fn score(a: &str, b: &str) -> f64 {
         fa.split(' ').filter(|t| !is_connector(t)).collect(),
         fb.split(' ').filter(|t| !is_connector(t)).collect(),
     );
-    if a.chars().count() > MAX_CHARS
-        || b.chars().count() > MAX_CHARS
+    if fa.chars().count() > MAX_CHARS
+        || fb.chars().count() > MAX_CHARS
         || ta.len() > MAX_TOKENS
         || tb.len() > MAX_TOKENS
         || ta.is_empty()
@@ -317,8 +369,14 @@ pub fn score(a: &str, b: &str) -> f64 {
     }
     // Spacing of foreign compounds: غول مراد / غولمراد.
     let spacing = joined_sim(&ta, &tb);
+    // Tokens after بن are marked: a father's name (بن سعود) is no family name (آل سعود).
+    let (ma, mb) = (mark_nasab(fa), mark_nasab(fb));
+    let (ta, tb): (Vec<&str>, Vec<&str>) = (
+        ma.iter().map(String::as_str).collect(),
+        mb.iter().map(String::as_str).collect(),
+    );
     // Keep the longer name first; the result does not depend on the order.
-    let (long, short) = if (ta.len(), &fa) >= (tb.len(), &fb) {
+    let (long, short) = if (ta.len(), fa) >= (tb.len(), fb) {
         (&ta, &tb)
     } else {
         (&tb, &ta)
@@ -374,17 +432,23 @@ fn aligned_score(long: &[&str], short: &[&str]) -> f64 {
         let (i, _, s) = pairs[0];
         return if m == 1 {
             s
-        } else if i == m - 1 {
+        } else if i == m - 1 && !long[i].starts_with(NASAB) {
             // the surname alone against the full name
             0.75 * s
         } else {
-            // a given (or middle) name alone is not enough
+            // a given (or middle, or father's) name alone is not enough
             0.4 * s
         };
     }
     let first = pairs[0];
     let last = pairs[k - 1];
-    if first.0 != 0 || last.0 != m - 1 {
+    // محمد بن نايف / محمد بن نايف بن عبدالعزيز آل سعود: a nasab chain continued by more
+    // fathers' names or the family name is the same chain.
+    let chain_continued = short[n - 1].starts_with(NASAB)
+        && long[last.0 + 1..]
+            .iter()
+            .all(|t| t.starts_with(NASAB) || t.starts_with("ال"));
+    if first.0 != 0 || (last.0 != m - 1 && !chain_continued) {
         // first with first and last with last, or it is another person
         return weak;
     }

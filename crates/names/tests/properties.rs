@@ -1,5 +1,6 @@
 //! Properties of the name matcher: any input, no panic; the score is a symmetric similarity.
 
+use khabar_names::linker::{Linker, Mention};
 use khabar_names::{fold, same, score, THRESHOLD};
 use proptest::prelude::*;
 
@@ -13,7 +14,49 @@ fn name() -> impl Strategy<Value = String> {
     ]
 }
 
+fn label() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("PER".to_string()),
+        Just("ORG".to_string()),
+        Just("LOC".to_string()),
+        "[A-Z]{0,4}",
+    ]
+}
+
 proptest! {
+    #[test]
+    fn linking_any_articles_is_deterministic_and_consistent(
+        articles in prop::collection::vec(prop::collection::vec((name(), label()), 0..12), 1..6)
+    ) {
+        let run = || {
+            let mut l = Linker::new();
+            articles
+                .iter()
+                .map(|a| {
+                    let ms: Vec<Mention> =
+                        a.iter().map(|(t, l)| Mention { text: t, label: l }).collect();
+                    l.link(&ms)
+                })
+                .collect::<Vec<_>>()
+        };
+        let first = run();
+        prop_assert_eq!(&first, &run());
+        for (a, ids) in articles.iter().zip(&first) {
+            prop_assert_eq!(a.len(), ids.len());
+            for (i, (t, l)) in a.iter().enumerate() {
+                // one spelling and type: one entity within an article
+                for (j, (t2, l2)) in a.iter().enumerate() {
+                    if l == l2 && fold(t) == fold(t2) {
+                        prop_assert_eq!(ids[i], ids[j]);
+                    }
+                }
+                if fold(t).is_empty() || l.is_empty() {
+                    prop_assert_eq!(ids[i], None);
+                }
+            }
+        }
+    }
+
     #[test]
     fn score_is_a_symmetric_similarity(a in name(), b in name()) {
         let s = score(&a, &b);
