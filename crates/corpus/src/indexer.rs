@@ -132,12 +132,17 @@ struct Prepared {
     json: String,
     /// Whether the article may be stored already (its old mentions are then replaced).
     maybe_stored: bool,
+    /// Links to corpus entities (filled by the linking stage when linking is on).
+    links: Option<crate::linking::ArticleLinks>,
     entities: Vec<Entity>,
     quotes: Vec<Quote>,
     doc: TantivyDocument,
 }
 
 const CHUNK: usize = 32;
+/// Analyzed chunks waiting for the writer: enough for the analysis to go on while the writer
+/// commits (a commit, with the entity figures, takes a while every `batch_size` articles).
+const WRITE_QUEUE: usize = 16;
 
 /// Indexes `inputs` (files, directories, `-`) into `corpus`. Rejected records go to
 /// `on_reject` as they are found; the rest is stored. Errors only when the store or index
@@ -208,13 +213,37 @@ pub fn index_inputs(
 
     let written = std::thread::scope(|s| -> Result<(u64, u64)> {
         let (read_tx, read_rx) = sync_channel::<Msg>(8);
-        let (write_tx, write_rx) = sync_channel::<Vec<Prepared>>(2);
+        let (write_tx, write_rx) = sync_channel::<Vec<Prepared>>(WRITE_QUEUE);
         let bytes = &bytes;
         let files = &files;
         s.spawn(move || read_all(files, bytes, read_tx));
         let pb_w = pb.clone();
-        let writer_thread = s
-            .spawn(move || write_all(db, writer_ref, fields, opts, write_rx, &pb_w, bytes, linker));
+        let linking = linker.is_some();
+        let writer_thread = s.spawn(move || {
+            write_all(
+                db, writer_ref, fields, opts, write_rx, &pb_w, bytes, linking,
+            )
+        });
+        // Linking is sequential (each article sees the entities of the ones before): a stage
+        // of its own between the analysis and the writer, so it overlaps the writes.
+        let write_tx = match linker {
+            Some(mut l) => {
+                let (link_tx, link_rx) = sync_channel::<Vec<Prepared>>(WRITE_QUEUE);
+                s.spawn(move || {
+                    for mut batch in link_rx {
+                        for p in &mut batch {
+                            p.links =
+                                Some(crate::linking::link_article(&mut l, &p.entities, &p.quotes));
+                        }
+                        if write_tx.send(batch).is_err() {
+                            break;
+                        }
+                    }
+                });
+                link_tx
+            }
+            None => write_tx,
+        };
         for msg in read_rx {
             match msg {
                 Msg::Rejected(r) => {
@@ -367,6 +396,7 @@ fn prepare(
         hash,
         json,
         maybe_stored,
+        links: None,
         entities: doc.entities,
         quotes: doc.quotes,
         doc: d,
@@ -388,7 +418,7 @@ fn write_all(
     rx: Receiver<Vec<Prepared>>,
     pb: &ProgressBar,
     bytes: &AtomicU64,
-    mut linker: Option<khabar_names::linker::Linker>,
+    linking: bool,
 ) -> Result<(u64, u64)> {
     let mut touched = crate::linking::Pending::default();
     let mut written_ids: FxHashSet<String> = FxHashSet::default();
@@ -412,11 +442,11 @@ fn write_all(
         Ok(())
     };
     for batch in rx {
-        for p in batch {
+        for mut p in batch {
             writer.delete_term(Term::from_field_text(f.id, &p.article.id));
             writer.add_document(p.doc)?;
-            let links = match linker.as_mut() {
-                Some(l) => {
+            let links = match p.links.take() {
+                Some(links) => {
                     // an id met twice in this run replaces its first version
                     let again = !written_ids.insert(p.article.id.clone());
                     if p.maybe_stored || again {
@@ -424,12 +454,14 @@ fn write_all(
                         crate::linking::entities_of_article(db, &p.article.id, &mut old)?;
                         touched.recompute(old);
                     }
-                    let links = crate::linking::link_article(l, &p.entities, &p.quotes);
                     let date = p.date.as_ref().map(|d| d.iso.as_str());
                     touched.add_article(&p.entities, &links.entities, date);
                     links
                 }
-                None => Default::default(),
+                None => {
+                    debug_assert!(!linking, "the linking stage links every article");
+                    Default::default()
+                }
             };
             store::upsert(
                 db,

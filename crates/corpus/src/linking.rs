@@ -69,8 +69,10 @@ pub(crate) fn link_article(
     let ids = linker.link(&mentions);
     let mut speakers = Vec::with_capacity(quotes.len());
     let mut about = Vec::with_capacity(quotes.len());
+    // folded mention texts, made once and only if a speaker needs them
+    let mut folded: Option<Vec<String>> = None;
     for q in quotes {
-        let speaker = speaker_entity(q, entities, &ids);
+        let speaker = speaker_entity(q, entities, &ids, &mut folded);
         speakers.push(speaker);
         let (s, e) = (q.content.start, q.content.end);
         let mut inside: Vec<u64> = entities
@@ -93,7 +95,12 @@ pub(crate) fn link_article(
 
 /// The speaker's entity: the one the quotation names, else the mention inside the
 /// speaker's span (the longest), else an entity of the article spelled like the speaker.
-fn speaker_entity(q: &Quote, entities: &[Entity], ids: &[Option<u64>]) -> Option<u64> {
+fn speaker_entity(
+    q: &Quote,
+    entities: &[Entity],
+    ids: &[Option<u64>],
+    folded: &mut Option<Vec<String>>,
+) -> Option<u64> {
     if let Some(i) = q.speaker.entity {
         if let Some(id) = ids.get(i).copied().flatten() {
             return Some(id);
@@ -109,14 +116,20 @@ fn speaker_entity(q: &Quote, entities: &[Entity], ids: &[Option<u64>]) -> Option
             return *id;
         }
     }
-    let folded = khabar_names::fold(&q.speaker.text);
-    if folded.is_empty() {
+    let speaker = khabar_names::fold(&q.speaker.text);
+    if speaker.is_empty() {
         return None;
     }
-    entities
+    let folded = folded.get_or_insert_with(|| {
+        entities
+            .iter()
+            .map(|e| khabar_names::fold(&e.text))
+            .collect()
+    });
+    folded
         .iter()
         .zip(ids)
-        .find(|(e, id)| id.is_some() && khabar_names::fold(&e.text) == folded)
+        .find(|(f, id)| id.is_some() && **f == speaker)
         .and_then(|(_, id)| *id)
 }
 

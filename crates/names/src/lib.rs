@@ -448,7 +448,16 @@ fn aligned_score(long: &[&str], short: &[&str]) -> f64 {
         && long[last.0 + 1..]
             .iter()
             .all(|t| t.starts_with(NASAB) || t.starts_with("ال"));
-    if first.0 != 0 || (last.0 != m - 1 && !chain_continued) {
+    // عبدالله بن عبدالعزيز / عبدالله بن مساعد بن عبدالعزيز: a father's name skipped inside
+    // a nasab chain makes another person (the son of another father).
+    // (فيصل بن فرحان الزهراني / فيصل الزهراني skips a father before the family name: fine)
+    let skips_father = pairs.windows(2).any(|w| {
+        long[w[1].0].starts_with(NASAB)
+            && long[w[0].0 + 1..w[1].0]
+                .iter()
+                .any(|t| t.starts_with(NASAB))
+    });
+    if first.0 != 0 || (last.0 != m - 1 && !chain_continued) || skips_father {
         // first with first and last with last, or it is another person
         return weak;
     }
