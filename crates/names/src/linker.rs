@@ -181,6 +181,38 @@ impl Linker {
         }
     }
 
+    /// How well the folded person name `h` fits entity `id`: its best score against the
+    /// entity's spellings, if it is compatible (score ≥ [`THRESHOLD`]) with every spelling
+    /// at least as full as itself — عبدالله الشهري must not bridge عبدالله رافع الشهري and
+    /// عبدالله ظافر الشهري. Shorter spellings cannot contradict a middle name and may chain
+    /// transliterations (غول مراد حليموف ~ غولمرود حليموف ~ جولمورود حليموف).
+    fn fit(&self, id: u64, h: &str) -> Option<f64> {
+        fn first(f: &str) -> &str {
+            f.split(' ').next().map(strip_article).unwrap_or("")
+        }
+        fn words(f: &str) -> usize {
+            f.split(' ').filter(|t| !is_connector(t)).count()
+        }
+        let e = self.entities.get(&id)?;
+        // A native first name must be equal on both sides for a match (the score's
+        // first-with-first rule): a cheap test before scoring.
+        let native_first = Some(first(h)).filter(|t| is_native(t));
+        let new_words = words(h);
+        let mut best = 0.0f64;
+        for f in &e.forms {
+            let s = if native_first.is_some_and(|t| first(f) != t) {
+                0.0
+            } else {
+                score_folded(h, f)
+            };
+            if s < THRESHOLD && words(f) >= new_words {
+                return None;
+            }
+            best = best.max(s);
+        }
+        Some(best)
+    }
+
     /// Links the mentions of one article: one entity id per mention (`None` for mentions
     /// with nothing to link, such as punctuation only). Known entities gain the article's
     /// spellings; new names become new entities.
@@ -295,42 +327,19 @@ impl Linker {
                     }
                 }
             }
+            if label == "PER" {
+                // A spelling shared with a known person is not enough when the article's
+                // fuller name contradicts that person's (محمد العمري in an article about
+                // محمد بن حمد العمري, known as محمد علي ياسين العمري).
+                found.retain(|(id, _)| self.fit(*id, h).is_some());
+            }
             if found.is_empty() && label == "PER" {
-                // A native first name must be equal on both sides for a match (the
-                // score's first-with-first rule): a cheap filter before scoring.
-                fn first(f: &str) -> &str {
-                    f.split(' ').next().map(strip_article).unwrap_or("")
-                }
-                let native_first = Some(first(h)).filter(|t| is_native(t));
                 if let Some(ids) = self.keyed.get(&block_key(h)) {
                     for &id in ids {
-                        let e = &self.entities[&id];
-                        if e.multi != is_multi(h) {
+                        if self.entities[&id].multi != is_multi(h) {
                             continue;
                         }
-                        // Compatible with every spelling the entity has that is as full:
-                        // عبدالله الشهري must not bridge عبدالله رافع الشهري and
-                        // عبدالله ظافر الشهري.
-                        let mut best = 0.0f64;
-                        let mut compatible = true;
-                        let words = |f: &str| f.split(' ').filter(|t| !is_connector(t)).count();
-                        let new_words = words(h);
-                        for f in &e.forms {
-                            let s = if native_first.is_some_and(|t| first(f) != t) {
-                                0.0
-                            } else {
-                                score_folded(h, f)
-                            };
-                            // only spellings at least as full as the new one can contradict
-                            // it (a middle name); shorter ones chain transliterations
-                            // (غول مراد حليموف ~ غولمرود حليموف ~ جولمورود حليموف)
-                            if s < THRESHOLD && words(f) >= new_words {
-                                compatible = false;
-                                break;
-                            }
-                            best = best.max(s);
-                        }
-                        if compatible && best >= LINK_THRESHOLD {
+                        if let Some(best) = self.fit(id, h).filter(|s| *s >= LINK_THRESHOLD) {
                             found.push((id, best));
                         }
                     }
@@ -534,6 +543,24 @@ mod tests {
         let c = link(&mut l, &[("عبدالله ظافر الشهري", "PER")]);
         assert_eq!(a[0], b[0]);
         assert_ne!(c[0], a[0]);
+    }
+
+    #[test]
+    fn a_shared_short_spelling_does_not_pull_in_a_contradicting_full_name() {
+        let mut l = Linker::new();
+        let a = link(
+            &mut l,
+            &[("محمد علي ياسين العمري", "PER"), ("محمد العمري", "PER")],
+        );
+        assert_eq!(a[0], a[1]);
+        let b = link(
+            &mut l,
+            &[("محمد بن حمد العمري", "PER"), ("محمد العمري", "PER")],
+        );
+        assert_eq!(b[0], b[1]);
+        assert_ne!(b[0], a[0]);
+        let c = link(&mut l, &[("محمد علي العمري", "PER")]);
+        assert_eq!(c[0], a[0]);
     }
 
     #[test]
