@@ -255,10 +255,30 @@ impl Linker {
             .copied()
             .filter(|&g| is_multi(&groups[g].1))
             .collect();
-        for (i, &a) in full.iter().enumerate() {
-            for &b in &full[i + 1..] {
-                if score_folded(&groups[a].1, &groups[b].1) >= THRESHOLD {
-                    let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        // Complete link: two full names join only if every pair across their groups is one
+        // person (محمد العمري must not chain محمد حمد العمري to محمد علي ياسين العمري).
+        let n = full.len();
+        let mut same = vec![false; n * n];
+        for i in 0..n {
+            for j in i + 1..n {
+                let s = score_folded(&groups[full[i]].1, &groups[full[j]].1) >= THRESHOLD;
+                same[i * n + j] = s;
+                same[j * n + i] = s;
+            }
+        }
+        for i in 0..n {
+            for j in i + 1..n {
+                if !same[i * n + j] {
+                    continue;
+                }
+                let (ra, rb) = (find(&mut parent, full[i]), find(&mut parent, full[j]));
+                if ra == rb {
+                    continue;
+                }
+                let root: Vec<usize> = full.iter().map(|&g| find(&mut parent, g)).collect();
+                let all = (0..n)
+                    .all(|x| root[x] != ra || (0..n).all(|y| root[y] != rb || same[x * n + y]));
+                if all {
                     parent[ra.max(rb)] = ra.min(rb);
                 }
             }
@@ -331,7 +351,12 @@ impl Linker {
                 // A spelling shared with a known person is not enough when the article's
                 // fuller name contradicts that person's (محمد العمري in an article about
                 // محمد بن حمد العمري, known as محمد علي ياسين العمري).
-                found.retain(|(id, _)| self.fit(*id, h).is_some());
+                // (A person that has the head spelling itself passed this test when it
+                // learned it.)
+                let by_head = self.exact.get(label).and_then(|m| m.get(h));
+                found.retain(|(id, _)| {
+                    by_head.is_some_and(|ids| ids.contains(id)) || self.fit(*id, h).is_some()
+                });
             }
             if found.is_empty() && label == "PER" {
                 if let Some(ids) = self.keyed.get(&block_key(h)) {
@@ -561,6 +586,20 @@ mod tests {
         assert_ne!(b[0], a[0]);
         let c = link(&mut l, &[("محمد علي العمري", "PER")]);
         assert_eq!(c[0], a[0]);
+    }
+
+    #[test]
+    fn a_short_full_name_does_not_chain_two_people_inside_an_article() {
+        let mut l = Linker::new();
+        let a = link(
+            &mut l,
+            &[
+                ("محمد علي ياسين العمري", "PER"),
+                ("محمد العمري", "PER"),
+                ("محمد حمد العمري", "PER"),
+            ],
+        );
+        assert_ne!(a[0], a[2]);
     }
 
     #[test]
