@@ -183,9 +183,10 @@ impl Linker {
 
     /// How well the folded person name `h` fits entity `id`: its best score against the
     /// entity's spellings, if it is compatible (score ≥ [`THRESHOLD`]) with every spelling
-    /// at least as full as itself — عبدالله الشهري must not bridge عبدالله رافع الشهري and
-    /// عبدالله ظافر الشهري. Shorter spellings cannot contradict a middle name and may chain
-    /// transliterations (غول مراد حليموف ~ غولمرود حليموف ~ جولمورود حليموف).
+    /// at least as full as itself and every spelling with a middle name — عبدالله الشهري
+    /// must not bridge عبدالله رافع الشهري and عبدالله ظافر الشهري. Shorter two-word
+    /// spellings cannot contradict a middle name and may chain transliterations
+    /// (غول مراد حليموف ~ غولمرود حليموف ~ جولمورود حليموف).
     fn fit(&self, id: u64, h: &str) -> Option<f64> {
         fn first(f: &str) -> &str {
             f.split(' ').next().map(strip_article).unwrap_or("")
@@ -205,7 +206,7 @@ impl Linker {
             } else {
                 score_folded(h, f)
             };
-            if s < THRESHOLD && words(f) >= new_words {
+            if s < THRESHOLD && words(f) >= new_words.min(3) {
                 return None;
             }
             best = best.max(s);
@@ -568,6 +569,11 @@ mod tests {
         let c = link(&mut l, &[("عبدالله ظافر الشهري", "PER")]);
         assert_eq!(a[0], b[0]);
         assert_ne!(c[0], a[0]);
+        // a fuller newcomer is checked against shorter spellings with a middle name too
+        let d = link(&mut l, &[("عبدالله رافع آل مشراف الشهري", "PER")]);
+        let e = link(&mut l, &[("عبدالله يحيى آل مشراف الشهري", "PER")]);
+        assert_eq!(d[0], a[0]);
+        assert_ne!(e[0], a[0]);
     }
 
     #[test]
