@@ -209,6 +209,11 @@ impl Pending {
         )?;
         let mut variants: Vec<_> = std::mem::take(&mut self.variants).into_iter().collect();
         variants.sort_unstable();
+        // the spellings each entity gained mentions of in this batch
+        let mut gained: FxHashMap<u64, Vec<String>> = FxHashMap::default();
+        for ((id, text), _) in &variants {
+            gained.entry(*id).or_default().push(text.clone());
+        }
         for ((id, text), n) in variants {
             if recompute.contains(&id) {
                 continue;
@@ -223,7 +228,8 @@ impl Pending {
                first = CASE WHEN first IS NULL OR excluded.first < first
                             THEN coalesce(excluded.first, first) ELSE first END,
                last = CASE WHEN last IS NULL OR excluded.last > last
-                           THEN coalesce(excluded.last, last) ELSE last END",
+                           THEN coalesce(excluded.last, last) ELSE last END
+             RETURNING name",
         )?;
         let mut spellings =
             db.prepare_cached("SELECT text, '', count FROM entity_variants WHERE entity_id = ?1")?;
@@ -237,9 +243,21 @@ impl Pending {
                 continue;
             }
             let key = id as i64;
-            add_entity.execute(params![
-                key, a.label, a.mentions, a.articles, a.first, a.last
-            ])?;
+            let current: String = add_entity.query_row(
+                params![key, a.label, a.mentions, a.articles, a.first, a.last],
+                |r| r.get(0),
+            )?;
+            let gained = gained.get(&id).map_or(&[][..], Vec::as_slice);
+            // Only the name's own spelling gained mentions: it stays the most frequent.
+            if gained.len() == 1 && gained[0] == current {
+                continue;
+            }
+            // A new entity with one spelling: that is its name.
+            if current.is_empty() && gained.len() == 1 {
+                let name = &gained[0];
+                rename.execute(params![key, name, khabar_names::block_key(name)])?;
+                continue;
+            }
             let variants: Vec<(String, String, i64)> = spellings
                 .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
