@@ -198,6 +198,18 @@ pub fn index_inputs(
     // A larger page cache for the writer: the mention index by entity is written in entity
     // order, not article order, and misses the default 2 MB cache on large corpora.
     corpus.db.pragma_update(None, "cache_size", -(64 << 10))?;
+    // A first run into an empty store builds the entity index at the end (store docs).
+    let bulk: bool =
+        corpus
+            .db
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM entities)", [], |r| {
+                r.get(0)
+            })?;
+    if bulk {
+        corpus
+            .db
+            .execute_batch("DROP INDEX IF EXISTS entities_entity")?;
+    }
     let mut linker = None;
     if opts.link_entities {
         let mut l = crate::linking::load_linker(&corpus.db)?;
@@ -216,30 +228,39 @@ pub fn index_inputs(
         let (write_tx, write_rx) = sync_channel::<Vec<Prepared>>(WRITE_QUEUE);
         let bytes = &bytes;
         let files = &files;
-        s.spawn(move || read_all(files, bytes, read_tx));
+        std::thread::Builder::new()
+            .name("khabar-reader".into())
+            .spawn_scoped(s, move || read_all(files, bytes, read_tx))?;
         let pb_w = pb.clone();
         let linking = linker.is_some();
-        let writer_thread = s.spawn(move || {
-            write_all(
-                db, writer_ref, fields, opts, write_rx, &pb_w, bytes, linking,
-            )
-        });
+        let writer_thread = std::thread::Builder::new()
+            .name("khabar-writer".into())
+            .spawn_scoped(s, move || {
+                write_all(
+                    db, writer_ref, fields, opts, write_rx, &pb_w, bytes, linking,
+                )
+            })?;
         // Linking is sequential (each article sees the entities of the ones before): a stage
         // of its own between the analysis and the writer, so it overlaps the writes.
         let write_tx = match linker {
             Some(mut l) => {
                 let (link_tx, link_rx) = sync_channel::<Vec<Prepared>>(WRITE_QUEUE);
-                s.spawn(move || {
-                    for mut batch in link_rx {
-                        for p in &mut batch {
-                            p.links =
-                                Some(crate::linking::link_article(&mut l, &p.entities, &p.quotes));
+                std::thread::Builder::new()
+                    .name("khabar-linker".into())
+                    .spawn_scoped(s, move || {
+                        for mut batch in link_rx {
+                            for p in &mut batch {
+                                p.links = Some(crate::linking::link_article(
+                                    &mut l,
+                                    &p.entities,
+                                    &p.quotes,
+                                ));
+                            }
+                            if write_tx.send(batch).is_err() {
+                                break;
+                            }
                         }
-                        if write_tx.send(batch).is_err() {
-                            break;
-                        }
-                    }
-                });
+                    })?;
                 link_tx
             }
             None => write_tx,
@@ -300,6 +321,9 @@ pub fn index_inputs(
             .unwrap_or_else(|_| Err(crate::Error::Corpus("index writer panicked".into())))
     })?;
     writer.wait_merging_threads()?;
+    if bulk {
+        store::ensure_entity_index(&corpus.db)?;
+    }
     report.indexed = written.0;
     report.commits = written.1;
     report.unchanged = report.articles - report.indexed - report.failed;

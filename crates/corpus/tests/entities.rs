@@ -173,6 +173,19 @@ fn spellings_link_to_one_entity_with_its_figures() {
         &[write(dir.path(), "a.jsonl", &articles())],
         &options(),
     );
+    // The first run into an empty store builds the mention index by entity at its end.
+    let conn = rusqlite::Connection::open(db.join("khabar.sqlite")).unwrap();
+    let indexed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'entities_entity'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexed, 1);
+    // Dropped (a run killed before its end): the next open builds it again.
+    conn.execute_batch("DROP INDEX entities_entity").unwrap();
+    drop(conn);
     let corpus = Corpus::open_existing(&db).unwrap();
     let persons = corpus.entities(Some("per"), 10).unwrap();
     let h = persons
@@ -231,6 +244,15 @@ fn spellings_link_to_one_entity_with_its_figures() {
     assert!(p.cooccurring.iter().all(|c| c.id != h.id));
     let tajik = corpus.entity_profile("طاجيكستان", 10).unwrap();
     assert_eq!(tajik.said_about_total, 2, "quoted by حليموف and by الجبير");
+    let conn = rusqlite::Connection::open(db.join("khabar.sqlite")).unwrap();
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT article_id FROM entities WHERE entity_id = 1",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("entities_entity"), "{plan}");
 }
 
 #[test]
