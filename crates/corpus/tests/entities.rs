@@ -4,7 +4,7 @@
 mod common;
 
 use common::article;
-use khabar_analysis::{Document, Entity, Quote, QuoteKind, Speaker, TextSpan};
+use khabar_analysis::{Document, Quote, QuoteKind, Speaker, TextSpan};
 use khabar_corpus::{About, Corpus, IndexOptions, SaidRequest, SearchRequest, Searcher};
 use khabar_ingest::Article;
 use std::path::{Path, PathBuf};
@@ -30,29 +30,8 @@ fn analyze(a: &Article) -> Document {
     let mut doc: Document = khabar_pipeline::Pipeline::default().analyze(a);
     doc.entities.clear();
     doc.quotes.clear();
+    common::mark_names(&mut doc, NAMES);
     let chars: Vec<char> = doc.text.chars().collect();
-    let mut taken = vec![false; chars.len()];
-    let mut names = NAMES.to_vec();
-    names.sort_by_key(|(n, _)| std::cmp::Reverse(n.chars().count()));
-    for (name, label) in names {
-        let n: Vec<char> = name.chars().collect();
-        let mut i = 0;
-        while i + n.len() <= chars.len() {
-            if chars[i..i + n.len()] == n[..] && !taken[i..i + n.len()].iter().any(|t| *t) {
-                taken[i..i + n.len()].iter_mut().for_each(|t| *t = true);
-                doc.entities.push(Entity {
-                    text: name.into(),
-                    label: label.into(),
-                    start: i,
-                    end: i + n.len(),
-                });
-                i += n.len();
-            } else {
-                i += 1;
-            }
-        }
-    }
-    doc.entities.sort_by_key(|e| e.start);
     let span = |s: usize, e: usize| TextSpan {
         text: chars[s..e].iter().collect(),
         start: s,
@@ -315,30 +294,28 @@ fn said_by_any_spelling_about_an_entity_or_words() {
     }
     // Search filters go through the same links: every spelling's article.
     let s = Searcher::open(&db).unwrap();
-    let mut ids: Vec<String> = s
-        .search(&SearchRequest {
-            entity: Some("جولمورود حليموف".into()),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
-    ids.sort();
+    let hits = |req: SearchRequest| {
+        let mut ids: Vec<String> = s
+            .search(&req)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let ids = hits(SearchRequest {
+        entity: Some("جولمورود حليموف".into()),
+        limit: 10,
+        ..Default::default()
+    });
     assert_eq!(ids, ["a1", "a2", "a3"]);
-    let speakers: Vec<String> = s
-        .search(&SearchRequest {
-            speaker: Some("غول مراد حليموف".into()),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.id)
-        .collect();
+    let speakers = hits(SearchRequest {
+        speaker: Some("غول مراد حليموف".into()),
+        limit: 10,
+        ..Default::default()
+    });
     assert_eq!(speakers.len(), 2);
 }
 
