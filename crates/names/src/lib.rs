@@ -17,7 +17,8 @@
 pub mod lexicon;
 pub mod linker;
 
-use std::collections::HashSet;
+// FxHash: looked up for every token of every name compared.
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 /// Two names are the same person when `score(a, b) >= THRESHOLD`.
