@@ -450,17 +450,10 @@ fn resolve(db: &Connection, name: &str) -> Result<Vec<EntityMatch>> {
                 )?
                 .query_row([id], row)
                 .optional()?;
-            return Ok(hit
-                .map(|h| {
-                    vec![EntityMatch {
-                        id: h.0 as u64,
-                        name: h.1,
-                        kind: h.2,
-                        articles: h.3 as u64,
-                        score: 1.0,
-                    }]
-                })
-                .unwrap_or_default());
+            if let Some(h) = hit {
+                push(h, 1.0);
+            }
+            return Ok(found);
         }
     }
     let folded = khabar_names::fold(name);

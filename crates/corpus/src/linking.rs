@@ -16,7 +16,25 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The entity id stored for a mention with nothing to link (punctuation only, …): keeps
 /// it out of the backfill of unlinked mentions.
-pub(crate) const NOT_LINKABLE: i64 = 0;
+const NOT_LINKABLE: i64 = 0;
+
+/// The stored form of a mention's link: the entity id, or [`NOT_LINKABLE`].
+pub(crate) fn stored_entity_id(id: Option<u64>) -> i64 {
+    id.map_or(NOT_LINKABLE, |x| x as i64)
+}
+
+/// Writes the (quotation, entity) "about" rows of an article.
+pub(crate) fn insert_quote_about(db: &Connection, article: &str, about: &[Vec<u64>]) -> Result<()> {
+    let mut st = db.prepare_cached(
+        "INSERT OR IGNORE INTO quote_about (entity_id, article_id, idx) VALUES (?1, ?2, ?3)",
+    )?;
+    for (i, ids) in about.iter().enumerate() {
+        for id in ids {
+            st.execute(params![*id as i64, article, i as i64])?;
+        }
+    }
+    Ok(())
+}
 
 /// Links of one article's layers to corpus entities.
 #[derive(Debug, Default)]
@@ -232,7 +250,7 @@ impl Pending {
              RETURNING name",
         )?;
         let mut spellings =
-            db.prepare_cached("SELECT text, '', count FROM entity_variants WHERE entity_id = ?1")?;
+            db.prepare_cached("SELECT text, count FROM entity_variants WHERE entity_id = ?1")?;
         let mut rename = db.prepare_cached(
             "UPDATE corpus_entities SET name = ?2, key = ?3 WHERE id = ?1 AND name != ?2",
         )?;
@@ -258,10 +276,10 @@ impl Pending {
                 rename.execute(params![key, name, khabar_names::block_key(name)])?;
                 continue;
             }
-            let variants: Vec<(String, String, i64)> = spellings
-                .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            let variants: Vec<(String, i64)> = spellings
+                .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            let name = canonical_name(&variants);
+            let name = canonical_name(variants.iter().map(|(t, n)| (t.as_str(), *n)));
             rename.execute(params![key, name, khabar_names::block_key(&name)])?;
         }
         Ok(())
@@ -309,7 +327,7 @@ pub(crate) fn refresh(db: &Connection, touched: &FxHashSet<u64>) -> Result<()> {
             figures_q.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mentions: i64 = variants.iter().map(|v| v.2).sum();
         let label = variants[0].1.clone();
-        let name = canonical_name(&variants);
+        let name = canonical_name(variants.iter().map(|(t, _, n)| (t.as_str(), *n)));
         for (text, _, count) in &variants {
             insert_variant.execute(params![key, text, khabar_names::fold(text), count])?;
         }
@@ -329,15 +347,14 @@ pub(crate) fn refresh(db: &Connection, touched: &FxHashSet<u64>) -> Result<()> {
 
 /// The entity's name: its most frequent full form (a spelling with two words or more,
 /// besides بن), else its most frequent spelling; ties broken by the text for stability.
-fn canonical_name(variants: &[(String, String, i64)]) -> String {
+fn canonical_name<'a>(variants: impl Iterator<Item = (&'a str, i64)> + Clone) -> String {
     let full = variants
-        .iter()
-        .any(|v| khabar_names::linker::is_full_name(&v.0));
+        .clone()
+        .any(|(text, _)| khabar_names::linker::is_full_name(text));
     variants
-        .iter()
-        .filter(|v| !full || khabar_names::linker::is_full_name(&v.0))
-        .max_by(|a, b| a.2.cmp(&b.2).then_with(|| b.0.cmp(&a.0)))
-        .map(|v| v.0.clone())
+        .filter(|(text, _)| !full || khabar_names::linker::is_full_name(text))
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(text, _)| text.to_string())
         .unwrap_or_default()
 }
 
@@ -388,8 +405,7 @@ fn write_links(
     let mut st =
         db.prepare_cached("UPDATE entities SET entity_id = ?3 WHERE article_id = ?1 AND idx = ?2")?;
     for (i, id) in links.entities.iter().enumerate() {
-        let v = id.map_or(NOT_LINKABLE, |x| x as i64);
-        st.execute(params![article, i as i64, v])?;
+        st.execute(params![article, i as i64, stored_entity_id(*id)])?;
         if let Some(x) = id {
             touched.insert(*x);
         }
@@ -399,13 +415,5 @@ fn write_links(
     for (i, id) in links.speakers.iter().enumerate() {
         st.execute(params![article, i as i64, id.map(|x| x as i64)])?;
     }
-    let mut st = db.prepare_cached(
-        "INSERT OR IGNORE INTO quote_about (entity_id, article_id, idx) VALUES (?1, ?2, ?3)",
-    )?;
-    for (i, ids) in links.about.iter().enumerate() {
-        for id in ids {
-            st.execute(params![*id as i64, article, i as i64])?;
-        }
-    }
-    Ok(())
+    insert_quote_about(db, article, &links.about)
 }

@@ -263,7 +263,7 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
                 .links
                 .entities
                 .get(i)
-                .map(|id| id.map_or(crate::linking::NOT_LINKABLE, |x| x as i64));
+                .map(|id| crate::linking::stored_entity_id(*id));
             st.execute(params![
                 a.id,
                 i as i64,
@@ -300,15 +300,7 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
     }
     db.prepare_cached("DELETE FROM quote_about WHERE article_id = ?1")?
         .execute([&a.id])?;
-    let mut st = db.prepare_cached(
-        "INSERT OR IGNORE INTO quote_about (entity_id, article_id, idx) VALUES (?1, ?2, ?3)",
-    )?;
-    for (i, ids) in s.links.about.iter().enumerate() {
-        for id in ids {
-            st.execute(params![*id as i64, a.id, i as i64])?;
-        }
-    }
-    Ok(())
+    crate::linking::insert_quote_about(db, &a.id, &s.links.about)
 }
 
 /// The content hash of every stored article, for skipping unchanged ones on re-runs.

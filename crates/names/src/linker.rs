@@ -66,14 +66,15 @@ pub struct Linker {
     next_id: u64,
 }
 
+/// The words of a folded name besides بن / بنت.
+fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded.split(' ').filter(|t| !is_connector(t))
+}
+
 /// Whether a folded name has more than one word besides بن / بنت (`بن علي` is one word:
 /// a surname alone).
 fn is_multi(folded: &str) -> bool {
-    folded
-        .split(' ')
-        .filter(|t| !is_connector(t))
-        .nth(1)
-        .is_some()
+    words(folded).nth(1).is_some()
 }
 
 /// The linking key of a place, body or other non-person name: folded, without the article
@@ -103,7 +104,7 @@ pub fn is_full_name(name: &str) -> bool {
 /// A one-word person name that is a native Arabic name (فهد، سلمان، الجبير): many people
 /// bear it, so alone it names nobody across articles.
 fn is_native_single(folded: &str) -> bool {
-    let mut words = folded.split(' ').filter(|t| !is_connector(t));
+    let mut words = words(folded);
     match (words.next(), words.next()) {
         (Some(w), None) => is_native(w),
         _ => false,
@@ -191,14 +192,11 @@ impl Linker {
         fn first(f: &str) -> &str {
             f.split(' ').next().map(strip_article).unwrap_or("")
         }
-        fn words(f: &str) -> usize {
-            f.split(' ').filter(|t| !is_connector(t)).count()
-        }
         let e = self.entities.get(&id)?;
         // A native first name must be equal on both sides for a match (the score's
         // first-with-first rule): a cheap test before scoring.
         let native_first = Some(first(h)).filter(|t| is_native(t));
-        let new_words = words(h);
+        let new_words = words(h).count();
         let mut best = 0.0f64;
         for f in &e.forms {
             let s = if native_first.is_some_and(|t| first(f) != t) {
@@ -206,7 +204,7 @@ impl Linker {
             } else {
                 score_folded(h, f)
             };
-            if s < THRESHOLD && words(f) >= new_words.min(3) {
+            if s < THRESHOLD && words(f).count() >= new_words.min(3) {
                 return None;
             }
             best = best.max(s);
