@@ -110,6 +110,15 @@ pub struct Quantity {
     pub approx: Option<bool>,
 }
 
+/// A keyword or key phrase of the article, scored relative to the best one (1.0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Keyword {
+    /// The words as they stand in the text (proclitics other than ال removed).
+    pub text: String,
+    /// Score in (0, 1]; the first keyword scores 1.
+    pub score: f32,
+}
+
 /// One analyzed article: the text and its annotation layers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
@@ -135,6 +144,10 @@ pub struct Document {
     pub quotes: Vec<Quote>,
     /// Numbers, quantities and dates, in text order.
     pub quantities: Vec<Quantity>,
+    /// Keywords and key phrases, best first.
+    pub keywords: Vec<Keyword>,
+    /// Indices into `sentences` of an extractive summary, in text order.
+    pub summary: Vec<usize>,
     /// Byte offset of each char, plus the text length, for slicing by char offsets.
     char_bytes: Vec<u32>,
 }
@@ -176,6 +189,8 @@ impl Document {
             entities: Vec::new(),
             quotes: Vec::new(),
             quantities: Vec::new(),
+            keywords: Vec::new(),
+            summary: Vec::new(),
             char_bytes,
         }
     }
@@ -230,6 +245,8 @@ impl Document {
             entities: &self.entities,
             quotes: &self.quotes,
             quantities: &self.quantities,
+            keywords: &self.keywords,
+            summary: &self.summary,
         }
     }
 }
@@ -263,6 +280,10 @@ pub struct AnalysisJson<'a> {
     pub quotes: &'a [Quote],
     /// Quantities.
     pub quantities: &'a [Quantity],
+    /// Keywords, best first.
+    pub keywords: &'a [Keyword],
+    /// Summary sentence indices.
+    pub summary: &'a [usize],
 }
 
 /// A token in the JSON contract.

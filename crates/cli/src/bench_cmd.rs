@@ -23,6 +23,19 @@ pub enum BenchWhat {
     Said(crate::entities_cmd::BenchSaidArgs),
     /// Headline → article retrieval: MRR@10 and Recall@10 for khabar's analyzer and baselines.
     Relevance(corpus_cmd::BenchRelevanceArgs),
+    /// Time to rebuild the stories and near-duplicate groups of a corpus.
+    Stories(BenchStoriesArgs),
+}
+
+/// Arguments of `khabar bench stories`.
+#[derive(Args)]
+pub struct BenchStoriesArgs {
+    /// Corpus directory.
+    #[arg(long)]
+    db: std::path::PathBuf,
+    /// Timed rebuilds (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
 }
 
 /// Arguments of `khabar bench text`.
@@ -62,6 +75,7 @@ pub fn run(what: BenchWhat) -> anyhow::Result<ExitCode> {
         BenchWhat::Search(args) => corpus_cmd::bench_search(args),
         BenchWhat::Said(args) => crate::entities_cmd::bench_said(args),
         BenchWhat::Relevance(args) => corpus_cmd::bench_relevance(args),
+        BenchWhat::Stories(args) => crate::stories_cmd::bench(&args.db, args.runs),
     }
 }
 

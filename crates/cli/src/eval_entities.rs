@@ -311,6 +311,7 @@ pub fn eval_entities(a: EvalEntitiesArgs) -> anyhow::Result<ExitCode> {
             quotes: false,
             quantities: false,
             neural_entities: !a.linear_only,
+            keywords: false,
         },
         model,
     );

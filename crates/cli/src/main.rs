@@ -14,9 +14,11 @@ mod corpus_cmd;
 mod entities_cmd;
 mod eval_entities;
 mod input;
+mod keywords_cmd;
 mod memory;
 mod names_cmd;
 mod ner_cmd;
+mod stories_cmd;
 
 #[derive(Parser)]
 #[command(
@@ -63,6 +65,12 @@ enum Command {
     Entity(entities_cmd::EntityArgs),
     /// What X said (about Y): quotations by speaker entity, under any spelling.
     Said(entities_cmd::SaidArgs),
+    /// The corpus's stories: the same news across outlets, largest first.
+    Stories(stories_cmd::StoriesArgs),
+    /// One story: title, keywords, summary, entities, its outlets and articles by time.
+    Story(stories_cmd::StoryArgs),
+    /// Groups of near-copies of one text (wire copy, reposts).
+    Duplicates(stories_cmd::DuplicatesArgs),
     /// Match and cluster person names across spellings (`khabar names match A B`,
     /// `khabar names cluster FILE|-`, `khabar names build-lexicon`).
     Names {
@@ -90,6 +98,9 @@ fn main() -> ExitCode {
         Command::Entities(args) => entities_cmd::entities(args),
         Command::Entity(args) => entities_cmd::entity(args),
         Command::Said(args) => entities_cmd::said(args),
+        Command::Stories(args) => stories_cmd::stories(args),
+        Command::Story(args) => stories_cmd::story(args),
+        Command::Duplicates(args) => stories_cmd::duplicates(args),
         Command::Names { what } => names_cmd::run(what),
         Command::Bench { what } => bench_cmd::run(what),
     };

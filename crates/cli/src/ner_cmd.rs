@@ -44,6 +44,8 @@ pub enum TrainWhat {
     Ner(Box<TrainNerArgs>),
     /// Learn the word clusters the recognizer uses, from unlabeled news and Wikipedia (JSONL, gzip ok).
     NerClusters(TrainClustersArgs),
+    /// Count the document frequencies keywords are scored against, from news (JSONL, gzip ok).
+    Keywords(crate::keywords_cmd::TrainKeywordsArgs),
 }
 
 #[derive(Args)]
@@ -290,6 +292,9 @@ pub enum EvalWhat {
     Entities(crate::eval_entities::EvalEntitiesArgs),
     /// Pairwise precision/recall/F1 of the name matcher beside exact match after folding.
     Names(crate::names_cmd::EvalNamesArgs),
+    /// Pairwise precision/recall/F1 of "same story" on judged article pairs, beside a TF-IDF
+    /// cosine baseline; near-duplicate recall of word-for-word copies.
+    Stories(crate::stories_cmd::EvalStoriesArgs),
 }
 
 #[derive(Args)]
@@ -371,6 +376,7 @@ pub fn train(what: TrainWhat) -> anyhow::Result<ExitCode> {
     match what {
         TrainWhat::Ner(a) => train_ner(*a),
         TrainWhat::NerClusters(a) => train_clusters(a),
+        TrainWhat::Keywords(a) => crate::keywords_cmd::train(a),
     }
 }
 
@@ -861,6 +867,7 @@ pub fn eval(what: EvalWhat) -> anyhow::Result<ExitCode> {
         EvalWhat::Ner(a) => a,
         EvalWhat::Entities(a) => return crate::eval_entities::eval_entities(a),
         EvalWhat::Names(a) => return crate::names_cmd::eval(a),
+        EvalWhat::Stories(a) => return crate::stories_cmd::eval(a),
     };
     let t0 = Instant::now();
     let mut model = load_model(&a.model)?;

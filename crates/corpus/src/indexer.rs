@@ -58,6 +58,11 @@ pub struct IndexOptions {
     /// Link every entity mention to a corpus entity (see `linking`); off only to measure
     /// what linking costs (`khabar bench index --no-link`).
     pub link_entities: bool,
+    /// Rebuild the stories and near-duplicate groups after a run that changed the store
+    /// (see `stories`); off to measure what they cost.
+    pub stories: bool,
+    /// Story clustering settings.
+    pub story_params: khabar_stories::Params,
 }
 
 impl std::fmt::Debug for IndexOptions {
@@ -72,6 +77,7 @@ impl std::fmt::Debug for IndexOptions {
             .field("analyze", &self.analyze.as_ref().map(|_| "custom"))
             .field("fast_entities", &self.fast_entities)
             .field("link_entities", &self.link_entities)
+            .field("stories", &self.stories)
             .finish()
     }
 }
@@ -88,6 +94,8 @@ impl Default for IndexOptions {
             analyze: None,
             fast_entities: true,
             link_entities: true,
+            stories: true,
+            story_params: Default::default(),
         }
     }
 }
@@ -109,6 +117,8 @@ pub struct IndexReport {
     pub failed: u64,
     /// Articles of an older corpus whose mentions were linked to corpus entities now.
     pub backfilled: u64,
+    /// The story rebuild after the run, when one ran.
+    pub stories: Option<crate::StoriesReport>,
     /// Input bytes read (compressed size for compressed inputs).
     pub bytes: u64,
     /// UTF-8 bytes of the headlines and bodies read.
@@ -136,6 +146,7 @@ struct Prepared {
     links: Option<crate::linking::ArticleLinks>,
     entities: Vec<Entity>,
     quotes: Vec<Quote>,
+    features: Vec<u8>,
     doc: TantivyDocument,
 }
 
@@ -326,6 +337,22 @@ pub fn index_inputs(
     }
     report.indexed = written.0;
     report.commits = written.1;
+    if opts.stories && (report.indexed > 0 || report.backfilled > 0 || stories_stale(&corpus.db)?) {
+        let mut bad = |id: &str, why: &str| {
+            report.rejected += 1;
+            let r = Rejected {
+                file: format!("article {id}"),
+                line: None,
+                reason: why.to_string(),
+            };
+            pb.suspend(|| on_reject(&r));
+        };
+        report.stories = Some(crate::stories::rebuild(
+            &corpus.db,
+            &opts.story_params,
+            &mut bad,
+        )?);
+    }
     report.unchanged = report.articles - report.indexed - report.failed;
     report.bytes = bytes.load(Ordering::Relaxed).max(total);
     report.seconds = start.elapsed().as_secs_f64();
@@ -386,11 +413,14 @@ fn prepare(
     let analyzed = catch_unwind(AssertUnwindSafe(|| {
         let doc = analyze(&article);
         let json = serde_json::to_string(&doc.to_json(false));
-        (doc, json)
+        let features =
+            khabar_stories::Features::from_document(&doc, khabar_keywords::TermTable::shipped())
+                .to_bytes();
+        (doc, json, features)
     }));
-    let (doc, json) = match analyzed {
-        Ok((doc, Ok(json))) => (doc, json),
-        Ok((_, Err(e))) => return Err((article.id, format!("analysis not serializable: {e}"))),
+    let (doc, json, features) = match analyzed {
+        Ok((doc, Ok(json), features)) => (doc, json, features),
+        Ok((_, Err(e), _)) => return Err((article.id, format!("analysis not serializable: {e}"))),
         Err(_) => return Err((article.id, "analysis failed (panic)".into())),
     };
     let date = article.date.as_deref().and_then(normalize_date);
@@ -423,9 +453,20 @@ fn prepare(
         links: None,
         entities: doc.entities,
         quotes: doc.quotes,
+        features,
         doc: d,
         article,
     })
+}
+
+/// True when some stored article has no story (a corpus from before stories, or a run
+/// killed between its last commit and the rebuild).
+fn stories_stale(db: &rusqlite::Connection) -> Result<bool> {
+    Ok(db.query_row(
+        "SELECT (SELECT count(*) FROM articles) != (SELECT count(*) FROM story_articles)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// The form of a source name used for filtering: trimmed, lowercase.
@@ -498,6 +539,7 @@ fn write_all(
                     entities: &p.entities,
                     quotes: &p.quotes,
                     links: &links,
+                    features: &p.features,
                 },
             )?;
             written += 1;

@@ -26,6 +26,7 @@ mod search;
 pub mod sources;
 mod stats;
 mod store;
+pub mod stories;
 
 pub use entities::{
     About, EntityMatch, EntityProfile, EntityRecord, QuoteRecord, SaidRequest, SaidResults,
@@ -36,3 +37,4 @@ pub use schema::Corpus;
 pub use search::{Hit, SearchRequest, SearchResults, Searcher};
 pub use stats::{stats, Count, Stats};
 pub use store::SCHEMA_VERSION;
+pub use stories::{StoriesReport, StoriesRequest, StoryRecord};

@@ -64,6 +64,8 @@ pub struct Hit {
     pub date: Option<String>,
     /// Snippet of the body with the matches in `<b>…</b>` (HTML-escaped).
     pub snippet: String,
+    /// The article's story (see `khabar stories`), once stories are built.
+    pub story: Option<i64>,
     /// The snippet as plain text.
     #[serde(skip)]
     pub fragment: String,
@@ -263,9 +265,19 @@ impl Searcher {
                 source: text(f.source),
                 date: text(f.date),
                 snippet,
+                story: None,
                 fragment,
                 highlights,
             });
+        }
+        if !hits.is_empty() {
+            let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
+            let mut st =
+                db.prepare_cached("SELECT story_id FROM story_articles WHERE article_id = ?1")?;
+            for h in &mut hits {
+                use rusqlite::OptionalExtension;
+                h.story = st.query_row([&h.id], |r| r.get(0)).optional()?;
+            }
         }
         Ok(SearchResults {
             query: req.query.clone(),

@@ -81,6 +81,37 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (entity_id, text)
     ) WITHOUT ROWID;
     CREATE INDEX entity_variants_folded ON entity_variants(folded);",
+    // 4: stories (see `stories`): each article's story features, and the stories and
+    // near-duplicate groups computed from them after each indexing run.
+    "CREATE TABLE story_features (
+        article_id TEXT PRIMARY KEY,
+        data BLOB NOT NULL
+    );
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        central TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        first TEXT,
+        last TEXT,
+        sources TEXT NOT NULL,
+        keywords TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        entities TEXT NOT NULL
+    );
+    CREATE INDEX stories_first ON stories(first);
+    CREATE TABLE story_articles (
+        article_id TEXT PRIMARY KEY,
+        story_id INTEGER NOT NULL
+    );
+    CREATE INDEX story_articles_story ON story_articles(story_id);
+    CREATE TABLE duplicates (
+        group_id INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        similarity REAL NOT NULL,
+        PRIMARY KEY (group_id, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX duplicates_article ON duplicates(article_id);",
 ];
 
 /// Opens (creating if needed) and migrates the store.
@@ -218,6 +249,8 @@ pub(crate) struct StoredArticle<'a> {
     pub entities: &'a [khabar_analysis::Entity],
     pub quotes: &'a [khabar_analysis::Quote],
     pub links: &'a crate::linking::ArticleLinks,
+    /// Story features ([`khabar_stories::Features::to_bytes`]).
+    pub features: &'a [u8],
 }
 
 /// Inserts or replaces an article with its analysis, entities and quotations (inside the
@@ -248,6 +281,11 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
          ON CONFLICT(article_id) DO UPDATE SET json = excluded.json",
     )?
     .execute(params![a.id, s.json])?;
+    db.prepare_cached(
+        "INSERT INTO story_features (article_id, data) VALUES (?1, ?2)
+         ON CONFLICT(article_id) DO UPDATE SET data = excluded.data",
+    )?
+    .execute(params![a.id, s.features])?;
     db.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?
         .execute([&a.id])?;
     db.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?

@@ -1,7 +1,7 @@
 //! # khabar-pipeline
 //!
 //! The full analysis of an article: text layers, then entities, then quotations and
-//! quantities. The corpus and the interfaces call this; the layers below know nothing of it.
+//! quantities, then keywords and a summary. The corpus and the interfaces call this; the layers below know nothing of it.
 //!
 //! ```
 //! use khabar_pipeline::Pipeline;
@@ -51,6 +51,8 @@ pub struct PipelineOptions {
     pub quantities: bool,
     /// Run the NER model's neural stage (false: the faster linear passes only).
     pub neural_entities: bool,
+    /// Keywords and the extractive summary.
+    pub keywords: bool,
 }
 
 impl Default for PipelineOptions {
@@ -60,6 +62,7 @@ impl Default for PipelineOptions {
             quotes: true,
             quantities: true,
             neural_entities: true,
+            keywords: true,
         }
     }
 }
@@ -115,6 +118,9 @@ impl Pipeline {
         if self.options.quotes {
             doc.quotes = khabar_extract::extract_quotes(&doc);
         }
+        if self.options.keywords {
+            khabar_keywords::annotate(&mut doc, khabar_keywords::TermTable::shipped());
+        }
         doc
     }
 }
@@ -150,9 +156,11 @@ mod tests {
             neural_entities: true,
             quotes: false,
             quantities: false,
+            keywords: false,
         })
         .analyze(&a);
         assert!(bare.entities.is_empty() && bare.quotes.is_empty() && bare.quantities.is_empty());
+        assert!(bare.keywords.is_empty() && bare.summary.is_empty() && !full.keywords.is_empty());
         assert_eq!(bare.tokens, full.tokens);
     }
 
