@@ -87,6 +87,12 @@ pub fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
         mb / report.seconds.max(1e-9),
         corpus.article_count()?,
     );
+    if let Some(s) = &report.stories {
+        eprintln!(
+            "stories: {} articles in {} stories ({} of two articles or more), {} near-duplicate groups; {:.1} s",
+            s.articles, s.stories, s.multi_article, s.duplicate_groups, s.seconds
+        );
+    }
     Ok(if args.strict && report.rejected > 0 {
         ExitCode::from(1)
     } else {
@@ -345,6 +351,10 @@ pub struct BenchIndexArgs {
     /// Without linking mentions to corpus entities: the baseline for what linking costs.
     #[arg(long)]
     no_link: bool,
+    /// Without keywords, summaries, story features and stories: the baseline for what
+    /// they cost.
+    #[arg(long)]
+    no_stories: bool,
 }
 
 /// `khabar bench index`: index from scratch with full analysis; articles/s, MB/s, index size,
@@ -373,6 +383,7 @@ pub fn bench_index(args: BenchIndexArgs) -> anyhow::Result<ExitCode> {
         progress: std::io::stderr().is_terminal(),
         fast_entities: !args.full_ner,
         link_entities: !args.no_link,
+        stories: !args.no_stories,
         ..Default::default()
     };
     let mut rejected = 0usize;
@@ -383,6 +394,9 @@ pub fn bench_index(args: BenchIndexArgs) -> anyhow::Result<ExitCode> {
         "bench": "index",
         "ner": if args.full_ner { "full: linear passes + neural stage (--full-ner)" } else { "linear passes only (default)" },
         "entity_linking": !args.no_link,
+        "stories": !args.no_stories,
+        "story_seconds": report.stories.as_ref().map(|s| s.seconds),
+        "stories_built": report.stories.as_ref().map(|s| s.stories),
         "articles": report.articles,
         "indexed": report.indexed,
         "rejected": report.rejected,

@@ -121,6 +121,20 @@ pub fn entity(args: EntityArgs) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
+    if !p.stories.is_empty() {
+        writeln!(out, "\nstories:")?;
+        for st in &p.stories {
+            writeln!(
+                out,
+                "  story {} — {} ({} of its {} articles), {}",
+                st.id,
+                st.title,
+                st.articles,
+                st.size,
+                st.first.as_deref().unwrap_or("undated")
+            )?;
+        }
+    }
     writeln!(out, "\nsaid ({}):", p.said_total)?;
     print_quotes(&mut out, &p.said, true)?;
     writeln!(out, "\nsaid about it ({}):", p.said_about_total)?;

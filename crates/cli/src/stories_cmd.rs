@@ -230,9 +230,16 @@ pub struct EvalStoriesArgs {
     /// Weight of linked entities (default: the shipped one).
     #[arg(long)]
     entity_weight: Option<f32>,
+    /// Weight of specific numbers (default: the shipped one).
+    #[arg(long)]
+    number_weight: Option<f32>,
     /// Compare with story centroids instead of the mean over the story's articles.
     #[arg(long)]
     centroid: bool,
+    /// Headline pairs of the Arabic News Stance corpus (`s1,s2,stance`): the share of each
+    /// stance the similarity calls the same story, headlines alone.
+    #[arg(long)]
+    ans: Option<PathBuf>,
     /// Write each dev pair's similarity features (TSV) to this file, for model fitting.
     #[arg(long)]
     dump_features: Option<PathBuf>,
@@ -336,6 +343,7 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         threshold: a.threshold.unwrap_or(d.threshold),
         title_weight: a.title_weight.unwrap_or(d.title_weight),
         entity_weight: a.entity_weight.unwrap_or(d.entity_weight),
+        number_weight: a.number_weight.unwrap_or(d.number_weight),
         linkage: if a.centroid {
             khabar_stories::Linkage::Centroid
         } else {
@@ -365,7 +373,7 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         prf
     };
     if let Some(path) = a.dump_features.as_ref().filter(|_| a.split == Split::Dev) {
-        let mut out = String::from("same\tterms\ttitle\tentities\tminhash\thours\n");
+        let mut out = String::from("same\tterms\ttitle\tentities\tnumbers\tminhash\thours\n");
         for j in &pairs {
             let hours = match (inputs[j.a].time, inputs[j.b].time) {
                 (Some(x), Some(y)) => (x - y).abs() as f32 / 3600.0,
@@ -373,11 +381,12 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
             };
             let cos = |c: usize| khabar_stories::cosine(&vecs[j.a][c], &vecs[j.b][c]);
             out.push_str(&format!(
-                "{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\t{:.1}\n",
+                "{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\t{:.1}\n",
                 j.same as u8,
                 cos(0),
                 cos(1),
                 cos(2),
+                cos(3),
                 khabar_stories::minhash::similarity(
                     &inputs[j.a].features.signature,
                     &inputs[j.b].features.signature
@@ -408,6 +417,24 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (prf, c) = score_clustering(&params);
+    if std::env::var_os("KHABAR_STORIES_DEBUG").is_some() && a.split == Split::Dev {
+        for j in &pairs {
+            let sim = khabar_stories::pair_similarity(&vecs[j.a], &vecs[j.b], &params);
+            let (sa, sb) = (&c.stories[c.story_of[j.a]], &c.stories[c.story_of[j.b]]);
+            eprintln!(
+                "{}\t{}\t{sim:.3}\t{}\t{}\t{}\t{}\t{}",
+                j.same as u8,
+                (c.story_of[j.a] == c.story_of[j.b]) as u8,
+                sa.members.len(),
+                sb.members.len(),
+                loaded.ids[j.a],
+                loaded.ids[j.b],
+                loaded.titles[j.a].chars().take(40).collect::<String>()
+                    + " || "
+                    + &loaded.titles[j.b].chars().take(40).collect::<String>()
+            );
+        }
+    }
     let same = pairs.iter().filter(|j| j.same).count();
     writeln!(
         out,
@@ -439,11 +466,93 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         multi,
         c.duplicates.len()
     )?;
+    if let Some(path) = &a.ans {
+        headline_pairs(&mut out, path, &params)?;
+    }
     if a.duplicates {
         drop(out);
         duplicate_recall(&corpus, &index, &c)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Headline pairs alone: each headline is an article without a body, document frequencies
+/// come from the file's headlines, and a pair is the same story when its similarity reaches
+/// the clustering threshold (the baseline: content cosine ≥ its threshold).
+fn headline_pairs(out: &mut impl Write, path: &PathBuf, params: &Params) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut pairs: Vec<(String, String, String)> = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.rsplitn(2, ',').collect();
+        let Some((head, stance)) = f.get(1).zip(f.first()) else {
+            eprintln!(
+                "khabar: {}:{}: malformed pair, skipped",
+                path.display(),
+                n + 1
+            );
+            continue;
+        };
+        let Some((s1, s2)) = head.split_once(',') else {
+            eprintln!(
+                "khabar: {}:{}: malformed pair, skipped",
+                path.display(),
+                n + 1
+            );
+            continue;
+        };
+        pairs.push((s1.to_string(), s2.to_string(), stance.trim().to_string()));
+    }
+    let table = khabar_keywords::TermTable::shipped();
+    let features: Vec<khabar_stories::Features> = pairs
+        .iter()
+        .flat_map(|(a, b, _)| [a, b])
+        .map(|t| {
+            let doc = khabar_analysis::Document::from_article(&khabar_ingest::Article {
+                title: t.clone(),
+                ..Default::default()
+            });
+            khabar_stories::Features::from_document(&doc, table)
+        })
+        .collect();
+    let ids: Vec<String> = (0..features.len()).map(|i| i.to_string()).collect();
+    let inputs: Vec<khabar_stories::Input> = features
+        .iter()
+        .zip(&ids)
+        .map(|(f, id)| khabar_stories::Input {
+            id,
+            time: None,
+            features: f,
+            entities: &[],
+        })
+        .collect();
+    let vecs = khabar_stories::article_vectors(&inputs);
+    let mut by: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+    for (k, (_, _, stance)) in pairs.iter().enumerate() {
+        let (x, y) = (&vecs[2 * k], &vecs[2 * k + 1]);
+        let e = by.entry(stance.as_str()).or_default();
+        e.0 += 1;
+        e.1 += (khabar_stories::pair_similarity(x, y, params) >= params.threshold) as usize;
+        e.2 += (khabar_stories::cosine(&x[0], &y[0]) >= BASELINE_THRESHOLD) as usize;
+    }
+    writeln!(
+        out,
+        "\nheadline pairs ({}): share called the same story",
+        path.display()
+    )?;
+    writeln!(
+        out,
+        "| stance | pairs | khabar | baseline |\n|---|---|---|---|"
+    )?;
+    for (stance, (n, k, b)) in by {
+        writeln!(
+            out,
+            "| {stance} | {n} | {:.3} | {:.3} |",
+            k as f64 / n.max(1) as f64,
+            b as f64 / n.max(1) as f64
+        )?;
+    }
+    Ok(())
 }
 
 /// The baseline's threshold, the best F1 on the dev split (`--sweep`).

@@ -117,6 +117,23 @@ pub struct EntityProfile {
     pub said_about: Vec<QuoteRecord>,
     /// All quotations of others mentioning it.
     pub said_about_total: u64,
+    /// The stories it appears in, most of its articles first (at most ten).
+    pub stories: Vec<EntityStory>,
+}
+
+/// A story an entity appears in.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EntityStory {
+    /// Story id.
+    pub id: i64,
+    /// Story title.
+    pub title: String,
+    /// Articles in the story.
+    pub size: u64,
+    /// The entity's articles in it.
+    pub articles: u64,
+    /// First article's date.
+    pub first: Option<String>,
 }
 
 /// A `khabar said` request.
@@ -244,6 +261,24 @@ impl Corpus {
             limit,
             None,
         )?;
+        let stories = self
+            .db
+            .prepare_cached(
+                "SELECT s.id, s.title, s.size, count(DISTINCT e.article_id) AS n, s.first
+                 FROM entities e JOIN story_articles sa ON sa.article_id = e.article_id
+                 JOIN stories s ON s.id = sa.story_id
+                 WHERE e.entity_id = ?1 GROUP BY s.id ORDER BY n DESC, s.first, s.id LIMIT 10",
+            )?
+            .query_map([entity.id as i64], |r| {
+                Ok(EntityStory {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    size: r.get::<_, i64>(2)? as u64,
+                    articles: r.get::<_, i64>(3)? as u64,
+                    first: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(EntityProfile {
             entity,
             days,
@@ -252,6 +287,7 @@ impl Corpus {
             said_total,
             said_about,
             said_about_total,
+            stories,
         })
     }
 

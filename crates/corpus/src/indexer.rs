@@ -58,8 +58,9 @@ pub struct IndexOptions {
     /// Link every entity mention to a corpus entity (see `linking`); off only to measure
     /// what linking costs (`khabar bench index --no-link`).
     pub link_entities: bool,
-    /// Rebuild the stories and near-duplicate groups after a run that changed the store
-    /// (see `stories`); off to measure what they cost.
+    /// Keywords, summaries and story features for each article, and the stories and
+    /// near-duplicate groups rebuilt after a run that changed the store (see `stories`); off
+    /// only to measure what they cost (the next run with them on fills them in).
     pub stories: bool,
     /// Story clustering settings.
     pub story_params: khabar_stories::Params,
@@ -146,7 +147,7 @@ struct Prepared {
     links: Option<crate::linking::ArticleLinks>,
     entities: Vec<Entity>,
     quotes: Vec<Quote>,
-    features: Vec<u8>,
+    features: Option<Vec<u8>>,
     doc: TantivyDocument,
 }
 
@@ -200,6 +201,7 @@ pub fn index_inputs(
     let bytes = AtomicU64::new(0);
     let default_pipeline = Pipeline::new(khabar_pipeline::PipelineOptions {
         neural_entities: !opts.fast_entities,
+        keywords: opts.stories,
         ..Default::default()
     });
     let analyze: &(dyn Fn(&Article) -> Document + Send + Sync) = match &opts.analyze {
@@ -300,7 +302,7 @@ pub fn index_inputs(
                         todo.into_par_iter()
                             .map(|(a, h)| {
                                 let maybe_stored = opts.force || known.contains_key(&a.id);
-                                prepare(analyze, fields, a, h, maybe_stored)
+                                prepare(analyze, fields, a, h, maybe_stored, opts.stories)
                             })
                             .collect()
                     });
@@ -408,14 +410,16 @@ fn prepare(
     article: Article,
     hash: u64,
     maybe_stored: bool,
+    stories: bool,
 ) -> Result<Prepared, (String, String)> {
     // The analysis layers are young: a panic on one article must not take the run down.
     let analyzed = catch_unwind(AssertUnwindSafe(|| {
         let doc = analyze(&article);
         let json = serde_json::to_string(&doc.to_json(false));
-        let features =
+        let features = stories.then(|| {
             khabar_stories::Features::from_document(&doc, khabar_keywords::TermTable::shipped())
-                .to_bytes();
+                .to_bytes()
+        });
         (doc, json, features)
     }));
     let (doc, json, features) = match analyzed {
@@ -539,7 +543,7 @@ fn write_all(
                     entities: &p.entities,
                     quotes: &p.quotes,
                     links: &links,
-                    features: &p.features,
+                    features: p.features.as_deref(),
                 },
             )?;
             written += 1;

@@ -29,7 +29,8 @@ mod store;
 pub mod stories;
 
 pub use entities::{
-    About, EntityMatch, EntityProfile, EntityRecord, QuoteRecord, SaidRequest, SaidResults,
+    About, EntityMatch, EntityProfile, EntityRecord, EntityStory, QuoteRecord, SaidRequest,
+    SaidResults,
 };
 pub use error::{Error, Result};
 pub use indexer::{index_inputs, AnalyzeFn, IndexOptions, IndexReport};

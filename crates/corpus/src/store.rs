@@ -249,8 +249,8 @@ pub(crate) struct StoredArticle<'a> {
     pub entities: &'a [khabar_analysis::Entity],
     pub quotes: &'a [khabar_analysis::Quote],
     pub links: &'a crate::linking::ArticleLinks,
-    /// Story features ([`khabar_stories::Features::to_bytes`]).
-    pub features: &'a [u8],
+    /// Story features ([`khabar_stories::Features::to_bytes`]); none: computed later.
+    pub features: Option<&'a [u8]>,
 }
 
 /// Inserts or replaces an article with its analysis, entities and quotations (inside the
@@ -281,11 +281,18 @@ pub(crate) fn upsert(db: &Connection, s: &StoredArticle<'_>) -> Result<()> {
          ON CONFLICT(article_id) DO UPDATE SET json = excluded.json",
     )?
     .execute(params![a.id, s.json])?;
-    db.prepare_cached(
-        "INSERT INTO story_features (article_id, data) VALUES (?1, ?2)
-         ON CONFLICT(article_id) DO UPDATE SET data = excluded.data",
-    )?
-    .execute(params![a.id, s.features])?;
+    match s.features {
+        Some(f) => db
+            .prepare_cached(
+                "INSERT INTO story_features (article_id, data) VALUES (?1, ?2)
+                 ON CONFLICT(article_id) DO UPDATE SET data = excluded.data",
+            )?
+            .execute(params![a.id, f])?,
+        // stale features of an older version must not outlive the article's text
+        None => db
+            .prepare_cached("DELETE FROM story_features WHERE article_id = ?1")?
+            .execute([&a.id])?,
+    };
     db.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?
         .execute([&a.id])?;
     db.prepare_cached("DELETE FROM quotes WHERE article_id = ?1")?

@@ -31,6 +31,8 @@ pub struct Params {
     pub title_weight: f32,
     /// Weight of the linked-entities cosine.
     pub entity_weight: f32,
+    /// Weight of the specific-numbers cosine.
+    pub number_weight: f32,
     /// Estimated Jaccard similarity from which two texts are near-duplicates.
     pub duplicate_similarity: f32,
     /// How an article is compared with a story.
@@ -50,11 +52,12 @@ pub enum Linkage {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            threshold: 0.55,
+            threshold: 0.52,
             window_secs: 3 * 86_400,
             term_weight: 1.0,
             title_weight: 0.5,
             entity_weight: 1.0,
+            number_weight: 0.0,
             duplicate_similarity: 0.7,
             linkage: Linkage::Average,
         }
@@ -96,11 +99,11 @@ pub struct Clustering {
 /// Sparse unit vector: (feature, weight), sorted by feature.
 pub type Vector = Vec<(u32, f32)>;
 
-/// The three views of an article compared separately: content terms (words, numbers,
-/// dates), headline words, linked entities. Each is a TF-IDF unit vector over the
+/// The views of an article compared separately: content words, headline words, linked
+/// entities, specific numbers. Each is a TF-IDF unit vector over the
 /// collection's own document frequencies; a similarity is a weighted sum of the three
 /// cosines (one merged vector drowns the few entities among eighty words).
-pub const CHANNELS: usize = 3;
+pub const CHANNELS: usize = 4;
 
 fn channel_raw(x: &Input, channel: usize) -> Vec<(u32, f32)> {
     let mut v: Vec<(u32, f32)> = match channel {
@@ -111,6 +114,7 @@ fn channel_raw(x: &Input, channel: usize) -> Vec<(u32, f32)> {
             .map(|&(h, n)| (h, 1.0 + n.max(1.0).ln()))
             .collect(),
         1 => x.features.title.iter().map(|&h| (h, 1.0)).collect(),
+        3 => x.features.numbers.iter().map(|&h| (h, 1.0)).collect(),
         _ => x
             .entities
             .iter()
@@ -171,12 +175,17 @@ pub fn pair_similarity(a: &[Vector; CHANNELS], b: &[Vector; CHANNELS], p: &Param
 
 impl Params {
     fn weights(&self) -> [f32; CHANNELS] {
-        [self.term_weight, self.title_weight, self.entity_weight]
+        [
+            self.term_weight,
+            self.title_weight,
+            self.entity_weight,
+            self.number_weight,
+        ]
     }
 }
 
 /// Features of each channel used to find candidate stories: its heaviest ones.
-const PROBES: [usize; CHANNELS] = [16, 4, 4];
+const PROBES: [usize; CHANNELS] = [16, 4, 4, 2];
 
 struct Open {
     sums: [FxHashMap<u32, f32>; CHANNELS],
@@ -224,9 +233,10 @@ impl Open {
 }
 
 /// The probe features of an article (channel-tagged so channels never collide).
-fn probes(v: &[Vector; CHANNELS]) -> Vec<(usize, u32)> {
+fn probes(v: &[Vector; CHANNELS], p: &Params) -> Vec<(usize, u32)> {
     let mut out = Vec::new();
-    for c in 0..CHANNELS {
+    let w = p.weights();
+    for c in (0..CHANNELS).filter(|&c| w[c] > 0.0) {
         let mut f: Vec<&(u32, f32)> = v[c].iter().collect();
         f.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out.extend(f.into_iter().take(PROBES[c]).map(|t| (c, t.0)));
@@ -289,7 +299,7 @@ pub fn cluster(inputs: &[Input], p: &Params) -> Clustering {
         }
         if best.is_none() {
             let mut seen: FxHashSet<usize> = FxHashSet::default();
-            for key in probes(v) {
+            for key in probes(v, p) {
                 if let Some(list) = postings.get_mut(&key) {
                     list.retain(|&s| is_open(&stories[s]));
                     for &s in list.iter() {
@@ -319,7 +329,7 @@ pub fn cluster(inputs: &[Input], p: &Params) -> Clustering {
         };
         stories[s].add(v, i, time);
         story_of[i] = s;
-        for key in probes(v) {
+        for key in probes(v, p) {
             let list = postings.entry(key).or_default();
             if list.last() != Some(&s) && !list.contains(&s) {
                 list.push(s);

@@ -18,11 +18,14 @@ const MAX_KEYWORDS: usize = 10;
 /// Story features of one article.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Features {
-    /// Content terms (hashed search keys, numbers and dates) with their counts, headline
+    /// Content terms (hashed search keys) with their counts, headline
     /// words counted [`TITLE_COUNT`] times; sorted by hash.
     pub terms: Vec<(u32, f32)>,
     /// Hashed headline terms, sorted, distinct.
     pub title: Vec<u32>,
+    /// Hashed specific numbers with their units (amounts, counts, percentages, dates),
+    /// sorted, distinct.
+    pub numbers: Vec<u32>,
     /// MinHash signature of the body's words (empty for an empty body).
     pub signature: Vec<u32>,
     /// The article's keywords with their scores.
@@ -93,14 +96,14 @@ impl Features {
                 title.push(h);
             }
         }
-        for q in &doc.quantities {
-            if let Some(k) = quantity_key(&q.kind, &q.value, q.unit.as_deref()) {
-                counts
-                    .entry(term_hash(&k))
-                    .or_insert((0.0, table.idf_of_df(1)))
-                    .0 += 1.0;
-            }
-        }
+        let mut numbers: Vec<u32> = doc
+            .quantities
+            .iter()
+            .filter_map(|q| quantity_key(&q.kind, &q.value, q.unit.as_deref()))
+            .map(|k| term_hash(&k))
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
         let mut ranked: Vec<(u32, f32, f32)> = counts
             .into_iter()
             .map(|(h, (n, idf))| (h, n, n * idf))
@@ -124,6 +127,7 @@ impl Features {
         Features {
             terms,
             title,
+            numbers,
             signature: signature(&body_words),
             keywords: doc
                 .keywords
@@ -146,6 +150,10 @@ impl Features {
         }
         put_len(&mut out, self.title.len());
         for h in &self.title {
+            out.extend_from_slice(&h.to_le_bytes());
+        }
+        put_len(&mut out, self.numbers.len());
+        for h in &self.numbers {
             out.extend_from_slice(&h.to_le_bytes());
         }
         put_len(&mut out, self.signature.len());
@@ -176,6 +184,9 @@ impl Features {
         }
         for _ in 0..r.len()? {
             f.title.push(r.u32()?);
+        }
+        for _ in 0..r.len()? {
+            f.numbers.push(r.u32()?);
         }
         for _ in 0..r.len()? {
             f.signature.push(r.u32()?);
