@@ -194,3 +194,74 @@ fn entities_entity_and_said_across_spellings() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn stories_story_and_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("news.jsonl");
+    let dam = "افتتح وزير المياه سد وادي الرمال الجديد في محافظة الشمال بطاقة تخزين تبلغ أربعين مليون متر مكعب، ويهدف السد إلى حماية القرى من السيول وتغذية الآبار الجوفية. وقال الوزير إن تكلفة السد بلغت مئتين وخمسين مليون ريال.";
+    let line = |id: &str, source: &str, date: &str, title: &str, body: &str| {
+        serde_json::json!({"id": id, "source": source, "date": date, "title": title, "body": body})
+            .to_string()
+    };
+    let text = [
+        line("s1", "alpha", "2015-08-01 09:00:00", "افتتاح سد وادي الرمال", dam),
+        line("s2", "beta", "2015-08-01 12:00:00", "سد جديد في الشمال", dam),
+        line("s3", "gamma", "2015-08-01 13:00:00", "النجوم يهزم الساحل بثلاثية", "فاز نادي النجوم على ضيفه نادي الساحل بثلاثة أهداف مقابل هدف في المباراة التي جمعتهما مساء أمس على ملعب المدينة الرياضية."),
+    ]
+    .join("\n");
+    std::fs::write(&input, text).unwrap();
+    let db = dir.path().join("db");
+    let (db, input) = (db.to_str().unwrap(), input.to_str().unwrap());
+    let (code, _, err) = khabar(&["index", "--db", db, input]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("stories: 3 articles in 2 stories"), "{err}");
+
+    // the NDJSON contract: one story a line
+    let (code, out, err) = khabar(&["stories", "--db", db, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let stories: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(stories.len(), 1, "min size 2 by default: {out}");
+    let s = &stories[0];
+    for key in [
+        "id", "title", "articles", "sources", "first", "last", "keywords", "summary",
+    ] {
+        assert!(s.get(key).is_some(), "{key} missing in {s}");
+    }
+    assert_eq!(s["articles"], serde_json::json!(["s1", "s2"]));
+    assert_eq!(s["sources"][0]["source"], "alpha");
+    let id = s["id"].as_i64().unwrap().to_string();
+
+    let (code, out, err) = khabar(&["story", "--db", db, &id]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("(copy of s1)") && out.contains("سد"), "{out}");
+    let (code, out, _) = khabar(&["story", "--db", db, &id, "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["articles"][1]["duplicate_of"], "s1");
+
+    let (code, out, _) = khabar(&["duplicates", "--db", db, "--format", "json"]);
+    assert_eq!(code, 0);
+    let g: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(g["articles"].as_array().unwrap().len(), 2);
+
+    // search hits carry their story
+    let (_, out, _) = khabar(&["search", "--db", db, "سد", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["hits"][0]["story"].as_i64().unwrap().to_string(), id);
+
+    // errors: unknown story, bad date, missing corpus
+    let (code, _, err) = khabar(&["story", "--db", db, "42"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no story 42"), "{err}");
+    let (code, _, err) = khabar(&["stories", "--db", db, "--from", "قريبا"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a date"), "{err}");
+    let missing = dir.path().join("nothing");
+    let (code, _, err) = khabar(&["stories", "--db", missing.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no corpus here"), "{err}");
+}
