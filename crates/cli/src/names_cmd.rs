@@ -444,8 +444,9 @@ fn build_pairs(args: &EvalNamesArgs) -> anyhow::Result<Vec<Pair>> {
     Ok(pairs)
 }
 
+/// Pairwise decision counts (also used by `khabar eval stories`).
 #[derive(Default, Clone, Copy)]
-struct Counts {
+pub(crate) struct Counts {
     tp: usize,
     fp: usize,
     fn_: usize,
@@ -453,7 +454,7 @@ struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, gold: bool, pred: bool) {
+    pub(crate) fn add(&mut self, gold: bool, pred: bool) {
         match (gold, pred) {
             (true, true) => self.tp += 1,
             (false, true) => self.fp += 1,
@@ -461,7 +462,7 @@ impl Counts {
             (false, false) => self.tn += 1,
         }
     }
-    fn prf(&self) -> (f64, f64, f64) {
+    pub(crate) fn prf(&self) -> (f64, f64, f64) {
         precision_recall_f1(self.tp, self.fp, self.fn_)
     }
 }

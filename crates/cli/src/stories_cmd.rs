@@ -218,6 +218,10 @@ pub struct EvalStoriesArgs {
     /// Also print the scores over a range of thresholds (dev only).
     #[arg(long)]
     sweep: bool,
+    /// Print the pairs the clustering gets wrong (dev only): gold, predicted, pair
+    /// similarity, the two stories' sizes, ids and headlines.
+    #[arg(long)]
+    show: bool,
     /// Also measure the near-duplicate recall of word-for-word copies.
     #[arg(long)]
     duplicates: bool,
@@ -251,33 +255,7 @@ struct Judged {
     same: bool,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Prf {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-}
-
-impl Prf {
-    fn add(&mut self, predicted: bool, gold: bool) {
-        match (predicted, gold) {
-            (true, true) => self.tp += 1,
-            (true, false) => self.fp += 1,
-            (false, true) => self.fn_ += 1,
-            _ => {}
-        }
-    }
-    fn scores(&self) -> (f64, f64, f64) {
-        let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
-        let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
-        let f = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-        (p, r, f)
-    }
-}
+use crate::names_cmd::Counts;
 
 fn read_pairs(
     path: &PathBuf,
@@ -353,9 +331,9 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
     };
     let score_clustering = |p: &Params| {
         let c = khabar_stories::cluster(&inputs, p);
-        let mut prf = Prf::default();
+        let mut prf = Counts::default();
         for j in &pairs {
-            prf.add(c.story_of[j.a] == c.story_of[j.b], j.same);
+            prf.add(j.same, c.story_of[j.a] == c.story_of[j.b]);
         }
         (prf, c)
     };
@@ -366,9 +344,9 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         .map(|j| khabar_stories::cosine(&vecs[j.a][0], &vecs[j.b][0]))
         .collect();
     let score_baseline = |t: f32| {
-        let mut prf = Prf::default();
+        let mut prf = Counts::default();
         for (j, s) in pairs.iter().zip(&base_sims) {
-            prf.add(*s >= t, j.same);
+            prf.add(j.same, *s >= t);
         }
         prf
     };
@@ -408,8 +386,8 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
                 ..params
             });
             let b = score_baseline(t / 2.0);
-            let (cp, cr, cf) = c.scores();
-            let (bp, br, bf) = b.scores();
+            let (cp, cr, cf) = c.prf();
+            let (bp, br, bf) = b.prf();
             writeln!(
                 out,
                 "{t:9.2}  {cp:.3} {cr:.3} {cf:.3}    {bp:.3} {br:.3} {bf:.3}"
@@ -417,8 +395,11 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (prf, c) = score_clustering(&params);
-    if std::env::var_os("KHABAR_STORIES_DEBUG").is_some() && a.split == Split::Dev {
-        for j in &pairs {
+    if a.show && a.split == Split::Dev {
+        for j in pairs
+            .iter()
+            .filter(|j| j.same != (c.story_of[j.a] == c.story_of[j.b]))
+        {
             let sim = khabar_stories::pair_similarity(&vecs[j.a], &vecs[j.b], &params);
             let (sa, sb) = (&c.stories[c.story_of[j.a]], &c.stories[c.story_of[j.b]]);
             eprintln!(
@@ -447,13 +428,13 @@ pub fn eval(a: EvalStoriesArgs) -> anyhow::Result<ExitCode> {
         }
     )?;
     writeln!(out, "| method | P | R | F1 |\n|---|---|---|---|")?;
-    let (p, r, f) = prf.scores();
+    let (p, r, f) = prf.prf();
     writeln!(
         out,
         "| khabar stories (threshold {:.2}) | {p:.3} | {r:.3} | {f:.3} |",
         params.threshold
     )?;
-    let (p, r, f) = score_baseline(BASELINE_THRESHOLD).scores();
+    let (p, r, f) = score_baseline(BASELINE_THRESHOLD).prf();
     writeln!(out,
         "| TF-IDF cosine ≥ {BASELINE_THRESHOLD:.2} (baseline, threshold best on dev) | {p:.3} | {r:.3} | {f:.3} |"
     )?;

@@ -239,3 +239,67 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_day_of_20000_articles_loses_none() {
+    // synthetic features: 2,000 events of ten reports each, all on one day, plus a shared
+    // boilerplate signature for a tenth of them (one template text)
+    let mut features = Vec::new();
+    for i in 0..20_000u32 {
+        let event = i / 10;
+        let mut terms: Vec<(u32, f32)> = (0..12).map(|k| (event * 16 + k, 1.0)).collect();
+        terms.push((1_000_000 + i, 1.0)); // a word of its own
+        terms.push((2_000_000 + i % 7, 1.0)); // common words
+        terms.sort_by_key(|t| t.0);
+        let signature = if i % 10 == 0 {
+            vec![7; khabar_stories::minhash::SIGNATURE_LEN]
+        } else {
+            vec![100 + i; khabar_stories::minhash::SIGNATURE_LEN]
+        };
+        features.push(Features {
+            terms,
+            title: vec![event * 16],
+            signature,
+            ..Default::default()
+        });
+    }
+    let ids: Vec<String> = (0..features.len()).map(|i| format!("n{i:05}")).collect();
+    let inputs: Vec<Input> = features
+        .iter()
+        .zip(&ids)
+        .enumerate()
+        .map(|(i, (f, id))| Input {
+            id,
+            time: Some(1_438_000_000 + i as i64),
+            features: f,
+            entities: &[],
+        })
+        .collect();
+    let c = cluster(&inputs, &Params::default());
+    assert_eq!(c.story_of.len(), 20_000);
+    let total: usize = c.stories.iter().map(|s| s.members.len()).sum();
+    assert_eq!(total, 20_000, "no article lost or counted twice");
+    // reports of one event end up together
+    assert!(
+        c.stories.len() <= 2_000 + 200,
+        "{} stories",
+        c.stories.len()
+    );
+    assert_eq!(c.duplicates.len(), 1, "the template copies form one group");
+    assert_eq!(c.duplicates[0].members.len(), 2_000);
+}
+
+#[test]
+fn a_5_mb_body_is_handled() {
+    let body = DAM.repeat(5_000_000 / DAM.len() + 1);
+    assert!(body.len() >= 5_000_000);
+    let items = vec![
+        item("big", Some(0), "افتتاح سد وادي الرمال", &body, &[]),
+        item("b1", Some(2), "وزير المياه يدشن سد وادي الرمال", DAM2, &[]),
+    ];
+    assert!(items[0].features.terms.len() <= 80);
+    let bytes = items[0].features.to_bytes();
+    assert!(bytes.len() < 16_384, "{} bytes", bytes.len());
+    let c = cluster(&inputs(&items), &Params::default());
+    assert_eq!(c.story_of.len(), 2);
+}
