@@ -276,5 +276,17 @@ fn write_pretty(out: &mut impl Write, doc: &Document, tokens: bool) -> std::io::
             )?;
         }
     }
+    if !doc.keywords.is_empty() {
+        let k: Vec<&str> = doc.keywords.iter().map(|k| k.text.as_str()).collect();
+        writeln!(out, "\nKeywords: {}", k.join("، "))?;
+    }
+    if !doc.summary.is_empty() {
+        writeln!(out, "\nSummary:")?;
+        for &i in &doc.summary {
+            if let Some(s) = doc.sentences.get(i) {
+                writeln!(out, "  {}. {}", i + 1, doc.slice(s.start, s.end))?;
+            }
+        }
+    }
     writeln!(out)
 }

@@ -113,6 +113,19 @@ fn example_article_pretty_view() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("  1. وزير الطاقة الأردني"));
     assert!(s.contains("و+قال"), "segmented tokens shown");
+    let keywords = s
+        .lines()
+        .find(|l| l.starts_with("Keywords: "))
+        .expect("keywords shown");
+    assert!(keywords.contains("الكهرباء"), "{keywords}");
+    let summary = s.split("\nSummary:\n").nth(1).expect("summary shown");
+    assert!(
+        summary
+            .lines()
+            .next()
+            .is_some_and(|l| l.trim_start().starts_with("2. ")),
+        "the lead sentence first: {summary}"
+    );
 }
 
 /// The README's first command (`cargo run --release -p khabar-cli -- ARGS`), run with this
