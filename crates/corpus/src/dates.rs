@@ -93,6 +93,17 @@ const MONTHS: &[(&str, u32)] = &[
     ("حزيران", 6),
 ];
 
+/// A `--from` / `--to` style argument: `None` when absent, an error naming the option when
+/// it is not a date.
+pub(crate) fn date_argument(v: &Option<String>, what: &str) -> crate::Result<Option<NormDate>> {
+    v.as_deref()
+        .map(|s| {
+            normalize_date(s)
+                .ok_or_else(|| crate::Error::Query(format!("--{what}: not a date: {s:?}")))
+        })
+        .transpose()
+}
+
 /// Parses a date written in any of the supported shapes; `None` when no valid date is found.
 pub fn normalize_date(raw: &str) -> Option<NormDate> {
     // ASCII digits, and words separated from numbers.

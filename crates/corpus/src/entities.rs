@@ -2,7 +2,6 @@
 //! name lookup, and "what did X say about Y".
 
 use crate::analyzer::corpus_query_terms;
-use crate::dates::normalize_date;
 use crate::{Corpus, Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -299,13 +298,7 @@ impl Corpus {
         let start = std::time::Instant::now();
         let speaker = best_match(&self.db, &req.speaker)?;
         let day = |v: &Option<String>, what: &str| -> Result<Option<i64>> {
-            v.as_deref()
-                .map(|s| {
-                    normalize_date(s)
-                        .map(|d| d.day)
-                        .ok_or_else(|| Error::Query(format!("--{what}: not a date: {s:?}")))
-                })
-                .transpose()
+            Ok(crate::dates::date_argument(v, what)?.map(|d| d.day))
         };
         let (from, to) = (day(&req.from, "from")?, day(&req.to, "to")?);
         let dates = "(?2 IS NULL OR a.day >= ?2) AND (?3 IS NULL OR a.day <= ?3)";

@@ -2,7 +2,6 @@
 //! ([`crate::ranking`]), phrases, filters, highlighted snippets.
 
 use crate::analyzer::{corpus_query_terms, QueryTerm};
-use crate::dates::normalize_date;
 use crate::indexer::source_key;
 use crate::ranking::{text_clauses, Ranking, TextFields};
 use crate::schema::{open_index, Fields, INDEX_DIR};
@@ -203,12 +202,10 @@ impl Searcher {
         }
         if req.from.is_some() || req.to.is_some() {
             let bound = |v: &Option<String>, what: &str| -> Result<Bound<Term>> {
-                match v {
-                    None => Ok(Bound::Unbounded),
-                    Some(s) => normalize_date(s)
-                        .map(|d| Bound::Included(Term::from_field_i64(f.day, d.day)))
-                        .ok_or_else(|| Error::Query(format!("--{what}: not a date: {s:?}"))),
-                }
+                Ok(match crate::dates::date_argument(v, what)? {
+                    None => Bound::Unbounded,
+                    Some(d) => Bound::Included(Term::from_field_i64(f.day, d.day)),
+                })
             };
             let q = RangeQuery::new(bound(&req.from, "from")?, bound(&req.to, "to")?);
             clauses.push((Occur::Must, filter(Box::new(q))));

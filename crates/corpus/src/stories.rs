@@ -9,7 +9,6 @@
 //! take a few seconds. A story's id is a hash of its first article's id, so stories keep
 //! their ids across runs unless an earlier article joins them.
 
-use crate::dates::normalize_date;
 use crate::{Corpus, Error, Result};
 use khabar_keywords::TermTable;
 use khabar_stories::{Clustering, Features, Params};
@@ -510,13 +509,7 @@ pub struct DuplicateMember {
 }
 
 fn day_bound(v: &Option<String>, what: &str) -> Result<Option<String>> {
-    v.as_deref()
-        .map(|s| {
-            normalize_date(s)
-                .map(|d| d.iso[..10].to_string())
-                .ok_or_else(|| Error::Query(format!("--{what}: not a date: {s:?}")))
-        })
-        .transpose()
+    Ok(crate::dates::date_argument(v, what)?.map(|d| d.iso[..10].to_string()))
 }
 
 fn story_row(db: &Connection, r: &rusqlite::Row<'_>) -> Result<StoryRecord> {

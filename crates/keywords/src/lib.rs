@@ -43,6 +43,20 @@ const ENTITY_BOOST: f32 = 1.3;
 /// Longest phrase, in words.
 const MAX_PHRASE: usize = 3;
 
+/// Each token's content term: its search key with its rarity (idf) in `table`, or `None` for
+/// function words, numbers and punctuation. Keywords, the summary and story features all
+/// read this one list.
+pub fn content_terms<'d>(doc: &'d Document, table: &TermTable) -> Vec<Option<(&'d str, f32)>> {
+    doc.tokens
+        .iter()
+        .map(|t| {
+            term_key(t)
+                .filter(|k| !table.is_common(k))
+                .map(|k| (k, table.idf(k)))
+        })
+        .collect()
+}
+
 /// Index of the first body sentence: the headline is `text` up to the first line break.
 fn first_body_sentence(doc: &Document) -> usize {
     let title_chars = doc.title.chars().count();
@@ -103,13 +117,11 @@ pub fn keywords(doc: &Document, table: &TermTable, k: usize) -> Vec<Keyword> {
         *c.forms.entry(form).or_insert(0) += 1;
     };
     // Content words: not function words, not numbers; runs of them are phrases.
-    let content = |i: usize| -> Option<&str> {
-        let t = &doc.tokens[i];
-        term_key(t).filter(|key| !table.is_common(key))
-    };
+    let content = content_terms(doc, table);
     for (i, (t, &weight)) in doc.tokens.iter().zip(&weights).enumerate() {
-        let Some(key) = content(i) else { continue };
-        let idf = table.idf(key);
+        let Some((key, idf)) = content[i] else {
+            continue;
+        };
         add(
             key.to_string(),
             vec![key.to_string()],
@@ -128,9 +140,11 @@ pub fn keywords(doc: &Document, table: &TermTable, k: usize) -> Vec<Keyword> {
             if !gap.chars().all(|c| c == ' ') || gap.is_empty() {
                 break;
             }
-            let Some(nk) = content(j + 1) else { break };
+            let Some((nk, nidf)) = content[j + 1] else {
+                break;
+            };
             keys.push(nk.to_string());
-            idf_sum += table.idf(nk);
+            idf_sum += nidf;
             j += 1;
             // a phrase scores the mean rarity of its words, and more the longer it is
             let idf = idf_sum / keys.len() as f32 * (keys.len() as f32).sqrt();
@@ -213,20 +227,11 @@ pub fn keywords(doc: &Document, table: &TermTable, k: usize) -> Vec<Keyword> {
         .collect()
 }
 
-/// A sparse TF-IDF vector of the content words in a token range.
-fn tfidf<'d>(
-    doc: &'d Document,
-    table: &TermTable,
-    tokens: std::ops::Range<usize>,
-) -> FxHashMap<&'d str, f32> {
+/// A sparse TF-IDF vector of the content terms of some tokens.
+fn tfidf<'d>(terms: &[Option<(&'d str, f32)>]) -> FxHashMap<&'d str, f32> {
     let mut v: FxHashMap<&str, f32> = FxHashMap::default();
-    for t in &doc.tokens[tokens] {
-        if t.kind != TokenKind::Word && t.kind != TokenKind::Latin {
-            continue;
-        }
-        if let Some(key) = term_key(t).filter(|k| !table.is_common(k)) {
-            *v.entry(key).or_insert(0.0) += table.idf(key);
-        }
+    for &(key, idf) in terms.iter().flatten() {
+        *v.entry(key).or_insert(0.0) += idf;
     }
     v
 }
@@ -277,7 +282,8 @@ pub fn summary(doc: &Document, table: &TermTable, k: usize) -> Vec<usize> {
         units.push(i..end.min(doc.sentences.len()));
         i = end;
     }
-    let all = tfidf(doc, table, 0..doc.tokens.len());
+    let terms = content_terms(doc, table);
+    let all = tfidf(&terms);
     let mut scored: Vec<(f32, usize)> = Vec::new();
     for (ui, u) in units.iter().enumerate() {
         let span = khabar_analysis::Span {
@@ -292,7 +298,7 @@ pub fn summary(doc: &Document, table: &TermTable, k: usize) -> Vec<usize> {
         if !(MIN_SUMMARY_WORDS..=MAX_SUMMARY_WORDS * u.len()).contains(&words) {
             continue;
         }
-        let centrality = cosine(&tfidf(doc, table, tokens), &all);
+        let centrality = cosine(&tfidf(&terms[tokens]), &all);
         // News puts the essentials first: the lead sentence counts double.
         let lead = 1.0 + 1.0 / (1.0 + ui as f32);
         scored.push((centrality * lead, ui));

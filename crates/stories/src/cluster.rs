@@ -100,9 +100,9 @@ pub struct Clustering {
 pub type Vector = Vec<(u32, f32)>;
 
 /// The views of an article compared separately: content words, headline words, linked
-/// entities, specific numbers. Each is a TF-IDF unit vector over the
-/// collection's own document frequencies; a similarity is a weighted sum of the three
-/// cosines (one merged vector drowns the few entities among eighty words).
+/// entities, specific numbers. Each is a TF-IDF unit vector over the collection's own
+/// document frequencies; a similarity is a weighted sum of their cosines (one merged vector
+/// drowns the few entities among eighty words).
 pub const CHANNELS: usize = 4;
 
 fn channel_raw(x: &Input, channel: usize) -> Vec<(u32, f32)> {
@@ -290,6 +290,7 @@ pub fn cluster(inputs: &[Input], p: &Params) -> Clustering {
         let v = &vecs[i];
         let open_after = time.saturating_sub(p.window_secs);
         let is_open = |s: &Open| time == i64::MAX || s.last >= open_after;
+        let keys = probes(v, p);
         let mut best: Option<(f32, usize)> = None;
         if let Some(root) = dup_root[i].filter(|&r| story_of[r] != usize::MAX) {
             let s = story_of[root];
@@ -299,8 +300,8 @@ pub fn cluster(inputs: &[Input], p: &Params) -> Clustering {
         }
         if best.is_none() {
             let mut seen: FxHashSet<usize> = FxHashSet::default();
-            for key in probes(v, p) {
-                if let Some(list) = postings.get_mut(&key) {
+            for key in &keys {
+                if let Some(list) = postings.get_mut(key) {
                     list.retain(|&s| is_open(&stories[s]));
                     for &s in list.iter() {
                         if seen.insert(s) {
@@ -329,7 +330,7 @@ pub fn cluster(inputs: &[Input], p: &Params) -> Clustering {
         };
         stories[s].add(v, i, time);
         story_of[i] = s;
-        for key in probes(v, p) {
+        for key in keys {
             let list = postings.entry(key).or_default();
             if list.last() != Some(&s) && !list.contains(&s) {
                 list.push(s);

@@ -3,7 +3,7 @@
 
 use crate::minhash::{signature, stable_hash};
 use khabar_analysis::Document;
-use khabar_keywords::{term_key, TermTable};
+use khabar_keywords::TermTable;
 use khabar_text::TokenKind;
 use rustc_hash::FxHashMap;
 
@@ -76,7 +76,8 @@ impl Features {
         let mut counts: FxHashMap<u32, (f32, f32)> = FxHashMap::default();
         let mut title = Vec::new();
         let mut body_words: Vec<u64> = Vec::new();
-        for t in &doc.tokens {
+        let content = khabar_keywords::content_terms(doc, table);
+        for (t, term) in doc.tokens.iter().zip(content) {
             let in_title = t.end <= title_chars;
             if !in_title
                 && matches!(
@@ -86,12 +87,11 @@ impl Features {
             {
                 body_words.push(stable_hash(&t.norm));
             }
-            let Some(key) = term_key(t).filter(|k| !table.is_common(k)) else {
+            let Some((key, idf)) = term else {
                 continue;
             };
             let h = term_hash(key);
-            counts.entry(h).or_insert((0.0, table.idf(key))).0 +=
-                if in_title { TITLE_COUNT } else { 1.0 };
+            counts.entry(h).or_insert((0.0, idf)).0 += if in_title { TITLE_COUNT } else { 1.0 };
             if in_title {
                 title.push(h);
             }
