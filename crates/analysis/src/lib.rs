@@ -168,15 +168,35 @@ impl Document {
             text.push('\n');
             text.push_str(body);
         }
+        let mut doc = Self::build(&article.id, title, text, analyzer);
+        doc.date = article.date.clone();
+        doc.source = article.source.clone();
+        doc.url = article.url.clone();
+        doc
+    }
+
+    /// Builds the text layers of a text taken as it is: no headline, nothing trimmed, so
+    /// offsets index the caller's own string (`nlp(text)` in the Python package).
+    ///
+    /// ```
+    /// let doc = khabar_analysis::Document::from_text("t", "  قال الوزير إن الاجتماع انتهى.");
+    /// assert_eq!(doc.text, "  قال الوزير إن الاجتماع انتهى.");
+    /// assert_eq!(doc.slice(2, 5), "قال");
+    /// ```
+    pub fn from_text(id: &str, text: &str) -> Document {
+        Self::build(id, "", text.to_string(), TextAnalyzer::shared())
+    }
+
+    fn build(id: &str, title: &str, text: String, analyzer: &TextAnalyzer) -> Document {
         let (tokens, sentences) = analyzer.analyze(&text);
         let mut char_bytes: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
         char_bytes.push(text.len() as u32);
         Document {
-            id: article.id.clone(),
+            id: id.to_string(),
             title: title.to_string(),
-            date: article.date.clone(),
-            source: article.source.clone(),
-            url: article.url.clone(),
+            date: None,
+            source: None,
+            url: None,
             text,
             sentences: sentences
                 .into_iter()

@@ -165,15 +165,51 @@ pub fn index_inputs(
     opts: &IndexOptions,
     on_reject: &mut dyn FnMut(&Rejected),
 ) -> Result<IndexReport> {
-    let start = Instant::now();
     let (files, bad) = sources::expand(inputs);
+    index_feed(corpus, Feed::Files(&files), &bad, opts, on_reject)
+}
+
+/// Indexes records held in memory (articles, and rejections found while making them, which
+/// are reported in order like those of a file), as [`index_inputs`] does files.
+pub fn index_records(
+    corpus: &mut Corpus,
+    records: impl Iterator<Item = Record> + Send,
+    opts: &IndexOptions,
+    on_reject: &mut dyn FnMut(&Rejected),
+) -> Result<IndexReport> {
+    index_feed(
+        corpus,
+        Feed::Records(Box::new(records)),
+        &[],
+        opts,
+        on_reject,
+    )
+}
+
+/// Where the reader stage takes its records from.
+enum Feed<'a> {
+    Files(&'a [Input]),
+    Records(Box<dyn Iterator<Item = Record> + Send + 'a>),
+}
+
+fn index_feed(
+    corpus: &mut Corpus,
+    feed: Feed<'_>,
+    bad: &[Rejected],
+    opts: &IndexOptions,
+    on_reject: &mut dyn FnMut(&Rejected),
+) -> Result<IndexReport> {
+    let start = Instant::now();
+    let (files, total): (usize, u64) = match &feed {
+        Feed::Files(files) => (files.len(), files.iter().map(|f| f.size).sum()),
+        Feed::Records(_) => (0, 0),
+    };
     let mut report = IndexReport {
-        files: files.len(),
+        files,
         ..Default::default()
     };
-    let total: u64 = files.iter().map(|f| f.size).sum();
     let pb = progress_bar(opts.progress, total);
-    for r in &bad {
+    for r in bad {
         report.rejected += 1;
         pb.suspend(|| on_reject(r));
     }
@@ -240,10 +276,9 @@ pub fn index_inputs(
         let (read_tx, read_rx) = sync_channel::<Msg>(8);
         let (write_tx, write_rx) = sync_channel::<Vec<Prepared>>(WRITE_QUEUE);
         let bytes = &bytes;
-        let files = &files;
         std::thread::Builder::new()
             .name("khabar-reader".into())
-            .spawn_scoped(s, move || read_all(files, bytes, read_tx))?;
+            .spawn_scoped(s, move || read_all(feed, bytes, read_tx))?;
         let pb_w = pb.clone();
         let linking = linker.is_some();
         let writer_thread = std::thread::Builder::new()
@@ -376,30 +411,46 @@ fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
     pb
 }
 
-fn read_all(files: &[Input], bytes: &AtomicU64, tx: SyncSender<Msg>) {
+fn read_all(feed: Feed<'_>, bytes: &AtomicU64, tx: SyncSender<Msg>) {
     let mut chunk = Vec::with_capacity(CHUNK);
-    let mut closed = false;
-    for input in files {
-        sources::read(input, bytes, &mut |rec| {
-            if closed {
-                return;
-            }
-            match rec {
-                Record::Article(a) => {
-                    chunk.push(a);
-                    if chunk.len() == CHUNK {
-                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                        closed = tx.send(Msg::Articles(full)).is_err();
-                    }
-                }
-                Record::Rejected(r) => closed = tx.send(Msg::Rejected(r)).is_err(),
-            }
-        });
-        if closed {
+    // Set when the analysis stage hung up (the writer failed): read no further.
+    let closed = std::cell::Cell::new(false);
+    let mut take = |rec: Record| {
+        if closed.get() {
             return;
         }
+        let sent = match rec {
+            Record::Article(a) => {
+                chunk.push(a);
+                if chunk.len() < CHUNK {
+                    return;
+                }
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                tx.send(Msg::Articles(full))
+            }
+            Record::Rejected(r) => tx.send(Msg::Rejected(r)),
+        };
+        closed.set(sent.is_err());
+    };
+    match feed {
+        Feed::Files(files) => {
+            for input in files {
+                if closed.get() {
+                    return;
+                }
+                sources::read(input, bytes, &mut take);
+            }
+        }
+        Feed::Records(mut records) => {
+            while !closed.get() {
+                match records.next() {
+                    Some(rec) => take(rec),
+                    None => break,
+                }
+            }
+        }
     }
-    if !chunk.is_empty() {
+    if !closed.get() && !chunk.is_empty() {
         let _ = tx.send(Msg::Articles(chunk));
     }
 }

@@ -33,7 +33,7 @@ pub use entities::{
     SaidResults,
 };
 pub use error::{Error, Result};
-pub use indexer::{index_inputs, AnalyzeFn, IndexOptions, IndexReport};
+pub use indexer::{index_inputs, index_records, AnalyzeFn, IndexOptions, IndexReport};
 pub use schema::Corpus;
 pub use search::{Hit, SearchRequest, SearchResults, Searcher};
 pub use stats::{stats, Count, Stats};

@@ -523,3 +523,41 @@ fn stats_separate_named_speakers_from_unnamed_sources() {
         .collect();
     assert_eq!(unnamed, [("التقرير", 2, 2)]);
 }
+
+#[test]
+fn records_from_memory_are_indexed_like_a_file_and_rejections_keep_their_place() {
+    use khabar_ingest::{Record, Rejected};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let mut records: Vec<Record> = articles().into_iter().map(Record::Article).collect();
+    records.insert(
+        2,
+        Record::Rejected(Rejected {
+            file: "<records>".into(),
+            line: Some(3),
+            reason: "missing body".into(),
+        }),
+    );
+    let mut corpus = Corpus::open(&db).unwrap();
+    let mut rejected = Vec::new();
+    let report =
+        khabar_corpus::index_records(&mut corpus, records.into_iter(), &options(), &mut |r| {
+            rejected.push(r.to_string())
+        })
+        .unwrap();
+    drop(corpus);
+    assert_eq!((report.indexed, report.rejected, report.files), (5, 1, 0));
+    assert_eq!(rejected, ["<records>:3: missing body"]);
+    // The same search answers as for the file-indexed corpus.
+    assert_eq!(ids(&db, q("القوات")), ["t1", "t2"]);
+    // Again: nothing changed, nothing re-analyzed.
+    let mut corpus = Corpus::open(&db).unwrap();
+    let again = khabar_corpus::index_records(
+        &mut corpus,
+        articles().into_iter().map(Record::Article),
+        &options(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!((again.indexed, again.unchanged), (0, 5));
+}

@@ -199,6 +199,23 @@ pub(crate) fn parse_line(line: &[u8], line_no: usize, stem: &str) -> Result<Arti
     })
 }
 
+/// Reads one JSON object as an article, with the checks and messages of a JSON Lines
+/// record (for callers that hold records in memory, such as the Python package). `position`
+/// (1-based) and `stem` build the id of a record without one: `"{stem}:{position}"`.
+///
+/// ```
+/// let a = khabar_ingest::parse_json_record(r#"{"title":"خبر","body":"نص."}"#, 3, "records").unwrap();
+/// assert_eq!((a.id.as_str(), a.body.as_str()), ("records:3", "نص."));
+/// let e = khabar_ingest::parse_json_record(r#"{"title":"خبر"}"#, 1, "records").unwrap_err();
+/// assert!(e.starts_with("missing body"));
+/// ```
+pub fn parse_json_record(json: &str, position: usize, stem: &str) -> Result<Article, String> {
+    if json.trim().is_empty() {
+        return Err("empty record".into());
+    }
+    parse_line(json.as_bytes(), position, stem).map_err(|e| e.reason)
+}
+
 /// `null` counts as absent: exporters often write `"date": null` for unknown values.
 fn string_field(name: &str, field: Option<Field>) -> Result<Option<String>, LineError> {
     match field {

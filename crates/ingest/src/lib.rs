@@ -17,6 +17,8 @@ mod decode;
 mod jsonl;
 mod reader;
 
+pub use jsonl::parse_json_record;
+
 pub use article::{normalize_line_endings, parse_text_article, restore_paragraphs, Article};
 pub use decode::{decode, DecodeError, Encoding, ParseEncodingError};
 pub use reader::{

@@ -109,19 +109,30 @@ impl Pipeline {
     /// Analyzes one article.
     pub fn analyze(&self, article: &Article) -> Document {
         let mut doc = Document::from_article(article);
+        self.annotate(&mut doc);
+        doc
+    }
+
+    /// Runs the annotation layers on a document whose text layers are built (e.g. by
+    /// [`Document::from_text`]).
+    pub fn annotate(&self, doc: &mut Document) {
         if let Some(ner) = self.ner {
-            doc.entities = entity_layer_with(ner, &doc, self.options.neural_entities);
+            doc.entities = entity_layer_with(ner, doc, self.options.neural_entities);
         }
         if self.options.quantities {
-            doc.quantities = khabar_extract::extract_quantities(&doc);
+            doc.quantities = khabar_extract::extract_quantities(doc);
         }
         if self.options.quotes {
-            doc.quotes = khabar_extract::extract_quotes(&doc);
+            doc.quotes = khabar_extract::extract_quotes(doc);
         }
         if self.options.keywords {
-            khabar_keywords::annotate(&mut doc, khabar_keywords::TermTable::shipped());
+            khabar_keywords::annotate(doc, khabar_keywords::TermTable::shipped());
         }
-        doc
+    }
+
+    /// The layers this pipeline runs.
+    pub fn options(&self) -> PipelineOptions {
+        self.options
     }
 }
 
