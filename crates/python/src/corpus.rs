@@ -23,8 +23,9 @@ pub struct RawCorpus {
     searcher: Mutex<Option<std::sync::Arc<Searcher>>>,
 }
 
+/// Records as the CLI's JSON reads (see [`crate::doc::json_to_py`]).
 fn to_py<'py, T: Serialize + ?Sized>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, value).map_err(|e| error(py, "KhabarError", e.to_string()))
+    crate::doc::json_to_py(py, value)
 }
 
 impl RawCorpus {

@@ -11,6 +11,22 @@ use pyo3::prelude::*;
 use pyo3::types::PySlice;
 use std::sync::Arc;
 
+/// A value as plain Python objects, exactly as its JSON reads: `json.loads` of the JSON
+/// text, so fields keep their order and f32 scores come out as written (0.68, not
+/// 0.6800000071525574) — what a user parsing the CLI's output gets.
+pub(crate) fn json_to_py<'py, T: serde::Serialize + ?Sized>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value).map_err(|e| error(py, "KhabarError", e.to_string()))?;
+    py.import("json")?.call_method1("loads", (text,))
+}
+
+/// The f64 nearest to an f32's shortest decimal form.
+fn shortest_f64(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(f64::from(x))
+}
+
 /// An analyzed text: `doc.text`, its sentences, tokens, entities, quotations, quantities,
 /// keywords and summary. All offsets are char offsets into `doc.text`, end exclusive.
 #[pyclass(module = "khabar", frozen)]
@@ -221,8 +237,7 @@ impl Doc {
     /// JSON), with the token layer when `tokens=True`.
     #[pyo3(signature = (tokens = false))]
     fn to_dict<'py>(&self, py: Python<'py>, tokens: bool) -> PyResult<Bound<'py, PyAny>> {
-        pythonize::pythonize(py, &self.doc.to_json(tokens))
-            .map_err(|e| error(py, "KhabarError", e.to_string()))
+        json_to_py(py, &self.doc.to_json(tokens))
     }
 
     /// The analysis as `khabar.analysis/1` JSON text; `indent` pretty-prints it.
@@ -625,7 +640,7 @@ impl Quote {
 
     /// The quotation as in the analysis JSON.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize::pythonize(py, self.quote()).map_err(|e| error(py, "KhabarError", e.to_string()))
+        json_to_py(py, self.quote())
     }
 
     fn __repr__(&self) -> String {
@@ -676,8 +691,7 @@ impl Quantity {
     /// The value: an int or float, or an ISO-8601 string for dates.
     #[getter]
     fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize::pythonize(py, &self.quantity().value)
-            .map_err(|e| error(py, "KhabarError", e.to_string()))
+        json_to_py(py, &self.quantity().value)
     }
 
     /// Unit: a currency code (SAR, USD ...), a time unit, or None.
@@ -706,8 +720,7 @@ impl Quantity {
 
     /// The quantity as in the analysis JSON.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize::pythonize(py, self.quantity())
-            .map_err(|e| error(py, "KhabarError", e.to_string()))
+        json_to_py(py, self.quantity())
     }
 
     fn __repr__(&self) -> String {
@@ -731,10 +744,10 @@ impl Keyword {
         &self.text
     }
 
-    /// Score in (0, 1].
+    /// Score in (0, 1], as the JSON writes it (0.68, not 0.6800000071525574).
     #[getter]
-    fn score(&self) -> f32 {
-        self.score
+    fn score(&self) -> f64 {
+        shortest_f64(self.score)
     }
 
     fn __str__(&self) -> &str {
