@@ -21,10 +21,11 @@ def nlp():
 def cli():
     """The khabar CLI built by `cargo test` / `cargo build` beside this package, if any."""
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    for profile in ("release", "debug"):
-        exe = target / profile / "khabar"
-        if exe.is_file():
-            return str(exe)
+    built = [target / p / "khabar" for p in ("release", "debug")]
+    built = [exe for exe in built if exe.is_file()]
+    if built:
+        # The newest build: a stale binary would test an older contract.
+        return str(max(built, key=lambda exe: exe.stat().st_mtime))
     found = shutil.which("khabar")
     if found:
         return found

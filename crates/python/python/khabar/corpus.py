@@ -24,11 +24,20 @@ class Results(list):
     (``total``, ``took_ms``, ``query``; ``speaker`` and ``about`` for :meth:`Corpus.said`).
     """
 
+    total: int
+    took_ms: Optional[float]
+    query: Optional[str]
+    speaker: Optional[dict]
+    about: Optional[dict]
+
     def __init__(self, items: Iterable[Any] = (), **meta: Any) -> None:
         super().__init__(items)
         self.meta: dict = meta
-        for key, value in meta.items():
-            setattr(self, key, value)
+        self.total = meta.get("total", len(self))
+        self.took_ms = meta.get("took_ms")
+        self.query = meta.get("query")
+        self.speaker = meta.get("speaker")
+        self.about = meta.get("about")
 
     def to_pandas(self):
         """The records as a pandas DataFrame, one row each (needs ``pip install pandas``)."""
