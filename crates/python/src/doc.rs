@@ -423,6 +423,14 @@ impl Span {
         self.token_range().len()
     }
 
+    /// The tokens, one by one.
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(pyo3::types::PyList::new(py, self.tokens())?
+            .as_any()
+            .try_iter()?
+            .into_any())
+    }
+
     fn __str__(&self) -> &str {
         self.text()
     }

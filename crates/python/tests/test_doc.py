@@ -66,6 +66,7 @@ def test_slices_and_char_spans(nlp):
     span = doc[1:4]
     assert span.text == "الوفد إلى بيروت" and (span.start, span.end) == (1, 4)
     assert [t.text for t in span.tokens] == ["الوفد", "إلى", "بيروت"] and len(span) == 3
+    assert [t.i for t in span] == [1, 2, 3]
     assert span.sent.text == doc.text and span.doc.text == doc.text
     assert doc[2:2].text == ""
     with pytest.raises(ValueError):
@@ -134,3 +135,17 @@ def test_empty_and_odd_texts(nlp):
     assert len(nlp("")) == 0 and nlp("").sents == []
     with pytest.raises(TypeError):
         nlp(None)
+
+
+def test_the_tour_example_runs_on_the_repo_article():
+    from conftest import REPO
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, str(REPO / "crates/python/examples/tour.py"),
+         str(REPO / "examples/article.txt")],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    assert out.startswith("وزير الطاقة الأردني")
+    assert "سامر الخطيب (وقال, direct): لن نحمّل المواطن" in out
+    assert "PER  سامر الخطيب  [90..101]" in out and "\nSummary:\n  " in out

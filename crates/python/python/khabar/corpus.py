@@ -50,8 +50,7 @@ class Results(list):
         return pd.DataFrame(list(self))
 
     def __repr__(self) -> str:
-        meta = ", ".join(f"{k}={v!r}" for k, v in self.meta.items() if k != "query")
-        return f"Results({len(self)} of {meta or 'all'}: {list.__repr__(self)[:200]})"
+        return f"Results(total={self.total}) {list.__repr__(self)}"
 
 
 @dataclass
