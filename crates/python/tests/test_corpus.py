@@ -146,3 +146,57 @@ def test_pandas(corpus, tmp_path):
     c = khabar.Corpus(tmp_path / "db")
     assert c.index(df).indexed == 2
     assert c.article("a4")["url"] == "https://example.org/a4" and "url" not in c.article("a3")
+
+
+def test_any_query_is_answered_or_refused_clearly(corpus):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(['"', "«", "»", "القوات", "*", "(", ")", "AND", "-", ":", " ", "~"])
+    queries = st.one_of(st.text(max_size=40), st.lists(pieces, max_size=12).map("".join))
+
+    @settings(max_examples=150, deadline=None)
+    @given(queries, st.one_of(st.none(), st.text(max_size=12)))
+    def run(query, date):
+        try:
+            hits = corpus.search(query, to=date, limit=3)
+        except khabar.QueryError:
+            assert date is not None  # only a bad date is refused
+        else:
+            assert hits.total >= len(hits)
+
+    run()
+
+
+def test_the_interpreter_runs_while_khabar_works(nlp):
+    import sys
+    import threading
+    import time
+
+    from conftest import SHARED
+
+    texts = [(SHARED / "examples" / "seed-article.txt").read_text(encoding="utf-8")] * 40
+    started, done = threading.Event(), threading.Event()
+
+    def work():
+        started.set()
+        for _ in nlp.pipe(texts, batch_size=40, n_threads=1):
+            pass
+        done.set()
+
+    # No forced switches between threads for 5 s: the main thread can run only when the
+    # worker lets go of the interpreter — which it does only inside khabar's Rust code.
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(5.0)
+    try:
+        worker = threading.Thread(target=work)
+        worker.start()
+        started.wait()
+        ticks = 0
+        while not done.is_set():
+            ticks += 1
+            time.sleep(0)  # lets the worker take the interpreter back at once
+        worker.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert ticks > 100

@@ -49,3 +49,35 @@ def test_seed_article_is_read(nlp):
     assert pathlib.Path(SEED).is_file(), "../shared/examples/seed-article.txt is missing"
     doc = nlp(seed)
     assert len(doc.quotes) >= 10 and len(doc.ents) >= 10
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+records = st.dictionaries(
+    st.sampled_from(["id", "title", "body", "content", "text", "date", "source", "url", "x"]),
+    json_values | text_strategy,
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(records, text_strategy, st.integers(), st.none()), max_size=6))
+def test_any_record_gives_a_doc_or_a_record_error(nlp, items):
+    import khabar
+
+    stream = nlp.pipe(items, batch_size=4)
+    got = 0
+    while True:
+        try:
+            doc = next(stream)
+        except StopIteration:
+            break
+        except khabar.RecordError as e:
+            assert str(e).startswith("record ")
+        else:
+            check(doc, doc.text)
+        got += 1
+    assert got == len(items)
