@@ -153,14 +153,21 @@ fn readme_first_command_still_works() {
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("Entities:") && s.contains("سامر الخطيب"), "{s}");
     assert!(
-        readme.contains("\ncargo test --workspace\n"),
+        readme.contains("\n.ci/test\n"),
         "the README gives the test command"
     );
     let ci = std::fs::read_to_string(format!("{root}/.ci/run")).unwrap();
     assert!(
-        ci.lines().any(|l| l.trim() == "cargo test --workspace"),
+        ci.lines().any(|l| l.trim() == ".ci/test"),
         ".ci/run runs the README's test command"
     );
+    let test = std::fs::read_to_string(format!("{root}/.ci/test")).unwrap();
+    for step in ["cargo test --workspace", "-m pytest"] {
+        assert!(
+            test.lines().any(|l| l.contains(step)),
+            ".ci/test runs `{step}`"
+        );
+    }
 }
 
 #[test]
