@@ -18,6 +18,7 @@ mod keywords_cmd;
 mod memory;
 mod names_cmd;
 mod ner_cmd;
+mod serve_cmd;
 mod stories_cmd;
 
 #[derive(Parser)]
@@ -71,6 +72,8 @@ enum Command {
     Story(stories_cmd::StoryArgs),
     /// Groups of near-copies of one text (wire copy, reposts).
     Duplicates(stories_cmd::DuplicatesArgs),
+    /// Serve the HTTP API (`/v1`, OpenAPI at `/v1/openapi.json`) and the web page.
+    Serve(serve_cmd::ServeArgs),
     /// Match and cluster person names across spellings (`khabar names match A B`,
     /// `khabar names cluster FILE|-`, `khabar names build-lexicon`).
     Names {
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         Command::Stories(args) => stories_cmd::stories(args),
         Command::Story(args) => stories_cmd::story(args),
         Command::Duplicates(args) => stories_cmd::duplicates(args),
+        Command::Serve(args) => serve_cmd::serve(args),
         Command::Names { what } => names_cmd::run(what),
         Command::Bench { what } => bench_cmd::run(what),
     };
