@@ -416,7 +416,7 @@ async fn entity(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct QuotesParams {
     /// The speaker: a name in any spelling, or an entity id.
-    speaker: Option<String>,
+    speaker: String,
     /// Only quotations mentioning this entity, or these words.
     about: Option<String>,
     /// Only articles from this day on.
@@ -441,10 +441,9 @@ async fn quotes(
     params: Result<Query<QuotesParams>, QueryRejection>,
 ) -> Result<Json<khabar_corpus::SaidResults>, Problem> {
     let p = query(params)?;
-    let speaker = p
-        .speaker
+    let speaker = Some(p.speaker)
         .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| Problem::bad_request("the speaker parameter is required"))?;
+        .ok_or_else(|| Problem::bad_request("the speaker parameter is empty"))?;
     let req = SaidRequest {
         speaker,
         about: p.about.filter(|s| !s.is_empty()),
@@ -496,8 +495,10 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> Result<(), Problem> {
 /// are rebuilt. Needs the API key.
 #[utoipa::path(
     post, path = "/v1/articles", tag = "corpus",
-    request_body(content = String, content_type = "application/x-ndjson",
-                 description = "One article object per line: body (or content, text), title, id, date, source, url"),
+    request_body(
+        description = "One article object per line (JSON Lines): body (or content, text), title, id, date, source, url",
+        content((String = "application/x-ndjson"), (String = "text/plain"))
+    ),
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The indexing report, with `rejections` [{line, reason}]", body = Object),
