@@ -66,6 +66,9 @@ pub struct AppState {
     searchers: RwLock<Vec<Arc<Searcher>>>,
     next_searcher: AtomicUsize,
     pipeline: Pipeline,
+    /// Analyses run here, one per core: the NER model keeps per-thread caches, so a thread
+    /// per request (tokio's blocking pool) would multiply them under load.
+    analysis_pool: rayon::ThreadPool,
     api_key: Option<String>,
     metrics: metrics::Metrics,
     pages: web::Pages,
@@ -92,10 +95,33 @@ impl AppState {
             searchers: RwLock::new(searchers),
             next_searcher: AtomicUsize::new(0),
             pipeline: Pipeline::default(),
+            analysis_pool: rayon::ThreadPoolBuilder::new()
+                .thread_name(|i| format!("khabar-analysis-{i}"))
+                .build()
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
             api_key: api_key.filter(|k| !k.is_empty()),
             metrics: metrics::Metrics::default(),
             pages: web::Pages::new(),
         })
+    }
+
+    /// Runs an analysis on the analysis pool and waits for it without blocking a worker.
+    async fn analyze<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Pipeline) -> T + Send + 'static,
+    ) -> Result<T, problem::Problem> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let state = self.clone();
+        self.analysis_pool.spawn(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&state.pipeline)));
+            let _ = tx.send(out);
+        });
+        match rx.await {
+            Ok(Ok(out)) => Ok(out),
+            _ => Err(problem::Problem::internal(
+                "the analysis failed (a bug in khabar: please report the text)",
+            )),
+        }
     }
 
     fn searcher(&self) -> Arc<Searcher> {

@@ -256,21 +256,20 @@ async fn analyze_page(
         if form.text.trim().is_empty() && form.title.trim().is_empty() {
             return Err(Problem::bad_request("paste an article's text first"));
         }
-        let st = state.clone();
         let (title, text) = (form.title.clone(), form.text.clone());
-        let analysis = tokio::task::spawn_blocking(move || {
-            let article = khabar_ingest::Article {
-                id: "pasted".into(),
-                title,
-                body: text,
-                ..Default::default()
-            };
-            let doc: Document = st.pipeline.analyze(&article);
-            serde_json::to_value(doc.to_json(false))
-        })
-        .await
-        .map_err(|e| Problem::internal(format!("analysis failed: {e}")))?
-        .map_err(|e| Problem::internal(e.to_string()))?;
+        let analysis = state
+            .analyze(move |pipeline| {
+                let article = khabar_ingest::Article {
+                    id: "pasted".into(),
+                    title,
+                    body: text,
+                    ..Default::default()
+                };
+                let doc: Document = pipeline.analyze(&article);
+                serde_json::to_value(doc.to_json(false))
+            })
+            .await?
+            .map_err(|e| Problem::internal(e.to_string()))?;
         let view = analysis_view(&analysis);
         state.pages.render(
             "analyze.html",
