@@ -79,6 +79,11 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
         .map_err(|e| Problem::bad_request(e.body_text()))
 }
 
+/// An optional parameter, with an empty value (`?source=` from a form) as none.
+fn given(value: Option<String>) -> Option<String> {
+    value.filter(|s| !s.trim().is_empty())
+}
+
 fn limit(n: Option<usize>, default: usize) -> Result<usize, Problem> {
     match n.unwrap_or(default) {
         0 => Err(Problem::bad_request("limit must be at least 1")),
@@ -191,11 +196,11 @@ impl SearchParams {
         SearchRequest {
             query: self.q.clone().unwrap_or_default(),
             limit,
-            source: self.source.clone().filter(|s| !s.is_empty()),
-            from: self.from.clone().filter(|s| !s.is_empty()),
-            to: self.to.clone().filter(|s| !s.is_empty()),
-            entity: self.entity.clone().filter(|s| !s.is_empty()),
-            speaker: self.speaker.clone().filter(|s| !s.is_empty()),
+            source: given(self.source.clone()),
+            from: given(self.from.clone()),
+            to: given(self.to.clone()),
+            entity: given(self.entity.clone()),
+            speaker: given(self.speaker.clone()),
             snippet_chars: 0,
         }
     }
@@ -307,8 +312,8 @@ async fn stories(
 ) -> Result<Json<Vec<khabar_corpus::StoryRecord>>, Problem> {
     let p = query(params)?;
     let req = StoriesRequest {
-        from: p.from.filter(|s| !s.is_empty()),
-        to: p.to.filter(|s| !s.is_empty()),
+        from: given(p.from),
+        to: given(p.to),
         min_size: p.min_size.unwrap_or(2),
         limit: limit(p.limit, 50)?,
     };
@@ -368,7 +373,7 @@ async fn entities(
 ) -> Result<Json<Vec<khabar_corpus::EntityRecord>>, Problem> {
     let p = query(params)?;
     let n = limit(p.limit, 50)?;
-    let kind = p.kind.filter(|s| !s.is_empty());
+    let kind = given(p.kind);
     Ok(Json(
         state
             .with_corpus(move |c| c.entities(kind.as_deref(), n))
@@ -440,14 +445,13 @@ async fn quotes(
     params: Result<Query<QuotesParams>, QueryRejection>,
 ) -> Result<Json<khabar_corpus::SaidResults>, Problem> {
     let p = query(params)?;
-    let speaker = Some(p.speaker)
-        .filter(|s| !s.trim().is_empty())
+    let speaker = given(Some(p.speaker))
         .ok_or_else(|| Problem::bad_request("the speaker parameter is empty"))?;
     let req = SaidRequest {
         speaker,
-        about: p.about.filter(|s| !s.is_empty()),
-        from: p.from.filter(|s| !s.is_empty()),
-        to: p.to.filter(|s| !s.is_empty()),
+        about: given(p.about),
+        from: given(p.from),
+        to: given(p.to),
         limit: limit(p.limit, 50)?,
     };
     let unknown = req.speaker.clone();
