@@ -561,3 +561,43 @@ fn records_from_memory_are_indexed_like_a_file_and_rejections_keep_their_place()
     .unwrap();
     assert_eq!((again.indexed, again.unchanged), (0, 5));
 }
+
+#[test]
+fn snippets_come_from_the_lead_or_from_further_on() {
+    use khabar_ingest::Record;
+    let filler = "وتواصلت الاجتماعات في القاعة الكبرى طوال اليوم بحضور الوفود. ".repeat(12);
+    let late = article(
+        "late",
+        "Alpha",
+        "2024-03-01",
+        "اجتماعات متواصلة",
+        &format!("{filler}وفي الختام أعلن المنظمون عن جائزة للمخترعين الشباب."),
+    );
+    let early = article(
+        "early",
+        "Alpha",
+        "2024-03-01",
+        "جائزة جديدة",
+        &format!("أعلن المنظمون عن جائزة للمخترعين الشباب. {filler}"),
+    );
+    assert!(late.body.chars().count() > 600);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let mut corpus = Corpus::open(&db).unwrap();
+    khabar_corpus::index_records(
+        &mut corpus,
+        [late, early].into_iter().map(Record::Article),
+        &options(),
+        &mut |r| panic!("{r}"),
+    )
+    .unwrap();
+    drop(corpus);
+    let s = Searcher::open(&db).unwrap();
+    let hits = s.search(&q("للمخترعين")).unwrap().hits;
+    assert_eq!(hits.len(), 2);
+    for h in &hits {
+        // The match is highlighted whether it stands in the lead or 700 chars in.
+        assert!(h.snippet.contains("<b>"), "{}: {}", h.id, h.snippet);
+        assert!(!h.highlights.is_empty());
+    }
+}
