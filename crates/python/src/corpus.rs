@@ -142,21 +142,16 @@ impl RawCorpus {
         for (i, item) in records.try_iter()?.enumerate() {
             let item = item?;
             let n = i + 1;
-            let reason = if item.cast::<PyDict>().is_ok() || item.hasattr("keys")? {
-                match crate::pipeline::json_dumps(py, &item)
-                    .and_then(|json| khabar_ingest::parse_json_record(&json, n, "records"))
-                {
-                    Ok(article) => {
-                        read.push(Record::Article(article));
-                        continue;
-                    }
-                    Err(why) => why,
+            let reason = match crate::pipeline::read_record(py, &item, n)? {
+                Some(Ok(article)) => {
+                    read.push(Record::Article(article));
+                    continue;
                 }
-            } else {
-                format!(
+                Some(Err(why)) => why,
+                None => format!(
                     "expected a dict (an article record), found {}",
                     item.get_type().name()?
-                )
+                ),
             };
             read.push(Record::Rejected(Rejected {
                 file: RECORDS.into(),

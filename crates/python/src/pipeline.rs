@@ -92,13 +92,9 @@ fn read_input(py: Python<'_>, item: &Bound<'_, PyAny>, position: usize) -> PyRes
     if let Ok(s) = item.cast::<PyString>() {
         return Ok(Input::Text(s.to_cow()?.into_owned()));
     }
-    if item.cast::<PyDict>().is_ok() || item.hasattr("keys")? {
-        let json = json_dumps(py, item);
-        return Ok(match json {
-            Ok(json) => match khabar_ingest::parse_json_record(&json, position, "records") {
-                Ok(a) => Input::Article(Box::new(a)),
-                Err(why) => Input::Bad(format!("record {position}: {why}")),
-            },
+    if let Some(read) = read_record(py, item, position)? {
+        return Ok(match read {
+            Ok(a) => Input::Article(Box::new(a)),
             Err(why) => Input::Bad(format!("record {position}: {why}")),
         });
     }
@@ -108,8 +104,23 @@ fn read_input(py: Python<'_>, item: &Bound<'_, PyAny>, position: usize) -> PyRes
     )))
 }
 
+/// Reads a mapping as an article record, checked like a JSON Lines record (`position`
+/// names a record without an id); `None` when `item` is not a mapping.
+pub(crate) fn read_record(
+    py: Python<'_>,
+    item: &Bound<'_, PyAny>,
+    position: usize,
+) -> PyResult<Option<Result<Article, String>>> {
+    if item.cast::<PyDict>().is_err() && !item.hasattr("keys")? {
+        return Ok(None);
+    }
+    Ok(Some(json_dumps(py, item).and_then(|json| {
+        khabar_ingest::parse_json_record(&json, position, "records")
+    })))
+}
+
 /// A mapping as JSON text, with Python's own encoder (dates and other objects as strings).
-pub(crate) fn json_dumps(py: Python<'_>, item: &Bound<'_, PyAny>) -> Result<String, String> {
+fn json_dumps(py: Python<'_>, item: &Bound<'_, PyAny>) -> Result<String, String> {
     let dumps = || -> PyResult<String> {
         let kwargs = PyDict::new(py);
         kwargs.set_item("ensure_ascii", false)?;

@@ -9,7 +9,7 @@ use crate::problem::Problem;
 use crate::AppState;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -277,15 +277,7 @@ async fn analyze_page(
         )
     }
     .await;
-    match result {
-        Ok(html) => html.into_response(),
-        Err(p) if p.status == 400 => {
-            let mut r = state.pages.error_page(&p);
-            *r.status_mut() = StatusCode::BAD_REQUEST;
-            r
-        }
-        Err(p) => state.pages.error_page(&p),
-    }
+    page(&state, result)
 }
 
 /// A serializable value for a template.
