@@ -36,6 +36,6 @@ pub use error::{Error, Result};
 pub use indexer::{index_inputs, index_records, AnalyzeFn, IndexOptions, IndexReport};
 pub use schema::Corpus;
 pub use search::{Hit, SearchRequest, SearchResults, Searcher};
-pub use stats::{stats, Count, Stats};
+pub use stats::{sources, stats, Count, Stats};
 pub use store::SCHEMA_VERSION;
 pub use stories::{StoriesReport, StoriesRequest, StoryRecord};

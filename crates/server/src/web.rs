@@ -161,9 +161,7 @@ async fn search_page(
         } else {
             (None, Vec::new())
         };
-        let sources = state
-            .with_corpus(|c| khabar_corpus::stats(c, 50).map(|s| s.sources))
-            .await?;
+        let sources = state.with_corpus(|c| khabar_corpus::sources(c)).await?;
         state.pages.render(
             "search.html",
             context! {
