@@ -25,6 +25,19 @@ pub enum BenchWhat {
     Relevance(corpus_cmd::BenchRelevanceArgs),
     /// Time to rebuild the stories and near-duplicate groups of a corpus.
     Stories(BenchStoriesArgs),
+    /// Whole analysis of one ever longer article (real news, and a cue repeated): time must
+    /// grow linearly with the text.
+    Scaling(BenchScalingArgs),
+}
+
+/// Arguments of `khabar bench scaling`.
+#[derive(Args)]
+pub struct BenchScalingArgs {
+    /// JSON Lines corpus whose bodies, joined, make the long real article (.jsonl, .gz, .zst).
+    path: String,
+    /// Largest article, in MB (the sizes are this, half of it, a quarter and an eighth).
+    #[arg(long, default_value_t = 5.0)]
+    max_mb: f64,
 }
 
 /// Arguments of `khabar bench stories`.
@@ -76,6 +89,7 @@ pub fn run(what: BenchWhat) -> anyhow::Result<ExitCode> {
         BenchWhat::Said(args) => crate::entities_cmd::bench_said(args),
         BenchWhat::Relevance(args) => corpus_cmd::bench_relevance(args),
         BenchWhat::Stories(args) => crate::stories_cmd::bench(&args.db, args.runs),
+        BenchWhat::Scaling(args) => bench_scaling(args),
     }
 }
 
@@ -236,6 +250,89 @@ fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
         "quantities": quantities,
         "extract_share_of_analysis": extract / (text + entities),
         "extract_share_of_text": extract / text,
+    });
+    use std::io::Write;
+    writeln!(std::io::stdout(), "{result}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One article of `bytes` made of `piece` repeated, or of real bodies joined by newlines.
+fn long_article(pieces: &[String], bytes: usize) -> khabar_ingest::Article {
+    let mut body = String::with_capacity(bytes + 4096);
+    'fill: loop {
+        for p in pieces {
+            if body.len() >= bytes {
+                break 'fill;
+            }
+            body.push_str(p);
+            body.push('\n');
+        }
+    }
+    khabar_ingest::Article {
+        id: format!("long-{bytes}"),
+        title: "مقال طويل".into(),
+        body,
+        ..Default::default()
+    }
+}
+
+fn bench_scaling(args: BenchScalingArgs) -> anyhow::Result<ExitCode> {
+    let max = (args.max_mb * 1e6) as usize;
+    let mut bodies = Vec::new();
+    let mut total = 0;
+    crate::input::for_each_article(
+        std::slice::from_ref(&args.path),
+        |_, _| {},
+        |a| {
+            if total < max {
+                total += a.body.len() + 1;
+                bodies.push(a.body);
+            }
+            Ok(())
+        },
+    )?;
+    let pipeline = khabar_pipeline::Pipeline::default();
+    // Baseline: the same real text as the separate articles it came from.
+    let t0 = Instant::now();
+    for b in &bodies {
+        let a = khabar_ingest::Article {
+            id: "a".into(),
+            body: b.clone(),
+            ..Default::default()
+        };
+        std::hint::black_box(pipeline.analyze(&a));
+    }
+    let separate_s = t0.elapsed().as_secs_f64();
+    let separate_mb = total as f64 / 1e6;
+    eprintln!(
+        "{} separate articles, {separate_mb:.2} MB: {separate_s:.2} s ({:.2} MB/s)",
+        bodies.len(),
+        separate_mb / separate_s
+    );
+    let repeated = vec!["قال الوزير إن ".repeat(1000)];
+    let mut rows = Vec::new();
+    for (name, pieces) in [("news", &bodies), ("repeated-cue", &repeated)] {
+        for div in [8, 4, 2, 1] {
+            let article = long_article(pieces, max / div);
+            let mb = article.body.len() as f64 / 1e6;
+            let t = Instant::now();
+            let doc = pipeline.analyze(&article);
+            let secs = t.elapsed().as_secs_f64();
+            eprintln!(
+                "{name:>12} {mb:6.2} MB: {secs:6.2} s ({:.2} MB/s), {} quotations, {} entities",
+                mb / secs,
+                doc.quotes.len(),
+                doc.entities.len()
+            );
+            rows.push(serde_json::json!({"text": name, "mb": mb, "seconds": secs,
+                "mb_per_s": mb / secs, "quotes": doc.quotes.len()}));
+        }
+    }
+    let result = serde_json::json!({
+        "bench": "scaling",
+        "separate_articles": {"articles": bodies.len(), "mb": separate_mb, "seconds": separate_s,
+            "mb_per_s": separate_mb / separate_s},
+        "long_articles": rows,
     });
     use std::io::Write;
     writeln!(std::io::stdout(), "{result}")?;

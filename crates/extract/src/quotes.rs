@@ -80,8 +80,20 @@ pub(crate) struct Ctx<'a> {
     name_memo: RefCell<NameMemo<'a>>,
     /// `title_name` results by the description's first and last word.
     title_memo: RefCell<TitleMemo<'a>>,
+    /// For each token, the index of the next clause break at or after it (`u32::MAX`: none).
+    clause_breaks: Vec<u32>,
+    /// `expand_definite` results by the indefinite word.
+    definite_memo: RefCell<FxHashMap<String, Option<(usize, CharSpan)>>>,
+    /// Token positions by word (as written, after و/ف, and as a stem), built when first needed.
+    word_index: std::cell::OnceCell<FxHashMap<&'a str, Vec<u32>>>,
+    /// (label, word) → the first of the longest entities holding the word (`longest_entity`).
+    entity_words: std::cell::OnceCell<EntityWords<'a>>,
 }
 
+/// A char span (start, end).
+type CharSpan = (usize, usize);
+/// (label, word) → (length in chars, entity index).
+type EntityWords<'a> = FxHashMap<(&'a str, String), (usize, usize)>;
 type NameMemo<'a> = FxHashMap<(&'a str, usize, &'a str), (usize, usize)>;
 type TitleMemo<'a> = FxHashMap<(&'a str, &'a str), Option<(usize, usize)>>;
 
@@ -347,6 +359,10 @@ impl<'a> Ctx<'a> {
             shape,
             name_memo: RefCell::new(FxHashMap::default()),
             title_memo: RefCell::new(FxHashMap::default()),
+            clause_breaks: Vec::new(),
+            definite_memo: RefCell::new(FxHashMap::default()),
+            word_index: std::cell::OnceCell::new(),
+            entity_words: std::cell::OnceCell::new(),
         };
         let mut kept = Vec::with_capacity(spans.len());
         let mut k = 0;
@@ -382,6 +398,17 @@ impl<'a> Ctx<'a> {
             kept.push(s);
         }
         cx.spans = kept;
+        // The next clause break at or after each token, computed once: looking for it from
+        // every cue made the layer quadratic in a long sentence full of cues.
+        let mut breaks = vec![u32::MAX; toks.len() + 1];
+        for k in (0..toks.len()).rev() {
+            breaks[k] = if cx.is_clause_break(k) {
+                k as u32
+            } else {
+                breaks[k + 1]
+            };
+        }
+        cx.clause_breaks = breaks;
         cx
     }
 
@@ -761,21 +788,24 @@ impl<'a> Ctx<'a> {
     /// The end of a reported clause: before a comma followed by a participle cue, or before a
     /// new sentence opened by و + cue that the sentence splitter missed.
     fn clause_limit(&self, from: usize, lim: usize) -> usize {
-        let mut k = from + 1;
-        while k + 1 < lim {
-            let next = self.norm(k + 1);
-            let w = self.norm(k);
-            if matches!(w, "،" | "," | "." | "؛") && self.in_quote(k).is_none() {
-                let cue = self.cue_at(k + 1);
-                let conj_verb = lex::strip_conj(next)
-                    .is_some_and(|r| self.lex.cues.get(r) == Some(&CueClass::Verb));
-                if cue == Some(CueClass::Participle) || (w != "،" && w != "," && conj_verb) {
-                    return k;
-                }
-            }
-            k += 1;
+        match self.clause_breaks.get(from + 1) {
+            Some(&k) if (k as usize) + 1 < lim => k as usize,
+            _ => lim,
         }
-        lim
+    }
+
+    /// Whether token `k` ends a reported clause (see `clause_limit`).
+    fn is_clause_break(&self, k: usize) -> bool {
+        let w = self.norm(k);
+        if k + 1 >= self.toks.len()
+            || !matches!(w, "،" | "," | "." | "؛")
+            || self.in_quote(k).is_some()
+        {
+            return false;
+        }
+        let conj_verb = lex::strip_conj(self.norm(k + 1))
+            .is_some_and(|r| self.lex.cues.get(r) == Some(&CueClass::Verb));
+        self.cue_at(k + 1) == Some(CueClass::Participle) || (w != "،" && w != "," && conj_verb)
     }
 
     /// Tokens strictly between two quote marks at chars `a` and `b`.
@@ -1563,7 +1593,11 @@ impl<'a> Ctx<'a> {
                     && x.stem_segment().text == want)
         };
         let wl = last.len();
-        for (p, &(nl, sc)) in self.shape.iter().enumerate() {
+        // Only the tokens that are the last word (indexed once per document): a scan of the
+        // whole text per name made the layer quadratic in a long text with many names.
+        for &p in self.word_index().get(last).map_or(&[][..], |v| &v[..]) {
+            let p = p as usize;
+            let (nl, sc) = self.shape[p];
             let nl = nl as usize;
             if !(nl == wl || sc > 1 && (nl == wl + 2 || nl == wl + 4)) {
                 continue;
@@ -1611,23 +1645,31 @@ impl<'a> Ctx<'a> {
     /// The best name for an entity: the longest entity of its label sharing its last word.
     fn longest_entity(&self, ei: usize) -> usize {
         let ents = &self.doc.entities;
+        // (label, word) → the first of the longest entities holding that word, built once.
+        let by_word = self.entity_words.get_or_init(|| {
+            let mut m: EntityWords<'a> = FxHashMap::default();
+            for (j, f) in ents.iter().enumerate() {
+                let len = f.text.chars().count();
+                for w in norm_text(&f.text).split(' ') {
+                    let e = m
+                        .entry((f.label.as_str(), w.to_string()))
+                        .or_insert((len, j));
+                    if len > e.0 {
+                        *e = (len, j);
+                    }
+                }
+            }
+            m
+        });
         let last = norm_text(&ents[ei].text)
             .rsplit(' ')
             .next()
             .unwrap_or("")
             .to_string();
-        let mut best = ei;
-        for (j, f) in ents.iter().enumerate() {
-            if f.label != ents[ei].label
-                || f.text.chars().count() <= ents[best].text.chars().count()
-            {
-                continue;
-            }
-            if norm_text(&f.text).split(' ').any(|w| w == last) {
-                best = j;
-            }
+        match by_word.get(&(ents[ei].label.as_str(), last)) {
+            Some(&(len, j)) if len > ents[ei].text.chars().count() => j,
+            _ => ei,
         }
-        best
     }
 
     /// A name given elsewhere for a title description: "الأمين العام" → "الأمين العام للهيئة
@@ -1671,7 +1713,24 @@ impl<'a> Ctx<'a> {
             let w = w.strip_suffix('ة').unwrap_or(w);
             w == head_bare || (t.segments.len() > 1 && t.stem_segment().text == head_bare)
         };
-        for p in 0..self.toks.len() {
+        // Only the tokens that may be the head (from the word index), in text order: a scan
+        // of the whole text per description made the layer quadratic in a long text.
+        let index = self.word_index();
+        let mut heads: Vec<u32> = [
+            head_bare.to_string(),
+            format!("ال{head_bare}"),
+            format!("{head_bare}ة"),
+            format!("ال{head_bare}ة"),
+        ]
+        .iter()
+        .filter_map(|k| index.get(k.as_str()))
+        .flatten()
+        .copied()
+        .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        for p in heads {
+            let p = p as usize;
             if !matches!(
                 (self.shape[p].0 as usize).checked_sub(hl),
                 Some(0 | 2 | 4 | 6 | 8)
@@ -1738,7 +1797,45 @@ impl<'a> Ctx<'a> {
     /// Earliest phrase "وزارة الداخلية" for a definite head "الوزارة", before `before`.
     fn expand_definite(&self, head: &str, before: usize) -> Option<(usize, usize)> {
         let indef = head.strip_prefix("ال")?;
-        for p in 0..before.min(self.toks.len()) {
+        // The first match in the document, looked up once per word: a scan from the start for
+        // every quotation made the layer quadratic in a long text.
+        let found = *self
+            .definite_memo
+            .borrow_mut()
+            .entry(indef.to_string())
+            .or_insert_with(|| self.first_definite(indef));
+        found.filter(|&(p, _)| p < before).map(|(_, span)| span)
+    }
+
+    /// Token positions by word — as written, after و/ف, and as a stem — in text order, built
+    /// when first needed.
+    fn word_index(&self) -> &FxHashMap<&'a str, Vec<u32>> {
+        self.word_index.get_or_init(|| {
+            let mut m: FxHashMap<&'a str, Vec<u32>> = FxHashMap::default();
+            for (p, t) in self.toks.iter().enumerate() {
+                let keys = [
+                    Some(t.norm.as_str()),
+                    lex::strip_conj(&t.norm),
+                    Some(t.stem_segment().text.as_str()),
+                ];
+                for (n, k) in keys.iter().enumerate() {
+                    if let Some(k) = k {
+                        if !keys[..n].contains(&Some(k)) {
+                            m.entry(k).or_default().push(p as u32);
+                        }
+                    }
+                }
+            }
+            m
+        })
+    }
+
+    /// The first token that is `indef` (bare, after و/ف, or as a stem) and opens a construct
+    /// chain ending in a definite word: its token and the chain's char span.
+    fn first_definite(&self, indef: &str) -> Option<(usize, CharSpan)> {
+        let index = self.word_index();
+        for &p in index.get(indef)? {
+            let p = p as usize;
             if !matches!(
                 (self.shape[p].0 as usize).checked_sub(indef.len()),
                 Some(0 | 2 | 4)
@@ -1746,12 +1843,6 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let t = &self.toks[p];
-            let w = lex::strip_conj(&t.norm)
-                .filter(|r| *r == indef)
-                .unwrap_or(&t.norm);
-            if w != indef && t.stem_segment().text != indef {
-                continue;
-            }
             // Construct chain up to its definite end.
             let mut e = p + 1;
             while e < self.toks.len()
@@ -1766,7 +1857,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             if e > p + 1 && self.norm(e - 1).starts_with("ال") {
-                return Some((name_start(t), self.toks[e - 1].end));
+                return Some((p, (name_start(t), self.toks[e - 1].end)));
             }
         }
         None

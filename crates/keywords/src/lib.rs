@@ -264,20 +264,31 @@ pub fn summary(doc: &Document, table: &TermTable, k: usize) -> Vec<usize> {
         return Vec::new();
     }
     // Units: runs of sentences a quotation spans are taken together.
-    let mut units: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut i = body;
-    while i < doc.sentences.len() {
-        let mut end = i + 1;
-        for q in &doc.quotes {
+    // The sentences each quotation spans, by first sentence: one sweep, not a pass over all
+    // quotations per sentence (quadratic on a long text full of quotations).
+    let mut spans: Vec<(usize, usize)> = doc
+        .quotes
+        .iter()
+        .filter_map(|q| {
             let (qs, qe) = (
                 q.content.start.min(q.cue.start),
                 q.content.end.max(q.cue.end),
             );
-            let s0 = doc.sentence_at(qs).unwrap_or(i);
-            let s1 = doc.sentence_at(qe.saturating_sub(1)).unwrap_or(s0);
-            if s0 < end && s1 >= i {
-                end = end.max(s1 + 1);
+            let s0 = doc.sentence_at(qs)?;
+            Some((s0, doc.sentence_at(qe.saturating_sub(1)).unwrap_or(s0)))
+        })
+        .collect();
+    spans.sort_unstable();
+    let mut units: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = body;
+    let mut j = 0;
+    while i < doc.sentences.len() {
+        let mut end = i + 1;
+        while j < spans.len() && spans[j].0 < end {
+            if spans[j].1 >= i {
+                end = end.max(spans[j].1 + 1);
             }
+            j += 1;
         }
         units.push(i..end.min(doc.sentences.len()));
         i = end;
