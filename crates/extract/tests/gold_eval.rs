@@ -1,7 +1,7 @@
 //! Quotation detection and speaker accuracy on the annotated gold set
 //! (`eval/quotes-gold.jsonl`: ids and annotations only; the articles are read from the shared
-//! news files at run time). The thresholds are the scores measured when the test was written,
-//! minus a small margin.
+//! news files at run time). The thresholds are the scores measured when they were set, minus a
+//! small margin.
 
 mod support;
 
@@ -9,29 +9,39 @@ mod support;
 fn gold_set_scores() {
     let mut errors = Vec::new();
     let dev = support::evaluate(Some("dev"), |l| errors.push(l));
-    let test = support::evaluate(Some("test"), |l| errors.push(l));
+    // The blind split and the independent annotations are scored, their errors never listed.
+    let blind = support::evaluate(Some("blind"), |_| {});
     let report = |name: &str, s: &support::Scores| {
         format!(
-            "{name}: gold {} pred {} matched {} P {:.3} R {:.3} F1 {:.3} speaker {:.3}",
+            "{name}: gold {} pred {} matched {} P {:.3} R {:.3} F1 {:.3} speaker {:.3} exact {:.3}",
             s.gold,
             s.pred,
             s.matched,
             s.precision(),
             s.recall(),
             s.f1(),
-            s.speaker_accuracy()
+            s.speaker_accuracy(),
+            s.speaker_exact_accuracy()
         )
     };
-    eprintln!("{}\n{}", report("dev", &dev), report("test", &test));
+    eprintln!("{}\n{}", report("dev", &dev), report("blind", &blind));
     for e in &errors {
         eprintln!("{e}");
     }
-    assert!(dev.gold >= 100 && test.gold >= 40);
-    // Measured: dev F1 0.964, speaker 0.907; test F1 0.925, speaker 0.946.
-    assert!(dev.f1() >= 0.94, "{}", report("dev", &dev));
-    assert!(dev.speaker_accuracy() >= 0.88, "{}", report("dev", &dev));
-    assert!(test.f1() >= 0.90, "{}", report("test", &test));
-    assert!(test.speaker_accuracy() >= 0.90, "{}", report("test", &test));
+    assert!(dev.gold >= 400 && blind.gold >= 240);
+    // Floors a little under the figures measured when they were set (see eval/README.md).
+    assert!(dev.f1() >= 0.78, "{}", report("dev", &dev));
+    assert!(dev.speaker_accuracy() >= 0.80, "{}", report("dev", &dev));
+    assert!(blind.f1() >= 0.70, "{}", report("blind", &blind));
+    assert!(blind.speaker_accuracy() >= 0.68, "{}", report("blind", &blind));
+}
+
+#[test]
+fn strict_speaker_comparison() {
+    assert!(support::exact_speaker("الشيخ خالد المنصور", "خالد المنصور"));
+    assert!(support::exact_speaker("«الهلال»", "الهلال"));
+    assert!(!support::exact_speaker("المنصور", "خالد المنصور"));
+    assert!(!support::exact_speaker("رئيس النادي", "خالد المنصور"));
 }
 
 #[test]

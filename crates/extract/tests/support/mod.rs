@@ -13,6 +13,12 @@ use std::io::BufRead;
 pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared");
 pub const GOLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/quotes-gold.jsonl");
 
+/// The quotations annotated independently of this team (`../shared/data/quotes`).
+pub const SHARED_GOLD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/quotes/annotations.jsonl"
+);
+
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct GoldQuote {
     pub start: usize,
@@ -21,15 +27,26 @@ pub struct GoldQuote {
     pub end_snippet: String,
     pub speaker: String,
     pub kind: String,
+    /// The speaker's role or title as the article gives it (round 2).
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct GoldArticle {
-    /// "dev" (used while writing the rules) or "test" (annotated afterwards, never tuned on).
+    /// "dev" (tuned on) or "blind" (measured at the end of a piece of work, never read case
+    /// by case).
     pub split: String,
+    /// 1: the first 69 articles (stricter guidelines); 2: the second round (eval/round2).
+    #[serde(default = "first_round")]
+    pub round: u8,
     pub file: String,
     pub id: String,
     pub quotes: Vec<GoldQuote>,
+}
+
+fn first_round() -> u8 {
+    1
 }
 
 pub fn read_gold() -> Vec<GoldArticle> {
@@ -38,6 +55,70 @@ pub fn read_gold() -> Vec<GoldArticle> {
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).expect("gold line"))
+        .collect()
+}
+
+/// The independent annotations in the gold format (split "shared"); their offsets index the
+/// same text (title + "\n" + body).
+pub fn read_shared_gold() -> Vec<GoldArticle> {
+    #[derive(serde::Deserialize)]
+    struct Piece {
+        text: String,
+        start: usize,
+        end: usize,
+    }
+    #[derive(serde::Deserialize)]
+    struct Q {
+        content: Piece,
+        speaker: String,
+        kind: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct A {
+        id: String,
+        quotes: Vec<Q>,
+    }
+    let Ok(text) = std::fs::read_to_string(SHARED_GOLD) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let a: A = serde_json::from_str(l).expect("shared annotation line");
+            let file = if a.id.starts_with("ant/") {
+                "ant-v1.1.jsonl.gz"
+            } else {
+                "saudinewsnet-2015.jsonl.gz"
+            };
+            let snip = |s: &str, head: bool| {
+                let c: Vec<char> = s.chars().collect();
+                let n = c.len().min(40);
+                if head {
+                    c[..n].iter().collect()
+                } else {
+                    c[c.len() - n..].iter().collect()
+                }
+            };
+            GoldArticle {
+                split: "shared".into(),
+                round: 0,
+                file: file.into(),
+                id: a.id,
+                quotes: a
+                    .quotes
+                    .into_iter()
+                    .map(|q| GoldQuote {
+                        start: q.content.start,
+                        end: q.content.end,
+                        start_snippet: snip(&q.content.text, true),
+                        end_snippet: snip(&q.content.text, false),
+                        speaker: q.speaker,
+                        kind: q.kind,
+                        role: None,
+                    })
+                    .collect(),
+            }
+        })
         .collect()
 }
 
@@ -126,12 +207,39 @@ pub fn same_speaker(pred: &str, gold: &str) -> bool {
     words(&p).contains(&last(&g)) || words(&g).contains(&last(&p))
 }
 
+/// The strict comparison: equal after normalization, honorifics and a leading "ال" of
+/// descriptors dropped ("الشيخ خالد المنصور" = "خالد المنصور").
+pub fn exact_speaker(pred: &str, gold: &str) -> bool {
+    let clean = |s: &str| {
+        let s: String = s
+            .chars()
+            .map(|c| if "«»\"“”„()".contains(c) { ' ' } else { c })
+            .collect();
+        let n = khabar_extract::norm_text(&s);
+        let words: Vec<&str> = n
+            .split(' ')
+            .skip_while(|w| HONORIFICS.contains(w))
+            .collect();
+        words.join(" ")
+    };
+    let (p, g) = (clean(pred), clean(gold));
+    !p.is_empty() && p == g
+}
+
+const HONORIFICS: &[&str] = &[
+    "الدكتور", "د", "الشيخ", "المهندس", "الاستاذ", "اللواء", "العميد", "العقيد", "الفريق",
+    "معالي", "سمو", "الامير", "الملك", "السيد", "السيدة", "الدكتورة", "الاستاذة",
+];
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Scores {
     pub gold: usize,
     pub pred: usize,
     pub matched: usize,
     pub speaker_ok: usize,
+    /// Matched quotations whose speaker is the gold name itself (after normalization, without
+    /// leading honorifics).
+    pub speaker_exact: usize,
 }
 
 impl Scores {
@@ -152,6 +260,9 @@ impl Scores {
     pub fn speaker_accuracy(&self) -> f64 {
         self.speaker_ok as f64 / self.matched.max(1) as f64
     }
+    pub fn speaker_exact_accuracy(&self) -> f64 {
+        self.speaker_exact as f64 / self.matched.max(1) as f64
+    }
 }
 
 /// Overlap of two spans relative to the longer one.
@@ -160,15 +271,25 @@ fn overlap(a: (usize, usize), b: (usize, usize)) -> f64 {
     inter as f64 / (a.1 - a.0).max(b.1 - b.0).max(1) as f64
 }
 
-/// Runs the evaluation on one split ("dev", "test") or all (`None`); `log` receives one line
-/// per error.
-pub fn evaluate(split: Option<&str>, mut log: impl FnMut(String)) -> Scores {
-    let gold: Vec<GoldArticle> = read_gold()
-        .into_iter()
-        .filter(|g| split.is_none_or(|s| g.split == s))
-        .collect();
+/// Runs the evaluation on one split of the gold file ("dev", "blind"), on "shared" (the
+/// independent annotations) or on the whole gold file (`None`); `log` receives one line per
+/// error.
+pub fn evaluate(split: Option<&str>, log: impl FnMut(String)) -> Scores {
+    let gold: Vec<GoldArticle> = if split == Some("shared") {
+        read_shared_gold()
+    } else {
+        read_gold()
+            .into_iter()
+            .filter(|g| split.is_none_or(|s| g.split == s))
+            .collect()
+    };
+    evaluate_articles(&gold, log)
+}
+
+/// Scores the extractor on the given annotated articles.
+pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> Scores {
     let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
-    for g in &gold {
+    for g in gold {
         by_file
             .entry(g.file.as_str())
             .or_default()
@@ -179,7 +300,7 @@ pub fn evaluate(split: Option<&str>, mut log: impl FnMut(String)) -> Scores {
         articles.extend(read_articles(file, ids));
     }
     let mut sc = Scores::default();
-    for g in &gold {
+    for g in gold {
         let art = articles
             .get(&g.id)
             .unwrap_or_else(|| panic!("article {} not found", g.id));
@@ -202,6 +323,9 @@ pub fn evaluate(split: Option<&str>, mut log: impl FnMut(String)) -> Scores {
                 Some((i, _)) => {
                     used[i] = true;
                     sc.matched += 1;
+                    if exact_speaker(&pred[i].speaker.text, &gq.speaker) {
+                        sc.speaker_exact += 1;
+                    }
                     if same_speaker(&pred[i].speaker.text, &gq.speaker) {
                         sc.speaker_ok += 1;
                     } else {
