@@ -4,7 +4,10 @@
 //! then numbers with their units, then ordinals and counts) and the first match consumes
 //! its tokens.
 
+mod currency;
+
 use crate::dates::{self, Ymd};
+use currency::{Currency, Places};
 use khabar_analysis::{Document, Quantity};
 use khabar_text::{Token, TokenKind};
 use rustc_hash::FxHashSet;
@@ -247,56 +250,6 @@ fn dual_time(w: &str) -> Option<&'static str> {
     })
 }
 
-fn currency(w: &str) -> Option<&'static str> {
-    let w = w.strip_prefix("ال").unwrap_or(w);
-    Some(match w {
-        "دولار" | "دولارا" | "دولارات" => "USD",
-        "ريال" | "ريالا" | "ريالات" => "SAR",
-        "جنيه" | "جنيها" | "جنيهات" => "EGP",
-        "دينار" | "دينارا" | "دنانير" => "DINAR",
-        "يورو" => "EUR",
-        "درهم" | "درهما" | "دراهم" => "AED",
-        "ليرة" | "ليرات" => "TRY",
-        "روبل" | "روبلا" => "RUB",
-        "يوان" => "CNY",
-        "فرنك" | "فرنكا" => "CHF",
-        "استرليني" | "استرلينيا" => "GBP",
-        "ين" => "JPY",
-        _ => return None,
-    })
-}
-
-/// Country adjectives that fix the currency: ريال قطري → QAR.
-fn currency_country(w: &str) -> Option<&'static str> {
-    let w = w.strip_prefix("ال").unwrap_or(w);
-    Some(match w {
-        "امريكي" | "اميركي" => "USD",
-        "سعودي" => "SAR",
-        "قطري" => "QAR",
-        "اماراتي" => "AED",
-        "كويتي" => "KWD",
-        "بحريني" => "BHD",
-        "عماني" => "OMR",
-        "يمني" => "YER",
-        "ايراني" => "IRR",
-        "مصري" => "EGP",
-        "استرليني" => "GBP",
-        "سوداني" => "SDG",
-        "اردني" => "JOD",
-        "عراقي" => "IQD",
-        "تونسي" => "TND",
-        "ليبي" => "LYD",
-        "جزائري" => "DZD",
-        "مغربي" => "MAD",
-        "سوري" => "SYP",
-        "لبناني" => "LBP",
-        "تركي" => "TRY",
-        "كندي" => "CAD",
-        "استرالي" => "AUD",
-        _ => return None,
-    })
-}
-
 fn weekday(w: &str) -> Option<u32> {
     Some(match w {
         "الاثنين" => 1,
@@ -399,6 +352,8 @@ struct Cx<'a> {
     toks: &'a [Token],
     date: Option<Ymd>,
     out: Vec<Quantity>,
+    /// The article's places, scanned at the first currency word that needs them.
+    places: Option<Places>,
 }
 
 impl<'a> Cx<'a> {
@@ -611,16 +566,27 @@ impl<'a> Cx<'a> {
         None
     }
 
-    fn doc_is_tunisian(&self) -> bool {
-        self.doc
-            .source
-            .as_deref()
-            .is_some_and(|s| s.to_lowercase().contains("jawhara"))
+    /// The code of the currency word at token `b` (after the number at `i`) and the token
+    /// after the currency: a qualifier fixes it (دينار أردني), else the article's country.
+    fn money_code(&mut self, c: Currency, i: usize, b: usize) -> (Option<&'static str>, usize) {
+        let family = match c {
+            Currency::Fixed(code) => return (Some(code), b + 1),
+            Currency::Family(f) => f,
+        };
+        if let Some(code) = currency::qualifier(family, self.norm(b + 1)) {
+            return (Some(code), b + 2);
+        }
+        if let Some(code) = currency::family_default(family) {
+            return (Some(code), b + 1); // a bare دولار
+        }
+        let doc = self.doc;
+        let places = self.places.get_or_insert_with(|| Places::new(doc));
+        (places.resolve(family, self.toks[i].start), b + 1)
     }
 
     /// Tries a number with its unit at `i`; returns the next token.
     fn quantity(&mut self, i: usize) -> Option<usize> {
-        let (v, mut b) = self.number(i)?;
+        let (v, b) = self.number(i)?;
         let t = &self.toks[i];
         let approx_start = self.approx_before(i);
         let a = approx_start.unwrap_or(i);
@@ -653,25 +619,14 @@ impl<'a> Cx<'a> {
             "£" => Some("GBP"),
             _ => None,
         };
-        if let Some(c) = currency(next).or(pre_cur) {
-            let start = if pre_cur.is_some() && !approx {
-                i - 1
-            } else {
-                a
-            };
-            let mut code = c;
-            if pre_cur.is_none() {
-                b += 1;
-                if let Some(cc) = currency_country(self.norm(b)) {
-                    if c != "GBP" {
-                        code = cc;
-                    }
-                    b += 1;
-                } else if code == "DINAR" {
-                    code = if self.doc_is_tunisian() { "TND" } else { "KWD" };
-                }
-            }
-            self.push(start, b, "money", json_num(v), Some(code), approx);
+        if let Some(c) = currency::currency_word(next) {
+            let (code, e) = self.money_code(c, i, b);
+            self.push(a, e, "money", json_num(v), code, approx);
+            return Some(e);
+        }
+        if let Some(c) = pre_cur {
+            let start = if approx { a } else { i - 1 };
+            self.push(start, b, "money", json_num(v), Some(c), approx);
             return Some(b);
         }
         // Age, duration.
@@ -1112,6 +1067,7 @@ pub fn extract(doc: &Document) -> Vec<Quantity> {
         toks,
         date: doc.date.as_deref().and_then(dates::parse_doc_date),
         out: Vec::new(),
+        places: None,
     };
     let mut i = 0;
     while i < toks.len() {

@@ -237,12 +237,14 @@ fn percentages_and_money() {
         Some("QAR"),
         false,
     );
+    // A bare ريال، جنيه، درهم in an article that names no country has no code (see
+    // currencies_by_context).
     check(
         "كلف المشروع 2.5 مليار ريال.",
         "money",
         "2.5 مليار ريال",
         json!(2_500_000_000u64),
-        Some("SAR"),
+        None,
         false,
     );
     check(
@@ -250,7 +252,7 @@ fn percentages_and_money() {
         "money",
         "مئة ألف جنيه",
         json!(100_000),
-        Some("EGP"),
+        None,
         false,
     );
     check(
@@ -266,9 +268,228 @@ fn percentages_and_money() {
         "money",
         "15 درهما",
         json!(15),
-        Some("AED"),
+        None,
         false,
     );
+}
+
+/// The money quantities of an article as (text, unit); with `entities`, the shipped NER
+/// model's entities are filled in first, as the pipeline does.
+fn money(title: &str, body: &str, source: &str, entities: bool) -> Vec<(String, Option<String>)> {
+    let mut doc = Document::from_article(&Article {
+        id: "m".into(),
+        title: title.into(),
+        body: body.into(),
+        source: Some(source.into()),
+        ..Default::default()
+    });
+    if entities {
+        doc.entities = khabar_ner::NerModel::shipped()
+            .entities(&doc.text, &doc.tokens)
+            .into_iter()
+            .map(|e| khabar_analysis::Entity {
+                text: e.text,
+                label: e.label.to_string(),
+                start: e.start,
+                end: e.end,
+            })
+            .collect();
+    }
+    extract_quantities(&doc)
+        .into_iter()
+        .filter(|q| q.kind == "money")
+        .map(|q| (q.text, q.unit))
+        .collect()
+}
+
+/// The unit of the single money quantity of an article (source "test": no outlet prior),
+/// the same with and without the entity layer.
+fn unit(title: &str, body: &str) -> Option<String> {
+    let m = money(title, body, "test", false);
+    assert_eq!(m.len(), 1, "{body}: {m:?}");
+    assert_eq!(m, money(title, body, "test", true), "{body}");
+    m[0].1.clone()
+}
+
+#[test]
+fn currencies_by_context() {
+    let u = |code: &str| Some(code.to_string());
+    // The article's country picks the currency of a bare دينار، ريال، جنيه، درهم.
+    assert_eq!(
+        unit(
+            "الحكومة الأردنية تقر موازنة العام المقبل",
+            "أقر مجلس الوزراء في عمّان موازنة بقيمة 9 مليارات دينار."
+        ),
+        u("JOD")
+    );
+    assert_eq!(
+        unit(
+            "مجلس الأمة يناقش الميزانية",
+            "ناقش النواب في الكويت عجزا يبلغ 5 مليارات دينار هذا العام."
+        ),
+        u("KWD")
+    );
+    assert_eq!(
+        unit(
+            "أسعار الخضر",
+            "ارتفعت الأسعار في أسواق صفاقس وبلغ سعر الكيلوغرام من الطماطم 3 دنانير."
+        ),
+        u("TND")
+    );
+    assert_eq!(
+        unit(
+            "رفع سعر أسطوانة الغاز",
+            "قررت وزارة التموين المصرية رفع سعر الأسطوانة إلى 50 جنيها بدءا من الشهر المقبل."
+        ),
+        u("EGP")
+    );
+    assert_eq!(
+        unit(
+            "استثمارات جديدة في الرباط",
+            "أعلنت الحكومة عن مشاريع بقيمة 20 مليار درهم في المدن الكبرى."
+        ),
+        u("MAD")
+    );
+    assert_eq!(
+        unit(
+            "استثمارات جديدة في دبي",
+            "أعلنت الحكومة عن مشاريع بقيمة 20 مليار درهم في المدن الكبرى."
+        ),
+        u("AED")
+    );
+    assert_eq!(
+        unit(
+            "الليرة تتراجع",
+            "تراجعت الليرة في بيروت وبلغ سعر الدولار 1500 ليرة في السوق."
+        ),
+        u("LBP")
+    );
+    // A qualifier beats the context.
+    assert_eq!(
+        unit(
+            "وزير الطاقة الأردني يزور الكويت",
+            "قال الوزير في عمّان إن الأردن تلقى منحة بقيمة 50 مليون دينار كويتي."
+        ),
+        u("KWD")
+    );
+    // No country, or two with the same evidence: no code.
+    assert_eq!(
+        unit("صفقة كبيرة", "دفع المستثمر 300 ألف دينار ثمنا للأرض."),
+        None
+    );
+    assert_eq!(
+        unit(
+            "اتفاقية تعاون",
+            "وقع الأردن والكويت اتفاقية بقيمة 100 مليون دينار."
+        ),
+        None
+    );
+    // صلاة المغرب is a prayer, not Morocco; عمان without its shadda may be Oman.
+    assert_eq!(
+        unit("سوق شعبي", "بعد صلاة المغرب باع التاجر السلعة بـ 20 درهما."),
+        None
+    );
+    assert_eq!(
+        unit(
+            "زيارة رسمية",
+            "وصل الوفد إلى عمان ووقع عقدا بقيمة 20 مليون دينار."
+        ),
+        None
+    );
+    // The headline outweighs a body mention; a qualified currency elsewhere in the article
+    // names its currency.
+    assert_eq!(
+        unit(
+            "الكويت تمول مشروعا للطاقة",
+            "يقام المشروع قرب الحدود مع العراق بكلفة 30 مليون دينار."
+        ),
+        u("KWD")
+    );
+    let m = money(
+        "الميزان التجاري",
+        "بلغت الصادرات إلى السوق الليبية 500 مليون دينار مع تراجع الدينار التونسي.",
+        "test",
+        false,
+    );
+    assert_eq!(m[0].1, u("TND"), "{m:?}");
+}
+
+#[test]
+fn outlet_priors() {
+    // SaudiNewsNet outlets: a bare ريال is SAR; Jawhara FM: a bare دينار is TND.
+    let m = money("خبر", "كلف المشروع 2.5 مليار ريال.", "sabq", false);
+    assert_eq!(m, [("2.5 مليار ريال".into(), Some("SAR".into()))]);
+    let m = money("خبر", "بلغ سعر التذكرة 10 دنانير.", "Jawhara FM", false);
+    assert_eq!(m[0].1.as_deref(), Some("TND"));
+    // The prior is weak: the article's own country wins.
+    let m = money(
+        "الدوحة تستضيف المعرض",
+        "بلغت كلفة المعرض 40 مليون ريال.",
+        "sabq",
+        false,
+    );
+    assert_eq!(m[0].1.as_deref(), Some("QAR"));
+    // A riyal is no dinar: the Saudi prior leaves a bare دينار alone.
+    let m = money("خبر", "بلغ سعر التذكرة 10 دنانير.", "okaz", false);
+    assert_eq!(m[0].1, None);
+}
+
+#[test]
+fn currency_qualifiers_in_all_their_forms() {
+    let cases = [
+        ("بلغت 100 ألف دينار أردني.", "100 ألف دينار أردني", "JOD"),
+        ("بلغت 100 ألف دينار كويتي.", "100 ألف دينار كويتي", "KWD"),
+        ("بلغت 5 ملايين ريال سعودي.", "5 ملايين ريال سعودي", "SAR"),
+        ("بلغت 5 ملايين ريالات سعودية.", "5 ملايين ريالات سعودية", "SAR"),
+        ("دفع 14588 ريالا سعوديا.", "14588 ريالا سعوديا", "SAR"),
+        ("بلغت 5 ملايين ريال عماني.", "5 ملايين ريال عماني", "OMR"),
+        ("بلغت 5 ملايين ريال يمني.", "5 ملايين ريال يمني", "YER"),
+        ("بلغت 5 ملايين ريال إيراني.", "5 ملايين ريال إيراني", "IRR"),
+        ("بلغت 5 ملايين ريال برازيلي.", "5 ملايين ريال برازيلي", "BRL"),
+        ("بلغت مليار جنيه مصري.", "مليار جنيه مصري", "EGP"),
+        ("بلغت 50 جنيها إسترلينيا.", "50 جنيها إسترلينيا", "GBP"),
+        ("بلغت مليار جنيه سوداني.", "مليار جنيه سوداني", "SDG"),
+        ("بلغت 20 ألف درهم إماراتي.", "20 ألف درهم إماراتي", "AED"),
+        ("بلغت 20 ألف درهم مغربي.", "20 ألف درهم مغربي", "MAD"),
+        ("بلغت 20 ألف دينار تونسي.", "20 ألف دينار تونسي", "TND"),
+        ("بلغت 20 ألف دينار جزائري.", "20 ألف دينار جزائري", "DZD"),
+        ("بلغت 20 مليون دينار عراقي.", "20 مليون دينار عراقي", "IQD"),
+        ("بلغت 300 ألف دينار ليبي.", "300 ألف دينار ليبي", "LYD"),
+        ("بلغت 300 ألف دينار بحريني.", "300 ألف دينار بحريني", "BHD"),
+        ("بلغت 300 ألف دينار صربي.", "300 ألف دينار صربي", "RSD"),
+        ("بلغت مليار ليرة سورية.", "مليار ليرة سورية", "SYP"),
+        ("بلغت مليار ليرة لبنانية.", "مليار ليرة لبنانية", "LBP"),
+        ("بلغت 80 دولارا أميركيا.", "80 دولارا أميركيا", "USD"),
+        ("بلغت 80 دولارا كنديا.", "80 دولارا كنديا", "CAD"),
+    ];
+    for (body, text, code) in cases {
+        // The qualifier wins over the outlet prior and the article's places.
+        let m = money("الأردن والسعودية وتونس", body, "sabq", false);
+        assert_eq!(m, [(text.into(), Some(code.into()))], "{body}");
+    }
+    // An adjective of another currency is no qualifier: ريال stays bare.
+    let m = money("خبر", "دفع 50 ريال أردني المنشأ.", "sabq", false);
+    assert_eq!(m, [("50 ريال".into(), Some("SAR".into()))]);
+}
+
+#[test]
+fn person_names_are_no_places_when_the_entity_layer_ran() {
+    // محمد المصري is a person: with entities, only لندن speaks for the pound.
+    let (title, body) = (
+        "صفقة كبيرة",
+        "قال رجل الأعمال محمد المصري إن الصفقة بلغت 40 مليون جنيه في لندن.",
+    );
+    assert_eq!(
+        money(title, body, "test", false)[0].1.as_deref(),
+        Some("EGP")
+    );
+    assert_eq!(
+        money(title, body, "test", true)[0].1.as_deref(),
+        Some("GBP")
+    );
+    // The given name تركي is no adjective: no code for the lira.
+    let m = money("خبر", "قال تركي إن السعر بلغ 50 ليرة.", "test", false);
+    assert_eq!(m[0].1, None);
 }
 
 #[test]
