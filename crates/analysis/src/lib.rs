@@ -74,6 +74,12 @@ pub struct Speaker {
     pub mention: Option<TextSpan>,
     /// Index into `entities` of the speaker's entity, if any.
     pub entity: Option<usize>,
+    /// The speaker's role or title as the article gives it ("وزير الخارجية"), beside the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Index into `chains` of the speaker's coreference chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<usize>,
 }
 
 /// A quotation with its cue, content and speaker.
@@ -87,6 +93,46 @@ pub struct Quote {
     pub content: TextSpan,
     /// Who said it.
     pub speaker: Speaker,
+}
+
+/// What a mention in a coreference chain is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MentionKind {
+    /// The name (its fullest form in the article, or as full as the chain's name).
+    Name,
+    /// A shorter form: a surname alone, "الوزارة" for "وزارة الصحة".
+    Short,
+    /// A title or description standing alone for the chain ("الوزير").
+    Title,
+    /// A role tied to the name by apposition ("وزير الخارجية" in "وزير الخارجية عادل الجبير").
+    Role,
+    /// A subject-less verb or a pronoun ("وأضاف").
+    Pronoun,
+}
+
+/// One mention of a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// First char.
+    pub start: usize,
+    /// One past the last char.
+    pub end: usize,
+    /// name, short, title, role or pronoun.
+    pub kind: MentionKind,
+}
+
+/// The mentions of one person or body in the article (in-document coreference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chain {
+    /// Canonical name: the fullest proper name the article gives.
+    pub name: String,
+    /// PER or ORG.
+    pub label: String,
+    /// Roles the article gives (by apposition), in text order.
+    pub roles: Vec<String>,
+    /// Mentions in text order.
+    pub mentions: Vec<Mention>,
 }
 
 /// A number, quantity or date found in the text.
@@ -140,6 +186,8 @@ pub struct Document {
     pub tokens: Vec<Token>,
     /// Named entities, in text order.
     pub entities: Vec<Entity>,
+    /// Coreference chains of persons and bodies.
+    pub chains: Vec<Chain>,
     /// Quotations, in text order.
     pub quotes: Vec<Quote>,
     /// Numbers, quantities and dates, in text order.
@@ -207,6 +255,7 @@ impl Document {
                 .collect(),
             tokens,
             entities: Vec::new(),
+            chains: Vec::new(),
             quotes: Vec::new(),
             quantities: Vec::new(),
             keywords: Vec::new(),
@@ -263,6 +312,7 @@ impl Document {
             sentences: &self.sentences,
             tokens: with_tokens.then(|| self.tokens.iter().map(TokenJson::from).collect()),
             entities: &self.entities,
+            chains: &self.chains,
             quotes: &self.quotes,
             quantities: &self.quantities,
             keywords: &self.keywords,
@@ -296,6 +346,9 @@ pub struct AnalysisJson<'a> {
     pub tokens: Option<Vec<TokenJson<'a>>>,
     /// Named entities.
     pub entities: &'a [Entity],
+    /// Coreference chains (persons and bodies); left out when there are none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub chains: &'a [Chain],
     /// Quotations.
     pub quotes: &'a [Quote],
     /// Quantities.

@@ -162,7 +162,8 @@ pub fn quotes(args: QuotesArgs) -> anyhow::Result<ExitCode> {
     let code = run(&args.common, |doc| {
         match args.format {
             Format::Json => {
-                let v = serde_json::json!({"id": doc.id, "title": doc.title, "quotes": doc.quotes});
+                let v = serde_json::json!({"id": doc.id, "title": doc.title, "quotes": doc.quotes,
+                    "chains": doc.chains});
                 serde_json::to_writer(&mut out, &v)?;
                 writeln!(out)?;
             }
@@ -183,8 +184,8 @@ pub fn quotes(args: QuotesArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-/// One quotation: speaker (and the mention when it differs), cue and kind; then the content,
-/// indented, direct quotes in « », cut to about 200 chars.
+/// One quotation: speaker, role (and the mention when it differs), cue and kind; then the
+/// content, indented, direct quotes in « », cut to about 200 chars.
 fn write_quote(out: &mut impl Write, q: &khabar_analysis::Quote) -> std::io::Result<()> {
     let mention = q
         .speaker
@@ -202,7 +203,13 @@ fn write_quote(out: &mut impl Write, q: &khabar_analysis::Quote) -> std::io::Res
     } else {
         q.cue.text.as_str()
     };
-    writeln!(out, "  {}{mention}    {cue} · {kind}", q.speaker.text)?;
+    let role = q
+        .speaker
+        .role
+        .as_ref()
+        .map(|r| format!("، {}", one_line(r)))
+        .unwrap_or_default();
+    writeln!(out, "  {}{role}{mention}    {cue} · {kind}", q.speaker.text)?;
     let mut content = one_line(&q.content.text);
     if content.chars().count() > 200 {
         content = content.chars().take(200).collect::<String>() + " …";

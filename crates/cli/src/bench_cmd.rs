@@ -13,7 +13,8 @@ pub enum BenchWhat {
     Text(BenchTextArgs),
     /// Tag a JSONL(.gz) corpus with the NER model on one thread.
     Ner(ner_cmd::BenchNerArgs),
-    /// Time of each analysis layer per article: text, entities, quotations + quantities.
+    /// Time of each analysis layer per article: text, entities, chains + quotations +
+    /// quantities.
     Layers(BenchLayersArgs),
     /// Index the shared news with the full pipeline: articles/s, MB/s, size, peak memory.
     Index(corpus_cmd::BenchIndexArgs),
@@ -219,7 +220,10 @@ fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
             let t1 = Instant::now();
             doc.entities = khabar_pipeline::entity_layer(ner, &doc);
             let t2 = Instant::now();
-            quotes += khabar_extract::extract_quotes(&doc).len();
+            doc.chains = khabar_extract::chains(&doc);
+            doc.quotes = khabar_extract::extract_quotes(&doc);
+            khabar_extract::link_speakers(&mut doc);
+            quotes += doc.quotes.len();
             quantities += khabar_extract::extract_quantities(&doc).len();
             let t3 = Instant::now();
             t[0] += t1 - t0;

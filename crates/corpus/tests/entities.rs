@@ -57,6 +57,8 @@ fn analyze(a: &Article) -> Document {
                 text: e.text.clone(),
                 mention: Some(span(e.start, e.end)),
                 entity: Some(i),
+                role: None,
+                chain: None,
             },
         });
     }

@@ -6,13 +6,13 @@ mod support;
 
 fn main() {
     let split = std::env::args().nth(1);
-    for name in ["dev", "blind", "shared"] {
+    for name in ["dev", "dev1", "dev2", "blind", "shared"] {
         if split.as_deref().is_some_and(|s| s != name) {
             continue;
         }
         // Errors are listed for the dev split only: the blind split and the independent
         // annotations are measured, never read case by case.
-        let verbose = split.is_some() && name == "dev";
+        let verbose = split.is_some() && name.starts_with("dev");
         let sc = support::evaluate(Some(name), |l| {
             if verbose {
                 println!("{l}")

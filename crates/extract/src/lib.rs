@@ -26,14 +26,29 @@
 //! assert_eq!(q[0].value, 5);
 //! ```
 
+mod coref;
 mod dates;
 mod lex;
 mod numbers;
 mod quotes;
 
-use khabar_analysis::{Document, Quantity, Quote};
+use khabar_analysis::{Chain, Document, Quantity, Quote};
 
 pub use quotes::norm_text;
+
+/// Coreference chains of the persons and bodies of the document (uses `doc.entities`): names,
+/// surnames, roles by apposition, titles standing alone and short forms of bodies, each chain
+/// with its canonical name (the fullest name the article gives) and roles.
+pub fn chains(doc: &Document) -> Vec<Chain> {
+    coref::chains(doc)
+}
+
+/// Resolves quotation speakers through the chains: `speaker.text` becomes the chain's
+/// canonical name, `speaker.role` its role, `speaker.chain` its index; subject-less cues join the
+/// previous speaker's chain as pronoun mentions.
+pub fn link_speakers(doc: &mut Document) {
+    coref::link_speakers(doc)
+}
 
 /// Quotations of the document, in text order (uses `doc.entities` when present).
 ///
@@ -48,7 +63,8 @@ pub fn extract_quotes(doc: &Document) -> Vec<Quote> {
 /// Numbers, quantities and dates of the document, in text order (dates resolve against
 /// `doc.date` when it is known).
 ///
-/// Kinds: `number`, `ordinal`, `percent`, `money` (unit: ISO 4217 code), `age`, `duration`
+/// Kinds: `number`, `ordinal`, `percent`, `money` (unit: ISO 4217 code; none when a bare
+/// دينار، ريال، جنيه or درهم has no country in the article), `age`, `duration`
 /// (unit: year, month, week, day, hour, minute, second, decade), `year`, `date` (value: ISO
 /// 8601 string; Hijri dates keep their Hijri value with unit `hijri`) and `count` (عشرات،
 /// آلاف: approximate).

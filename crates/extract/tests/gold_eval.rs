@@ -11,6 +11,7 @@ fn gold_set_scores() {
     let dev = support::evaluate(Some("dev"), |l| errors.push(l));
     // The blind split and the independent annotations are scored, their errors never listed.
     let blind = support::evaluate(Some("blind"), |_| {});
+    let shared = support::evaluate(Some("shared"), |_| {});
     let report = |name: &str, s: &support::Scores| {
         format!(
             "{name}: gold {} pred {} matched {} P {:.3} R {:.3} F1 {:.3} speaker {:.3} exact {:.3}",
@@ -24,16 +25,32 @@ fn gold_set_scores() {
             s.speaker_exact_accuracy()
         )
     };
-    eprintln!("{}\n{}", report("dev", &dev), report("blind", &blind));
+    eprintln!(
+        "{}\n{}\n{}",
+        report("dev", &dev),
+        report("blind", &blind),
+        report("shared", &shared)
+    );
     for e in &errors {
         eprintln!("{e}");
     }
-    assert!(dev.gold >= 400 && blind.gold >= 240);
-    // Floors a little under the figures measured when they were set (see eval/README.md).
+    assert!(dev.gold >= 400 && blind.gold >= 240 && shared.gold >= 500);
+    // Floors a little under the figures measured when they were set (eval/README.md):
+    // dev 0.801 / 0.814, blind 0.768 / 0.766, shared 0.778 / 0.711.
     assert!(dev.f1() >= 0.78, "{}", report("dev", &dev));
-    assert!(dev.speaker_accuracy() >= 0.80, "{}", report("dev", &dev));
-    assert!(blind.f1() >= 0.70, "{}", report("blind", &blind));
-    assert!(blind.speaker_accuracy() >= 0.68, "{}", report("blind", &blind));
+    assert!(dev.speaker_accuracy() >= 0.79, "{}", report("dev", &dev));
+    assert!(blind.f1() >= 0.74, "{}", report("blind", &blind));
+    assert!(
+        blind.speaker_accuracy() >= 0.74,
+        "{}",
+        report("blind", &blind)
+    );
+    assert!(shared.f1() >= 0.75, "{}", report("shared", &shared));
+    assert!(
+        shared.speaker_accuracy() >= 0.69,
+        "{}",
+        report("shared", &shared)
+    );
 }
 
 #[test]

@@ -11,14 +11,45 @@ fn check_span(doc: &Document, s: &TextSpan) {
 }
 
 fn run(title: &str, body: &str, date: Option<String>) {
-    let doc = Document::from_article(&Article {
+    let mut doc = Document::from_article(&Article {
         id: "p".into(),
         title: title.into(),
         body: body.into(),
         date,
         ..Default::default()
     });
-    for q in khabar_extract::extract_quotes(&doc) {
+    // The layers as the pipeline runs them: entities, chains, quotations, speakers linked.
+    doc.entities = khabar_ner::NerModel::shipped()
+        .entities(&doc.text, &doc.tokens)
+        .into_iter()
+        .map(|e| khabar_analysis::Entity {
+            text: e.text,
+            label: e.label.to_string(),
+            start: e.start,
+            end: e.end,
+        })
+        .collect();
+    doc.chains = khabar_extract::chains(&doc);
+    doc.quotes = khabar_extract::extract_quotes(&doc);
+    khabar_extract::link_speakers(&mut doc);
+    for c in &doc.chains {
+        assert!(!c.mentions.is_empty());
+        for m in &c.mentions {
+            assert!(m.start < m.end && m.end <= doc.len_chars(), "{c:?}");
+        }
+    }
+    for w in doc.quotes.windows(2) {
+        assert!(
+            w[0].content.end <= w[1].content.start || w[1].content.end <= w[0].content.start,
+            "overlapping quotations: {:?} / {:?}",
+            w[0].content,
+            w[1].content
+        );
+    }
+    for q in doc.quotes.clone() {
+        if let Some(c) = q.speaker.chain {
+            assert!(c < doc.chains.len());
+        }
         check_span(&doc, &q.cue);
         check_span(&doc, &q.content);
         assert!(q.content.end > q.content.start);
@@ -136,6 +167,32 @@ proptest! {
     fn never_panics_and_spans_are_exact(title in text_strategy(), body in text_strategy(), dated in any::<bool>()) {
         run(&title, &body, dated.then(|| "2015-07-21 02:51:32".to_string()));
     }
+
+    /// The seed article cut anywhere, with a piece moved to the front: real sentences broken
+    /// at random places.
+    #[test]
+    fn real_article_cut_at_random(a in 0usize..6000, b in 0usize..6000, c in 0usize..6000) {
+        let seed = seed_article();
+        let chars: Vec<char> = seed.chars().collect();
+        let n = chars.len();
+        let (a, b, c) = (a % (n + 1), b % (n + 1), c % (n + 1));
+        let (x, y) = (a.min(b), a.max(b));
+        let mut body: String = chars[c.min(y)..y].iter().collect();
+        body.extend(&chars[x..c.max(x).min(y)]);
+        body.extend(&chars[..x]);
+        run("خبر", &body, None);
+    }
+}
+
+fn seed_article() -> &'static str {
+    static SEED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SEED.get_or_init(|| {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/examples/seed-article.txt"
+        ))
+        .expect("the seed article in ../shared")
+    })
 }
 
 #[test]

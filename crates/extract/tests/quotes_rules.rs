@@ -85,7 +85,7 @@ fn direct_quote_before_its_cue() {
 fn headline_quote_with_colon() {
     let qs = quotes(
         "وزير الصحة: لا إصابات جديدة في المدينة",
-        "أعلنت الوزارة اليوم نتائج الفحوص.",
+        "وصلت نتائج الفحوص إلى المستشفى اليوم.",
     );
     assert_eq!(qs.len(), 1);
     assert_eq!(qs[0].kind, QuoteKind::Direct);
@@ -270,10 +270,10 @@ fn entities_pick_the_speaker_when_present() {
 
 #[test]
 fn non_quotes_are_left_alone() {
-    // Impersonal "it is mentioned that", beliefs, announcements of a noun, scare quotes.
+    // Impersonal "it is mentioned that", beliefs, a cue with nothing said, scare quotes.
     assert!(quotes("خبر", "يذكر أن المهرجان يقام سنويا.").is_empty());
     assert!(quotes("خبر", "ويعتقد الباحثون أن النهر جف قبل قرون.").is_empty());
-    assert!(quotes("خبر", "أعلنت الشركة عن منتج جديد في السوق.").is_empty());
+    assert!(quotes("خبر", "وأعلنت الشركة.").is_empty());
     assert!(quotes("خبر", "زار الوفد مقر جمعية \"الأمل\" في المدينة.").is_empty());
     assert!(quotes("", "").is_empty());
 }
@@ -304,4 +304,34 @@ fn subject_before_the_verb_and_back_references() {
     assert_eq!(qs.len(), 2);
     assert_eq!(qs[1].speaker.text, "مصدر في البلدية");
     assert!(qs[1].speaker.mention.is_none());
+}
+
+#[test]
+fn what_was_said_as_a_noun_object() {
+    // "أعرب عن …"، "دعا إلى …" (the free preposition left out), "مطالبا بـ …" (kept).
+    let qs = quotes(
+        "خبر",
+        "وأعرب وزير النقل سالم العمري عن أمله في انتهاء الأشغال قبل الصيف. ودعا إلى تسريع وتيرة العمل في الطريق الساحلي، مطالبا بمحاسبة المقاولين المتأخرين.",
+    );
+    let contents: Vec<&str> = qs.iter().map(|q| q.content.text.as_str()).collect();
+    assert_eq!(
+        contents,
+        [
+            "أمله في انتهاء الأشغال قبل الصيف",
+            "تسريع وتيرة العمل في الطريق الساحلي",
+            "بمحاسبة المقاولين المتأخرين"
+        ]
+    );
+    assert!(qs.iter().all(|q| q.speaker.text == "سالم العمري"), "{qs:?}");
+}
+
+#[test]
+fn the_addressee_of_a_call_is_not_the_speaker() {
+    let qs = quotes(
+        "خبر",
+        "وقال رئيس الجمعية خالد المطيري إن الموسم كان صعبا. ودعا المزارعين إلى ترشيد استهلاك المياه.",
+    );
+    assert_eq!(qs.len(), 2, "{qs:?}");
+    assert_eq!(qs[1].content.text, "ترشيد استهلاك المياه");
+    assert_eq!(qs[1].speaker.text, "خالد المطيري");
 }

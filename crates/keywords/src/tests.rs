@@ -94,6 +94,8 @@ fn a_quotation_over_two_sentences_is_taken_whole_or_not_at_all() {
             text: "الوزير".into(),
             mention: None,
             entity: None,
+            role: None,
+            chain: None,
         },
     });
     let first = d.sentence_at(cs).unwrap();

@@ -123,7 +123,10 @@ impl Pipeline {
             doc.quantities = khabar_extract::extract_quantities(doc);
         }
         if self.options.quotes {
+            // Chains first: speakers are resolved to the chains' names.
+            doc.chains = khabar_extract::chains(doc);
             doc.quotes = khabar_extract::extract_quotes(doc);
+            khabar_extract::link_speakers(doc);
         }
         if self.options.keywords {
             khabar_keywords::annotate(doc, khabar_keywords::TermTable::shipped());

@@ -127,6 +127,8 @@ pub fn analyze_fn() -> AnalyzeFn {
                     text: ent.text.clone(),
                     mention: Some(span(ent.start, &ent.text)),
                     entity: Some(e),
+                    role: None,
+                    chain: None,
                 },
             });
         }
@@ -150,6 +152,8 @@ pub fn analyze_fn() -> AnalyzeFn {
                     text: "التقرير".into(),
                     mention: Some(span(start + 5, "التقرير")),
                     entity: None,
+                    role: None,
+                    chain: None,
                 },
             });
         }

@@ -311,7 +311,7 @@ impl<'a> Ctx<'a> {
         Some((a, b))
     }
 
-    fn np_has_name(&self, a: usize, b: usize) -> bool {
+    pub(super) fn np_has_name(&self, a: usize, b: usize) -> bool {
         self.np_info(a, b).name.is_some()
     }
 

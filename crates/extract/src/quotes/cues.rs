@@ -54,7 +54,37 @@ impl<'a> Ctx<'a> {
                 return;
             }
         }
+        // "ودعا قادة الأمة إلى …": after verbs of urging, an unnamed noun phrase that follows a
+        // continuing و is the addressee; the speaker is the one already speaking.
+        let addressee = w.starts_with('و')
+            && [
+                "دعا",
+                "دعت",
+                "يدعو",
+                "تدعو",
+                "حث",
+                "يحث",
+                "تحث",
+                "طالب",
+                "يطالب",
+                "تطالب",
+                "ناشد",
+            ]
+            .iter()
+            .any(|p| lex::strip_conj(w).unwrap_or(w).starts_with(p))
+            && np.is_some_and(|(a, b)| {
+                let head = self.norm(a);
+                let bare_head = head.strip_prefix("ال").unwrap_or(head);
+                let titled = [head, bare_head]
+                    .iter()
+                    .any(|h| self.lex.is_title(h) || self.lex.is_org(h));
+                let person = self
+                    .entity_at(self.toks[a].start, self.toks[b - 1].end)
+                    .is_some_and(|e| self.doc.entities[e].label == "PER");
+                !titled && !person
+            });
         let src = match np {
+            _ if addressee => self.subjectless(i),
             Some((a, b)) if self.is_back_reference(a, b) => Src::Prev(i),
             Some((a, b)) if !lex::PRONOUNS.contains(&self.norm(a)) => Src::Np(a, b),
             Some((a, _)) if lex::PRONOUNS.contains(&self.norm(a)) => self.subjectless(i),
@@ -106,6 +136,20 @@ impl<'a> Ctx<'a> {
             }
             return;
         }
+        // What was said as a noun object: "أعرب الوزير عن رغبته في …".
+        if lex::takes_noun_object(bare) {
+            if let Some(content) = self.noun_object(after, lim) {
+                out.push(Raw {
+                    kind: QuoteKind::Indirect,
+                    class: CueClass::Verb,
+                    cue,
+                    content,
+                    src,
+                    fronted: false,
+                });
+                return;
+            }
+        }
         // Post-posed cue: «…»، قال فلان.
         let mut k = i;
         while k > 0 && matches!(self.norm(k - 1), "،" | "," | "-" | ":") {
@@ -148,6 +192,24 @@ impl<'a> Ctx<'a> {
                     class: CueClass::Participle,
                     cue,
                     content: (cs, ce),
+                    src,
+                    fronted: false,
+                });
+            }
+        } else if lex::takes_noun_object(self.norm(i)) {
+            // "مشيدا بجهود الوزارة": what was said as a noun object.
+            if let Some(content) = self.noun_object(i + 1, lim) {
+                let ss = self.sent_start(i);
+                let src = if i == ss {
+                    Src::Prev(i)
+                } else {
+                    Src::Participle(i)
+                };
+                out.push(Raw {
+                    kind: QuoteKind::Indirect,
+                    class: CueClass::Participle,
+                    cue,
+                    content,
                     src,
                     fronted: false,
                 });

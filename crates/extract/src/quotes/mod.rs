@@ -114,7 +114,21 @@ fn extract_with(cx: &Ctx<'_>) -> Vec<Quote> {
     }
     raw.sort_by_key(|q| q.cue.0);
     let raw = spans::resolve_overlaps(cx, raw);
-    resolution::build(cx, raw)
+    let mut quotes = resolution::build(cx, raw);
+    // Last guard: quotations never overlap (a nested or crossing one that the rules above let
+    // through is dropped; the one whose cue comes first stays).
+    // Kept spans by start, disjoint: a new span is free when the kept span starting before
+    // its end ends before its start (a log-time check, the layer stays linear).
+    let mut kept: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    quotes.retain(|q| {
+        let (s, e) = (q.content.start, q.content.end);
+        let free = kept.range(..e).next_back().is_none_or(|(_, &b)| b <= s);
+        if free {
+            kept.insert(s, e);
+        }
+        free
+    });
+    quotes
 }
 
 /// A document of `body` alone (no headline), for the stage tests.

@@ -102,6 +102,8 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                             text: doc.slice(s, e).to_string(),
                             mention: None,
                             entity: cx.entity_at(s, e),
+                            role: None,
+                            chain: None,
                         })
                     })
                     .or_else(|| {
@@ -109,6 +111,8 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                             text: doc.slice(s, e).to_string(),
                             mention: None,
                             entity: cx.entity_at(s, e),
+                            role: None,
+                            chain: None,
                         })
                     })
                     .or_else(|| {
@@ -116,6 +120,8 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                             text: doc.slice(s, e).to_string(),
                             mention: None,
                             entity: cx.entity_at(s, e),
+                            role: None,
+                            chain: None,
                         })
                     })
             };
@@ -125,11 +131,15 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                     text: sp.text,
                     mention: Some(mention),
                     entity: sp.entity,
+                    role: None,
+                    chain: None,
                 },
                 None => Speaker {
                     text: mention.text.clone(),
                     mention: Some(mention),
                     entity: None,
+                    role: None,
+                    chain: None,
                 },
             };
             if !explicit {
@@ -144,6 +154,8 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                 text: p.text.clone(),
                 mention: None,
                 entity: p.entity,
+                role: None,
+                chain: None,
             });
         }
         let speaker = speaker.unwrap_or_else(|| fallback_speaker(cx, q));
@@ -175,6 +187,8 @@ fn named_speaker(cx: &Ctx<'_>, info: &NpInfo) -> Option<Speaker> {
                 text: doc.entities[best].text.clone(),
                 mention: Some(doc.text_span(ms, me)),
                 entity: Some(ei),
+                role: None,
+                chain: None,
             });
         }
     }
@@ -188,6 +202,8 @@ fn named_speaker(cx: &Ctx<'_>, info: &NpInfo) -> Option<Speaker> {
         text: doc.slice(s, e).to_string(),
         mention: Some(doc.text_span(ms, me)),
         entity: None,
+        role: None,
+        chain: None,
     })
 }
 
@@ -209,6 +225,8 @@ fn fallback_speaker(cx: &Ctx<'_>, q: &Raw) -> Speaker {
                     text: sp.text,
                     mention: None,
                     entity: sp.entity,
+                    role: None,
+                    chain: None,
                 };
             }
             first_desc.get_or_insert((name_start(&cx.toks[x]), cx.toks[y - 1].end));
@@ -219,11 +237,15 @@ fn fallback_speaker(cx: &Ctx<'_>, q: &Raw) -> Speaker {
             text: doc.slice(s, e).to_string(),
             mention: None,
             entity: None,
+            role: None,
+            chain: None,
         },
         None => Speaker {
             text: String::new(),
             mention: None,
             entity: None,
+            role: None,
+            chain: None,
         },
     }
 }

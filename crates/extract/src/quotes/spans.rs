@@ -294,6 +294,25 @@ impl<'a> Ctx<'a> {
         j.saturating_sub(i)
     }
 
+    /// What was said as a noun object ("أعرب عن رغبته في …"): from token `after` (past a
+    /// free-standing عن، من، إلى، على) to the end of the clause; at least two words.
+    pub(super) fn noun_object(&self, after: usize, lim: usize) -> Option<(usize, usize)> {
+        // A time or place phrase may come first ("أعلنت الشركة أمس عن …"): the object starts
+        // after the first free-standing preposition within a few words.
+        let mut a = after;
+        if let Some(p) = (after..lim.min(after + 5))
+            .take_while(|&k| !self.is_punct(k) && !lex::is_complementizer(self.norm(k)))
+            .find(|&k| matches!(self.norm(k), "عن" | "من" | "الي" | "علي"))
+        {
+            a = p + 1;
+        }
+        if a + 1 >= lim || self.is_punct(a) || lex::is_complementizer(self.norm(a)) {
+            return None;
+        }
+        let ce = self.content_end(self.clause_limit(a, lim));
+        (ce > self.toks[a + 1].start).then(|| (self.toks[a].start, ce))
+    }
+
     /// End of content that runs to the end of a sentence (token limit `lim`): the last
     /// non-punctuation token, or a closing quote mark.
     pub(super) fn content_end(&self, lim: usize) -> usize {

@@ -159,6 +159,29 @@ pub fn read_articles(file: &str, ids: &[&str]) -> HashMap<String, Article> {
     out
 }
 
+/// The layers the quotation layer sees in `khabar analyze`: text, entities (the shipped
+/// model), chains, then quotations.
+pub fn analyze(art: &Article) -> Document {
+    let mut doc = Document::from_article(art);
+    let ner = khabar_ner::NerModel::shipped();
+    doc.entities = ner
+        .entities(&doc.text, &doc.tokens)
+        .into_iter()
+        .map(|e| khabar_analysis::Entity {
+            text: e.text,
+            label: e.label.to_string(),
+            start: e.start,
+            end: e.end,
+        })
+        .collect();
+    doc.chains = khabar_extract::chains(&doc);
+    doc.quotes = khabar_extract::extract_quotes(&doc);
+    if std::env::var_os("KHABAR_EVAL_NO_LINK").is_none() {
+        khabar_extract::link_speakers(&mut doc);
+    }
+    doc
+}
+
 /// Char span of a gold quote in `text`: the snippets' occurrence closest to the stored offsets.
 fn locate(text: &str, g: &GoldQuote) -> Option<(usize, usize)> {
     let chars: Vec<char> = text.chars().collect();
@@ -213,7 +236,13 @@ pub fn exact_speaker(pred: &str, gold: &str) -> bool {
     let clean = |s: &str| {
         let s: String = s
             .chars()
-            .map(|c| if "«»\"“”„()".contains(c) { ' ' } else { c })
+            .map(|c| {
+                if "«»\"“”„()".contains(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         let n = khabar_extract::norm_text(&s);
         let words: Vec<&str> = n
@@ -227,8 +256,23 @@ pub fn exact_speaker(pred: &str, gold: &str) -> bool {
 }
 
 const HONORIFICS: &[&str] = &[
-    "الدكتور", "د", "الشيخ", "المهندس", "الاستاذ", "اللواء", "العميد", "العقيد", "الفريق",
-    "معالي", "سمو", "الامير", "الملك", "السيد", "السيدة", "الدكتورة", "الاستاذة",
+    "الدكتور",
+    "د",
+    "الشيخ",
+    "المهندس",
+    "الاستاذ",
+    "اللواء",
+    "العميد",
+    "العقيد",
+    "الفريق",
+    "معالي",
+    "سمو",
+    "الامير",
+    "الملك",
+    "السيد",
+    "السيدة",
+    "الدكتورة",
+    "الاستاذة",
 ];
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -278,9 +322,15 @@ pub fn evaluate(split: Option<&str>, log: impl FnMut(String)) -> Scores {
     let gold: Vec<GoldArticle> = if split == Some("shared") {
         read_shared_gold()
     } else {
+        // "dev1" / "dev2": the dev articles of one annotation round.
+        let (name, round) = match split {
+            Some("dev1") => (Some("dev"), Some(1)),
+            Some("dev2") => (Some("dev"), Some(2)),
+            s => (s, None),
+        };
         read_gold()
             .into_iter()
-            .filter(|g| split.is_none_or(|s| g.split == s))
+            .filter(|g| name.is_none_or(|s| g.split == s) && round.is_none_or(|r| g.round == r))
             .collect()
     };
     evaluate_articles(&gold, log)
@@ -304,8 +354,8 @@ pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> S
         let art = articles
             .get(&g.id)
             .unwrap_or_else(|| panic!("article {} not found", g.id));
-        let doc = Document::from_article(art);
-        let pred: Vec<Quote> = khabar_extract::extract_quotes(&doc);
+        let doc = analyze(art);
+        let pred: Vec<Quote> = doc.quotes.clone();
         sc.gold += g.quotes.len();
         sc.pred += pred.len();
         let mut used = vec![false; pred.len()];
