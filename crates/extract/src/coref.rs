@@ -623,14 +623,7 @@ fn link(doc: &Document, chains: &mut [Chain], quotes: &mut [Quote]) {
         let linked = match by_mention {
             Some(x) => Some(x),
             None => match &prev {
-                Some((text, c)) if sp.mention.is_none() && *text == sp.text => {
-                    chains[*c].mentions.push(Mention {
-                        start: q.cue.start,
-                        end: q.cue.end,
-                        kind: MentionKind::Pronoun,
-                    });
-                    Some((*c, None))
-                }
+                Some((text, c)) if sp.mention.is_none() && *text == sp.text => Some((*c, None)),
                 _ => None,
             },
         };
@@ -638,6 +631,14 @@ fn link(doc: &Document, chains: &mut [Chain], quotes: &mut [Quote]) {
             prev = None;
             continue;
         };
+        // A cue without a subject of its own ("وأضاف") is a mention of the speaker's chain.
+        if q.speaker.mention.is_none() && q.cue.end > q.cue.start {
+            chains[c].mentions.push(Mention {
+                start: q.cue.start,
+                end: q.cue.end,
+                kind: MentionKind::Pronoun,
+            });
+        }
         let original = q.speaker.text.clone();
         let chain = &chains[c];
         // The role as said here ("وزير الخارجية" in "قال وزير الخارجية عادل الجبير"), else the

@@ -173,6 +173,13 @@ impl Doc {
             .collect()
     }
 
+    /// Coreference chains of persons and bodies, as in the analysis JSON: dicts with
+    /// `name`, `label`, `roles` and `mentions` (`start`, `end`, `kind`).
+    #[getter]
+    fn chains<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.doc.chains)
+    }
+
     /// The extractive summary: its sentences, in text order.
     #[getter]
     fn summary(&self) -> Vec<Span> {
@@ -630,6 +637,18 @@ impl Quote {
     fn speaker_ent(&self) -> Option<Span> {
         let e = self.doc.entities.get(self.quote().speaker.entity?)?;
         Some(self.span(e.start, e.end, &e.label))
+    }
+
+    /// The speaker's role or title as the article gives it ("وزير الخارجية"), or None.
+    #[getter]
+    fn role(&self) -> Option<&str> {
+        self.quote().speaker.role.as_deref()
+    }
+
+    /// Index into `doc.chains` of the speaker's coreference chain, or None.
+    #[getter]
+    fn chain(&self) -> Option<usize> {
+        self.quote().speaker.chain
     }
 
     /// The reporting cue (label CUE): قال، أكد، بحسب ...

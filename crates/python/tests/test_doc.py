@@ -36,6 +36,15 @@ def test_entities_quotes_quantities_keywords(nlp):
     assert first.speaker_ent.text == "سامح شكري" and first.speaker_ent.label_ == "PER"
     # The subject-less cue takes the previous speaker.
     assert doc.quotes[1].speaker == "سامح شكري" and doc.quotes[1].cue.text == "وأضاف"
+    # Speakers resolved through coreference chains: the role beside the name.
+    assert first.role == "وزير الخارجية المصري"
+    chain = doc.chains[first.chain]
+    assert chain["name"] == "سامح شكري" and chain["label"] == "PER"
+    assert doc.quotes[1].chain == first.chain
+    kinds = {m["kind"] for m in chain["mentions"]}
+    assert {"name", "role", "pronoun"} <= kinds
+    for m in chain["mentions"]:
+        assert 0 <= m["start"] < m["end"] <= len(TEXT)
     money = [q for q in doc.quantities if q.kind == "money"]
     assert [(q.value, q.unit, q.approx) for q in money] == [(5_000_000, "USD", False)]
     days = [q for q in doc.quantities if q.kind == "duration"]
