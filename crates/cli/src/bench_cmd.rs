@@ -209,10 +209,12 @@ fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     let ner = khabar_ner::NerModel::shipped();
-    let mut best = [Duration::MAX; 3];
+    let mut best = [Duration::MAX; 4];
     let (mut quotes, mut quantities) = (0usize, 0usize);
     for _ in 0..args.rounds.max(1) {
-        let mut t = [Duration::ZERO; 3];
+        // text, entities, quotations + quantities (all of it), and within the last the
+        // coreference and speaker ranking alone.
+        let mut t = [Duration::ZERO; 4];
         (quotes, quantities) = (0, 0);
         for a in &articles {
             let t0 = Instant::now();
@@ -221,8 +223,12 @@ fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
             doc.entities = khabar_pipeline::entity_layer(ner, &doc);
             let t2 = Instant::now();
             doc.chains = khabar_extract::chains(&doc);
+            let c1 = Instant::now();
             doc.quotes = khabar_extract::extract_quotes(&doc);
+            let c2 = Instant::now();
             khabar_extract::link_speakers(&mut doc);
+            khabar_extract::rank_speakers(&mut doc);
+            t[3] += (c1 - t2) + c2.elapsed();
             quotes += doc.quotes.len();
             quantities += khabar_extract::extract_quantities(&doc).len();
             let t3 = Instant::now();
@@ -231,18 +237,21 @@ fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
             t[2] += t3 - t2;
             std::hint::black_box(&doc);
         }
-        for i in 0..3 {
+        for i in 0..4 {
             best[i] = best[i].min(t[i]);
         }
     }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let (text, entities, extract) = (ms(best[0]), ms(best[1]), ms(best[2]));
+    let coref = ms(best[3]);
     eprintln!(
         "{} articles: text {text:.0} ms, entities {entities:.0} ms, quotations + quantities {extract:.0} ms \
-         (+{:.1} % of text + entities, +{:.1} % of text alone)",
+         (+{:.1} % of text + entities, +{:.1} % of text alone); of which coreference + speaker \
+         linking and ranking {coref:.0} ms ({:.1} % of the whole analysis)",
         articles.len(),
         100.0 * extract / (text + entities),
-        100.0 * extract / text
+        100.0 * extract / text,
+        100.0 * coref / (text + entities + extract)
     );
     let result = serde_json::json!({
         "bench": "layers",
@@ -250,6 +259,8 @@ fn bench_layers(args: BenchLayersArgs) -> anyhow::Result<ExitCode> {
         "text_ms": text,
         "entities_ms": entities,
         "extract_ms": extract,
+        "coref_ranking_ms": coref,
+        "coref_ranking_share_of_analysis": coref / (text + entities + extract),
         "quotes": quotes,
         "quantities": quantities,
         "extract_share_of_analysis": extract / (text + entities),

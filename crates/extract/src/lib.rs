@@ -50,6 +50,19 @@ pub fn link_speakers(doc: &mut Document) {
     coref::link_speakers(doc)
 }
 
+/// Re-ranks each quotation's speaker (after [`link_speakers`]) with the shipped speaker
+/// ranker: the rules' choice against the previous speaker, the persons and bodies named nearest
+/// to the cue and the article's main participant (model card: `model/SPEAKER_RANKER.md`).
+pub fn rank_speakers(doc: &mut Document) {
+    quotes::ranking::rank(doc)
+}
+
+#[doc(hidden)]
+pub use quotes::ranking::{
+    candidates as speaker_candidates, score as speaker_score, Candidate as SpeakerCandidate,
+    FEATURES as SPEAKER_FEATURES,
+};
+
 /// Quotations of the document, in text order (uses `doc.entities` when present).
 ///
 /// Finds direct quotes («…», "…", “…”, „…“) next to a reporting cue, reported speech

@@ -32,6 +32,7 @@ fn run(title: &str, body: &str, date: Option<String>) {
     doc.chains = khabar_extract::chains(&doc);
     doc.quotes = khabar_extract::extract_quotes(&doc);
     khabar_extract::link_speakers(&mut doc);
+    khabar_extract::rank_speakers(&mut doc);
     for c in &doc.chains {
         assert!(!c.mentions.is_empty());
         for m in &c.mentions {

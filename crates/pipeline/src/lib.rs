@@ -127,6 +127,7 @@ impl Pipeline {
             doc.chains = khabar_extract::chains(doc);
             doc.quotes = khabar_extract::extract_quotes(doc);
             khabar_extract::link_speakers(doc);
+            khabar_extract::rank_speakers(doc);
         }
         if self.options.keywords {
             khabar_keywords::annotate(doc, khabar_keywords::TermTable::shipped());

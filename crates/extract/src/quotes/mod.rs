@@ -21,10 +21,15 @@
 //! 5. [`resolution`]: each candidate becomes a speaker in text order: the fullest form of
 //!    the name the article gives, a title or body linked to its name, else the previous
 //!    speaker.
+//! 6. [`ranking`]: after the chains are linked ([`crate::link_speakers`]), a trained
+//!    log-linear model chooses each speaker among the rules' choice and the other persons and
+//!    bodies on offer (the previous speaker, the nearest named in the sentence, the main
+//!    participant).
 
 mod candidates;
 mod context;
 mod cues;
+pub(crate) mod ranking;
 mod resolution;
 mod spans;
 
@@ -133,7 +138,7 @@ fn extract_with(cx: &Ctx<'_>) -> Vec<Quote> {
 
 /// A document of `body` alone (no headline), for the stage tests.
 #[cfg(test)]
-fn test_doc(body: &str) -> Document {
+pub(crate) fn test_doc(body: &str) -> Document {
     Document::from_text("t", body)
 }
 

@@ -162,6 +162,11 @@ pub fn read_articles(file: &str, ids: &[&str]) -> HashMap<String, Article> {
 /// The layers the quotation layer sees in `khabar analyze`: text, entities (the shipped
 /// model), chains, then quotations.
 pub fn analyze(art: &Article) -> Document {
+    analyze_layers(art, std::env::var_os("KHABAR_EVAL_NO_RANK").is_none())
+}
+
+/// The layers, with or without the speaker ranker (the rules alone, for its trainer).
+pub fn analyze_layers(art: &Article, rank: bool) -> Document {
     let mut doc = Document::from_article(art);
     let ner = khabar_ner::NerModel::shipped();
     doc.entities = ner
@@ -178,6 +183,9 @@ pub fn analyze(art: &Article) -> Document {
     doc.quotes = khabar_extract::extract_quotes(&doc);
     if std::env::var_os("KHABAR_EVAL_NO_LINK").is_none() {
         khabar_extract::link_speakers(&mut doc);
+        if rank {
+            khabar_extract::rank_speakers(&mut doc);
+        }
     }
     doc
 }
@@ -336,6 +344,32 @@ pub fn evaluate(split: Option<&str>, log: impl FnMut(String)) -> Scores {
     evaluate_articles(&gold, log)
 }
 
+/// For each gold quotation of `g`, the predicted quotation of `doc` it is matched to (content
+/// overlapping by at least half of the longer span, best first, each prediction used once).
+pub fn align(doc: &Document, g: &GoldArticle) -> Vec<Option<usize>> {
+    let mut used = vec![false; doc.quotes.len()];
+    g.quotes
+        .iter()
+        .map(|gq| {
+            let span = locate(&doc.text, gq)
+                .unwrap_or_else(|| panic!("{}: snippet not found: {}", g.id, gq.start_snippet));
+            let best = doc
+                .quotes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used[*i])
+                .map(|(i, q)| (i, overlap(span, (q.content.start, q.content.end))))
+                .filter(|&(_, o)| o >= 0.5)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
+            if let Some(i) = best {
+                used[i] = true;
+            }
+            best
+        })
+        .collect()
+}
+
 /// Scores the extractor on the given annotated articles.
 pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> Scores {
     let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -358,19 +392,11 @@ pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> S
         let pred: Vec<Quote> = doc.quotes.clone();
         sc.gold += g.quotes.len();
         sc.pred += pred.len();
+        let aligned = align(&doc, g);
         let mut used = vec![false; pred.len()];
-        for gq in &g.quotes {
-            let span = locate(&doc.text, gq)
-                .unwrap_or_else(|| panic!("{}: snippet not found: {}", g.id, gq.start_snippet));
-            let best = pred
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !used[*i])
-                .map(|(i, q)| (i, overlap(span, (q.content.start, q.content.end))))
-                .filter(|&(_, o)| o >= 0.5)
-                .max_by(|a, b| a.1.total_cmp(&b.1));
+        for (gq, best) in g.quotes.iter().zip(aligned) {
             match best {
-                Some((i, _)) => {
+                Some(i) => {
                     used[i] = true;
                     sc.matched += 1;
                     if exact_speaker(&pred[i].speaker.text, &gq.speaker) {
