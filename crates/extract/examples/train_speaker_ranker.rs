@@ -73,11 +73,7 @@ fn load(gold: &[support::GoldArticle]) -> Vec<Group> {
                     .collect(),
                 texts: cs.iter().map(|c| c.text.clone()).collect(),
                 gold: gq.speaker.clone(),
-                choosable: cs
-                    .iter()
-                    .enumerate()
-                    .map(|(k, c)| k == 0 || c.chain.is_some())
-                    .collect(),
+                choosable: cs.iter().map(|c| c.choosable).collect(),
                 shared: false,
             });
         }
@@ -227,15 +223,17 @@ fn score(w: &[f32; N], x: &[f32; N]) -> f32 {
     w.iter().zip(x).map(|(a, b)| a * b).sum()
 }
 
-/// The candidate the ranker picks: the best choosable one, the rules' choice on a tie.
+/// The candidate the ranker picks: the best choosable one, the first on a tie (as
+/// `khabar_extract::rank_speakers` does).
 fn choose(w: &[f32; N], g: &Group) -> usize {
-    let mut best = 0;
-    for k in 1..g.features.len() {
-        if g.choosable[k] && score(w, &g.features[k]) > score(w, &g.features[best]) {
-            best = k;
+    let mut best: Option<(usize, f32)> = None;
+    for (k, x) in g.features.iter().enumerate() {
+        let s = score(w, x);
+        if g.choosable[k] && best.is_none_or(|(_, b)| s > b) {
+            best = Some((k, s));
         }
     }
-    best
+    best.map_or(0, |(k, _)| k)
 }
 
 /// Softmax over each quotation's choosable candidates, the likelihood of choosing any correct

@@ -59,8 +59,8 @@ pub fn rank_speakers(doc: &mut Document) {
 
 #[doc(hidden)]
 pub use quotes::ranking::{
-    candidates as speaker_candidates, score as speaker_score, Candidate as SpeakerCandidate,
-    FEATURES as SPEAKER_FEATURES,
+    candidates as speaker_candidates, choose as choose_speaker, score as speaker_score,
+    Candidate as SpeakerCandidate, FEATURES as SPEAKER_FEATURES,
 };
 
 /// Quotations of the document, in text order (uses `doc.entities` when present).

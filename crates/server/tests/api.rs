@@ -516,6 +516,14 @@ async fn pages_render_and_escape_article_text() {
     assert!(
         analyzed.body.contains("ent-loc") && analyzed.body.contains("&lt;b&gt;الخطة&lt;/b&gt;")
     );
+    // The speaker by name, the role the article gives beside it.
+    assert!(
+        analyzed
+            .body
+            .contains("<bdi>أحمد الصالح</bdi></a><span class=\"role\">، <bdi>الوزير</bdi></span>"),
+        "{}",
+        analyzed.body
+    );
     let empty = post(
         &s.app,
         "/analyze",

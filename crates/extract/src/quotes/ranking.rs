@@ -14,7 +14,7 @@ use khabar_text::SegmentKind;
 use std::sync::OnceLock;
 
 /// Feature names, in the order of the weights in the model file.
-pub const FEATURES: [&str; 35] = [
+pub const FEATURES: [&str; 38] = [
     "rule",
     "rule_in_chain",
     "rule_mention",
@@ -50,8 +50,14 @@ pub const FEATURES: [&str; 35] = [
     "body_if_rule_clitic",
     "body_if_rule_unknown",
     "body_if_rule_source",
+    "gender_agrees",
+    "gender_clashes",
+    "nearest_agreeing",
 ];
 const N: usize = FEATURES.len();
+/// Mentions looked back over for a person of the cue's gender (bounded: the stage stays
+/// linear in the text).
+const MAX_LOOK_BACK: usize = 40;
 
 /// The shipped model: feature names and weights (JSON).
 const MODEL: &str = include_str!("../../model/speaker_ranker.json");
@@ -89,6 +95,10 @@ pub struct Candidate {
     mention: Option<(usize, usize)>,
     /// Feature values, in [`FEATURES`] order.
     pub features: [f32; N],
+    /// Whether the ranker may choose it: the rules' choice or a chain, and not a person whose
+    /// gender the cue's verb contradicts while another agrees (Arabic verbs agree with their
+    /// subject: "وأضافت" is not the man quoted before).
+    pub choosable: bool,
 }
 
 impl Candidate {
@@ -125,6 +135,62 @@ fn cue_gender(cue: &str) -> Option<bool> {
         return None;
     }
     Some(w.ends_with('ت') || w.ends_with('ة') || w.ends_with('ه'))
+}
+
+/// The grammatical gender of each person chain, from what the article says of it: its roles
+/// and titles (وزيرة، المديرة against وزير، المدير) and the reporting verbs right before its
+/// name (وقالت هند، وقال خالد); `None` for bodies and when nothing says.
+fn chain_genders(doc: &Document) -> Vec<Option<bool>> {
+    let lex = crate::lex::Lex::get();
+    doc.chains
+        .iter()
+        .map(|ch| {
+            if ch.label != "PER" {
+                return None;
+            }
+            let (mut fem, mut masc) = (0, 0);
+            for m in &ch.mentions {
+                match m.kind {
+                    MentionKind::Role | MentionKind::Title => {
+                        let text = crate::norm_text(doc.slice(m.start, m.end));
+                        let first = text.split(' ').next().unwrap_or("");
+                        // With and without a conjunction (والوزيرة، وزيرة).
+                        for w in [Some(first), crate::lex::strip_conj(first)]
+                            .into_iter()
+                            .flatten()
+                        {
+                            let bare = w.strip_prefix("ال").unwrap_or(w);
+                            let title = |x: &str| lex.is_title(x) || lex.is_rank(x);
+                            if let Some(stem) = bare.strip_suffix('ة') {
+                                if title(stem) || title(&format!("ال{stem}")) {
+                                    fem += 1;
+                                    break;
+                                }
+                            } else if title(w) || title(bare) {
+                                masc += 1;
+                                break;
+                            }
+                        }
+                    }
+                    MentionKind::Name => {
+                        let k = doc.tokens.partition_point(|t| t.end <= m.start);
+                        let Some(prev) = k.checked_sub(1).map(|i| &doc.tokens[i]) else {
+                            continue;
+                        };
+                        if lex.cue(&prev.norm) == Some(crate::lex::CueClass::Verb) {
+                            match cue_gender(doc.slice(prev.start, prev.end)) {
+                                Some(true) => fem += 1,
+                                Some(false) => masc += 1,
+                                None => {}
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            (fem != masc).then_some(fem > masc)
+        })
+        .collect()
 }
 
 /// The feature naming what heads a speaker phrase (its first word, with or without the
@@ -169,6 +235,7 @@ pub fn candidates(doc: &Document) -> Vec<Vec<Candidate>> {
         .filter(|&c| doc.chains[c].label == "PER")
         .max_by_key(|&c| (counts[c], usize::MAX - c));
     let title_end = doc.title.chars().count();
+    let genders = chain_genders(doc);
     let named: Vec<bool> = doc
         .chains
         .iter()
@@ -213,6 +280,7 @@ pub fn candidates(doc: &Document) -> Vec<Vec<Candidate>> {
                     chain,
                     mention,
                     features: [0.0; N],
+                    choosable: true,
                 };
                 if let Some(c) = chain {
                     let ch = &doc.chains[c];
@@ -222,6 +290,16 @@ pub fn candidates(doc: &Document) -> Vec<Vec<Candidate>> {
                     cand.set("main", (main == Some(c)) as u8 as f32);
                     cand.set("mentions", (1.0 + counts[c] as f32).ln() / 3.0);
                     cand.set("named", named[c] as u8 as f32);
+                    if let (Some(g), Some(cg)) = (gender, genders[c]) {
+                        cand.set(
+                            if g == cg {
+                                "gender_agrees"
+                            } else {
+                                "gender_clashes"
+                            },
+                            1.0,
+                        );
+                    }
                     match gender {
                         Some(true) if person => cand.set("cue_feminine_person", 1.0),
                         Some(true) => cand.set("cue_feminine_body", 1.0),
@@ -310,6 +388,26 @@ pub fn candidates(doc: &Document) -> Vec<Vec<Candidate>> {
             if let Some(c) = main {
                 add(&mut out, Some(c), None, None);
             }
+            // The nearest person before the cue whose gender is the cue's ("وأضافت" after
+            // a man's quotation goes back to the woman quoted before him).
+            if let Some(g) = gender {
+                let agreeing = index[..mid]
+                    .iter()
+                    .rev()
+                    .take(MAX_LOOK_BACK)
+                    .find(|&&(_, _, c)| genders[c] == Some(g));
+                if let Some(&(_, _, c)) = agreeing {
+                    let k = add(&mut out, Some(c), None, None);
+                    out[k].set("nearest_agreeing", 1.0);
+                }
+            }
+            let feature = |name: &str| FEATURES.iter().position(|f| *f == name).unwrap_or(0);
+            let (agrees, clashes) = (feature("gender_agrees"), feature("gender_clashes"));
+            let some_agree = out.iter().any(|c| c.features[agrees] != 0.0);
+            for (k, c) in out.iter_mut().enumerate() {
+                c.choosable =
+                    (k == rule || c.chain.is_some()) && !(some_agree && c.features[clashes] != 0.0);
+            }
             // What the others offer depends on how weak the rules' choice is: a person
             // against a role or a fragment, a body against a fragment or a source.
             let rule_f = out[rule].features;
@@ -350,6 +448,18 @@ pub fn score(w: &[f32; N], c: &Candidate) -> f32 {
     w.iter().zip(&c.features).map(|(a, b)| a * b).sum()
 }
 
+/// The index of the best choosable candidate (the first on a tie: the rules' choice).
+pub fn choose(w: &[f32; N], cands: &[Candidate]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (k, c) in cands.iter().enumerate() {
+        let s = score(w, c);
+        if c.choosable && best.is_none_or(|(_, b)| s > b) {
+            best = Some((k, s));
+        }
+    }
+    best.map(|(k, _)| k)
+}
+
 /// Re-ranks every quotation's speaker with the shipped model; a candidate other than the
 /// rules' choice replaces it only when it scores higher.
 pub fn rank(doc: &mut Document) {
@@ -361,12 +471,9 @@ pub fn rank(doc: &mut Document) {
 fn rank_with(doc: &mut Document, w: &[f32; N]) {
     let all = candidates(doc);
     for (qi, cands) in all.into_iter().enumerate() {
-        let mut best = 0;
-        for (k, c) in cands.iter().enumerate() {
-            if score(w, c) > score(w, &cands[best]) {
-                best = k;
-            }
-        }
+        let Some(best) = choose(w, &cands) else {
+            continue;
+        };
         if best == 0 {
             continue;
         }
@@ -392,26 +499,65 @@ mod tests {
     use super::*;
     use khabar_analysis::{Entity, Speaker};
 
-    /// A document with one named minister and its quotation, chains linked.
-    fn minister() -> Document {
-        let body = "وقال وزير المالية خالد السالم إن العجز انخفض.";
+    /// A document of `body` with the given persons as entities, chains linked.
+    fn analyzed(body: &str, persons: &[&str]) -> Document {
         let mut doc = crate::quotes::test_doc(body);
-        let name = "خالد السالم";
-        let start = doc
-            .text
-            .find(name)
-            .map(|b| doc.text[..b].chars().count())
-            .unwrap();
-        doc.entities.push(Entity {
-            text: name.into(),
-            label: "PER".into(),
-            start,
-            end: start + name.chars().count(),
-        });
+        for name in persons {
+            let start = doc
+                .text
+                .find(name)
+                .map(|b| doc.text[..b].chars().count())
+                .unwrap();
+            doc.entities.push(Entity {
+                text: name.to_string(),
+                label: "PER".into(),
+                start,
+                end: start + name.chars().count(),
+            });
+        }
+        doc.entities.sort_by_key(|e| e.start);
         doc.chains = crate::chains(&doc);
         doc.quotes = crate::extract_quotes(&doc);
         crate::link_speakers(&mut doc);
         doc
+    }
+
+    /// A document with one named minister and its quotation.
+    fn minister() -> Document {
+        analyzed(
+            "وقال وزير المالية خالد السالم إن العجز انخفض.",
+            &["خالد السالم"],
+        )
+    }
+
+    const TWO_SPEAKERS: &str = "وقالت وزيرة الصحة هند السالم إن المستشفى جاهز. وقال مدير المستشفى خالد العمر إن الأسرة كافية.";
+
+    #[test]
+    fn genders_come_from_roles_and_cues() {
+        let doc = analyzed(TWO_SPEAKERS, &["هند السالم", "خالد العمر"]);
+        let g = chain_genders(&doc);
+        let of = |n: &str| g[doc.chains.iter().position(|c| c.name == n).unwrap()];
+        assert_eq!(of("هند السالم"), Some(true));
+        assert_eq!(of("خالد العمر"), Some(false));
+    }
+
+    #[test]
+    fn a_feminine_cue_goes_back_to_the_woman_quoted_before() {
+        let body = format!("{TWO_SPEAKERS} وأضافت أن الافتتاح سيكون الشهر المقبل.");
+        let doc = analyzed(&body, &["هند السالم", "خالد العمر"]);
+        assert_eq!(doc.quotes.len(), 3);
+        // The rules take the previous speaker; the ranker reads the feminine verb.
+        assert_eq!(doc.quotes[2].speaker.text, "خالد العمر");
+        let cands = candidates(&doc);
+        let clash = FEATURES
+            .iter()
+            .position(|f| *f == "gender_clashes")
+            .unwrap();
+        assert_eq!(cands[2][0].features[clash], 1.0);
+        let mut ranked = doc.clone();
+        rank(&mut ranked);
+        assert_eq!(ranked.quotes[2].speaker.text, "هند السالم");
+        assert_eq!(ranked.quotes[1].speaker.text, "خالد العمر");
     }
 
     fn weights_of(pairs: &[(&str, f32)]) -> [f32; N] {
