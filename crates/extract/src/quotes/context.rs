@@ -97,6 +97,113 @@ impl Scratch {
     }
 }
 
+/// Longest parenthesized quotation, in chars (as for quote marks).
+const MAX_PAREN_CHARS: usize = 3000;
+/// Tokens looked back from a colon for its reporting verb (the verb and its subject).
+const MAX_SUBJECT_TOKENS: usize = 8;
+
+/// Words between a cue and its parenthesized quotation: the colon and the praise formulas
+/// that follow God's name ("فقال تعالى (…)"، "قال سبحانه (…)").
+fn between_cue_and_paren(norm: &str) -> bool {
+    matches!(norm, ":" | "تعالي" | "سبحانه" | "عزوجل")
+}
+
+/// Adds to the quoted spans the parentheses that quote: Arabic press often quotes in round
+/// brackets ("وقال: (…)", scripture and sayings above all). Only a bracket right after a
+/// reporting verb (across a praise formula) or after the colon of its clause opens one, so
+/// that "(تويتر)" or "(33 عاما)" stay asides; it closes at the next ")" of the paragraph,
+/// nested pairs skipped, and holds two words at least (one after a colon). Spans keep text order and never overlap.
+fn with_parenthesized(doc: &Document, cues: &[Option<CueClass>], spans: Vec<QSpan>) -> Vec<QSpan> {
+    let toks = &doc.tokens;
+    // Each "(" with its ")" in the same paragraph, pairs nested, in one pass (a search from
+    // every bracket would be quadratic in a paragraph of unclosed ones).
+    let mut closing: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut open: Vec<usize> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if !open.is_empty() && k > 0 && doc.slice(toks[k - 1].end, t.start).contains('\n') {
+            open.clear();
+        }
+        match t.norm.as_str() {
+            "(" => open.push(k),
+            ")" => {
+                if let Some(o) = open.pop() {
+                    closing.insert(o, k);
+                }
+            }
+            _ => {}
+        }
+    }
+    if closing.is_empty() {
+        return spans;
+    }
+    let mut parens: Vec<QSpan> = Vec::new();
+    let mut resume = 0;
+    for p in 0..toks.len() {
+        if p < resume || toks[p].norm != "(" {
+            continue;
+        }
+        let mut c = p;
+        while c > 0 && p - c < 3 && between_cue_and_paren(&toks[c - 1].norm) {
+            c -= 1;
+        }
+        let verb = |i: usize| cues[i] == Some(CueClass::Verb);
+        // Right after the verb, or after a colon that closes its clause ("وقال المدرب: (").
+        let cued = (c > 0 && verb(c - 1))
+            || (c < p
+                && toks[c].norm == ":"
+                && (c.saturating_sub(MAX_SUBJECT_TOKENS)..c)
+                    .rev()
+                    .take_while(|&i| !matches!(toks[i].norm.as_str(), "." | "!" | "?" | "؟"))
+                    .any(verb));
+        if !cued {
+            continue;
+        }
+        let Some(q) = closing.get(&p).copied() else {
+            continue;
+        };
+        if toks[q].start - toks[p].start > MAX_PAREN_CHARS {
+            continue;
+        }
+        let words = toks[p + 1..q]
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .count();
+        // After a colon a single word quotes too ("فقالت: (مستحيل)").
+        let colon = c < p && toks[c].norm == ":";
+        if words >= 2 || (colon && words == 1) {
+            parens.push(QSpan {
+                open: toks[p].start,
+                close: toks[q].start,
+            });
+            resume = q + 1;
+        }
+    }
+    if parens.is_empty() {
+        return spans;
+    }
+    // Merge by position; a bracket inside (or across) a quote mark span is dropped.
+    let mut all: Vec<(QSpan, bool)> = spans
+        .into_iter()
+        .map(|s| (s, false))
+        .chain(parens.into_iter().map(|s| (s, true)))
+        .collect();
+    all.sort_by_key(|(s, paren)| (s.open, *paren));
+    let mut out: Vec<QSpan> = Vec::with_capacity(all.len());
+    for (s, paren) in all {
+        if let Some(last) = out.last() {
+            if s.open <= last.close {
+                if paren {
+                    continue;
+                }
+                // A mark pair that starts inside a kept bracket: keep the marks instead.
+                out.pop();
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
 impl<'a> Ctx<'a> {
     pub(super) fn new(doc: &'a Document, scratch: Scratch) -> Ctx<'a> {
         let toks = &doc.tokens[..];
@@ -162,6 +269,7 @@ impl<'a> Ctx<'a> {
             word_index: std::cell::OnceCell::new(),
             entity_words: std::cell::OnceCell::new(),
         };
+        let spans = with_parenthesized(doc, &cx.cues, spans);
         let mut kept = Vec::with_capacity(spans.len());
         let mut k = 0;
         for s in spans {
@@ -353,5 +461,30 @@ mod tests {
         let cx = Ctx::new(&short, Scratch::take());
         assert_eq!(cx.tok_sent.len(), short.tokens.len());
         assert_eq!(cx.candidates, vec![0]);
+    }
+
+    #[test]
+    fn brackets_after_a_cue_quote_and_asides_do_not() {
+        let doc = test_doc(
+            "وقال المدرب: (نحن جاهزون للمباراة المقبلة) ثم غادر. وقال الحارس (تويتر) إن الفريق بخير.",
+        );
+        let q = crate::extract_quotes(&doc);
+        assert_eq!(q[0].kind, khabar_analysis::QuoteKind::Direct);
+        assert_eq!(q[0].content.text, "نحن جاهزون للمباراة المقبلة");
+        // The aside after the second cue is no quotation: the content is the clause after إن.
+        assert!(q.iter().all(|x| x.content.text != "تويتر"));
+        assert!(q.iter().any(|x| x.content.text.starts_with("الفريق بخير")));
+    }
+
+    #[test]
+    fn scripture_in_brackets_after_a_praise_formula() {
+        let doc =
+            test_doc("وذكّر الخطيب بقوله تعالى، فقال سبحانه (وتعاونوا على البر والتقوى) في خطبته.");
+        let q = crate::extract_quotes(&doc);
+        assert!(
+            q.iter()
+                .any(|x| x.content.text == "وتعاونوا على البر والتقوى"),
+            "{q:?}"
+        );
     }
 }
