@@ -3,8 +3,8 @@
 //! `cargo run --release -p khabar-extract --example train_speaker_ranker [-- --write]`.
 //! `--with-shared` adds the independently annotated articles of ../shared/data/quotes to the
 //! data (the shipped model is trained so); `--write` stores the model trained on all of it in
-//! `model/speaker_ranker.json`. `--cases` / `--unlinked` list dev cases. The blind split is
-//! never read here.
+//! `model/speaker_ranker.json`. `--cases` / `--unlinked` list dev cases; `--drop NAME` zeroes
+//! a feature (ablation). The blind split is never read here.
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -35,6 +35,13 @@ fn main() {
         .filter(|g| g.split == "dev")
         .collect();
     let mut groups = load(&gold);
+    // `--drop NAME`: an ablation, the feature zeroed everywhere.
+    let args: Vec<String> = std::env::args().collect();
+    let dropped: Vec<usize> = args
+        .windows(2)
+        .filter(|w| w[0] == "--drop")
+        .filter_map(|w| SPEAKER_FEATURES.iter().position(|f| *f == w[1]))
+        .collect();
     if std::env::args().any(|a| a == "--with-shared") {
         // The independent annotations join the training data (article numbers after dev's).
         let shared = support::read_shared_gold();
@@ -42,6 +49,13 @@ fn main() {
             g.article += gold.len();
             g.shared = true;
             groups.push(g);
+        }
+    }
+    for g in &mut groups {
+        for x in &mut g.features {
+            for &d in &dropped {
+                x[d] = 0.0;
+            }
         }
     }
     report_main(&gold, groups, write);
