@@ -147,14 +147,16 @@ fn with_parenthesized(doc: &Document, cues: &[Option<CueClass>], spans: Vec<QSpa
             c -= 1;
         }
         let verb = |i: usize| cues[i] == Some(CueClass::Verb);
-        // Right after the verb, or after a colon that closes its clause ("وقال المدرب: (").
+        // Right after the verb, or after a colon that closes its clause ("وقال المدرب: (",
+        // "وقال الله تعالى: (").
+        let colon = (c..p).find(|&i| toks[i].norm == ":");
         let cued = (c > 0 && verb(c - 1))
-            || (c < p
-                && toks[c].norm == ":"
-                && (c.saturating_sub(MAX_SUBJECT_TOKENS)..c)
+            || colon.is_some_and(|k| {
+                (k.saturating_sub(MAX_SUBJECT_TOKENS)..k)
                     .rev()
                     .take_while(|&i| !matches!(toks[i].norm.as_str(), "." | "!" | "?" | "؟"))
-                    .any(verb));
+                    .any(verb)
+            });
         if !cued {
             continue;
         }
@@ -169,8 +171,7 @@ fn with_parenthesized(doc: &Document, cues: &[Option<CueClass>], spans: Vec<QSpa
             .filter(|t| t.kind == TokenKind::Word)
             .count();
         // After a colon a single word quotes too ("فقالت: (مستحيل)").
-        let colon = c < p && toks[c].norm == ":";
-        if words >= 2 || (colon && words == 1) {
+        if words >= 2 || (colon.is_some() && words == 1) {
             parens.push(QSpan {
                 open: toks[p].start,
                 close: toks[q].start,

@@ -158,7 +158,11 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                 chain: None,
             });
         }
-        let speaker = speaker.unwrap_or_else(|| fallback_speaker(cx, q));
+        let mut speaker = speaker.unwrap_or_else(|| fallback_speaker(cx, q));
+        if is_god_with_praise(&speaker.text) {
+            speaker.text = "الله".to_string();
+            speaker.entity = None;
+        }
         prev = Some(speaker.clone());
         out.push(Quote {
             kind: q.kind,
@@ -168,6 +172,29 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
         });
     }
     out
+}
+
+/// Whether a speaker phrase is a praise formula, alone or after God's name ("تعالى"،
+/// "الله تعالى"، "سبحانه وتعالى"): scripture quoted as "قال تعالى (…)" is God's word, and
+/// the formula is not part of the name.
+fn is_god_with_praise(text: &str) -> bool {
+    let n = norm_text(text);
+    let mut words = n.split(' ').peekable();
+    let named = words.peek() == Some(&"الله");
+    if named {
+        words.next();
+    }
+    let mut praise = 0;
+    for w in words {
+        if !matches!(
+            w,
+            "تعالي" | "وتعالي" | "سبحانه" | "عز" | "وجل" | "جل" | "جلاله" | "عزوجل"
+        ) {
+            return false;
+        }
+        praise += 1;
+    }
+    praise > 0
 }
 
 /// The speaker of a phrase that contains a name (or a PER/ORG entity).
@@ -539,6 +566,21 @@ mod tests {
     use super::super::context::Scratch;
     use super::super::{extract, test_doc, tok};
     use super::*;
+
+    #[test]
+    fn scripture_is_gods_word() {
+        assert!(is_god_with_praise("تعالى"));
+        assert!(is_god_with_praise("الله تعالى"));
+        assert!(is_god_with_praise("سبحانه وتعالى"));
+        assert!(!is_god_with_praise("الله"));
+        assert!(!is_god_with_praise("عبد الله"));
+        let q = extract(&test_doc("وقال تعالى (وتعاونوا على البر والتقوى) في الآية."));
+        assert_eq!(q[0].speaker.text, "الله");
+        assert_eq!(q[0].content.text, "وتعاونوا على البر والتقوى");
+        let q = extract(&test_doc("وقال الله تعالى: (إن الله مع الصابرين)."));
+        assert_eq!(q[0].speaker.text, "الله");
+        assert_eq!(q[0].content.text, "إن الله مع الصابرين");
+    }
 
     #[test]
     fn family_name_takes_longest_form() {
