@@ -122,10 +122,14 @@ pub(super) fn resolve_overlaps(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Raw> {
         let qi = cx.toks.partition_point(|t| t.start < q.cue.0);
         let conj = lex::strip_conj(cx.norm(qi)).is_some_and(|r| cx.lex.cue(r).is_some());
         if cue_inside {
+            // A report inside a noun object ("أعرب عن قلقه …، ورغم ذلك أكد أنها …") is a
+            // new quotation; inside a reported clause a bare verb belongs to that clause.
+            let in_noun_object = p.kind == QuoteKind::Indirect && !after_complementizer(cx, p);
             let embedded_verb = q.class == CueClass::Verb
                 && q.kind == QuoteKind::Indirect
                 && matches!(q.src, Src::Mid(_))
-                && !conj;
+                && !conj
+                && !(in_noun_object && after_complementizer(cx, &q));
             if (q.class == CueClass::Nominal && !q.fronted) || embedded_verb {
                 // "…، بحسب فلان" names the source of the quotation it sits in, and a bare
                 // verb inside reported content (… تؤكد بأنها …) belongs to it: no quotation of
@@ -157,6 +161,13 @@ pub(super) fn resolve_overlaps(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Raw> {
         }
     }
     out
+}
+
+/// Whether a quotation's content is a clause opened by a complementizer (أن، إن، بأن، أنه …),
+/// not a noun object.
+fn after_complementizer(cx: &Ctx<'_>, q: &Raw) -> bool {
+    let a = cx.toks.partition_point(|t| t.start < q.content.0);
+    lex::is_complementizer(cx.norm(a)) || (a > 0 && lex::is_complementizer(cx.norm(a - 1)))
 }
 
 /// The end of content `start..pos` without trailing punctuation and conjunctions.
@@ -380,5 +391,19 @@ mod tests {
         assert_eq!(kind, QuoteKind::Indirect);
         // The clause stops before "، مؤكدا".
         assert_eq!(doc.slice(s, e), "العجز انخفض");
+    }
+
+    #[test]
+    fn a_report_after_a_noun_object_is_a_quotation_of_its_own() {
+        let doc = test_doc(
+            "وأعرب العلماء عن قلقهم إزاء تدهور صحة الأسماك، وأكدوا أنها لا تزال صالحة للأكل.",
+        );
+        let q = crate::extract_quotes(&doc);
+        assert_eq!(q.len(), 2, "{q:?}");
+        assert_eq!(q[0].content.text, "قلقهم إزاء تدهور صحة الأسماك");
+        assert!(q[1].content.text.starts_with("أنها لا تزال"));
+        // Inside a reported clause a bare verb stays part of it.
+        let doc = test_doc("وقال الوزير إن الشركة تؤكد بأنها ستفي بالتزاماتها.");
+        assert_eq!(crate::extract_quotes(&doc).len(), 1);
     }
 }

@@ -411,10 +411,28 @@ pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> S
                         ));
                     }
                 }
-                None => log(format!(
-                    "MISS {} [{}] :: {} … {}",
-                    g.id, gq.speaker, gq.start_snippet, gq.end_snippet
-                )),
+                None => {
+                    // How much of it a prediction did cover (a quotation cut short, or run on).
+                    let span = locate(&doc.text, gq).unwrap_or((0, 0));
+                    let best = pred
+                        .iter()
+                        .map(|q| (overlap(span, (q.content.start, q.content.end)), q))
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                        .filter(|b| b.0 > 0.0);
+                    let how = best.map_or(String::new(), |(o, q)| {
+                        format!(
+                            " (best overlap {o:.2}: starts {:+}, ends {:+} chars; cue [{}] content [{}])",
+                            q.content.start as i64 - span.0 as i64,
+                            q.content.end as i64 - span.1 as i64,
+                            q.cue.text,
+                            q.content.text.chars().take(70).collect::<String>()
+                        )
+                    });
+                    log(format!(
+                        "MISS {} [{}]{how} :: {} … {}",
+                        g.id, gq.speaker, gq.start_snippet, gq.end_snippet
+                    ))
+                }
             }
         }
         for (i, q) in pred.iter().enumerate() {
