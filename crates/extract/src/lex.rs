@@ -80,6 +80,25 @@ const NOUN_OBJECT_STEMS: &[&str] = &[
     "مشدد", "منوه", "لافت", "كاشف", "نافي", "منتقد", "مناشد", "مؤكد", "مبدي",
 ];
 
+/// The preposition a noun-object cue governs ("طالب بـ"، "شدد على"، "دعا إلى"، "حذر من"،
+/// "أعرب عن"), normalized; `None` for a direct object (نفى، انتقد، ناشد).
+pub fn governed_preposition(bare: &str) -> Option<&'static str> {
+    #[rustfmt::skip]
+    const GOVERNS: &[(&str, &[&str])] = &[
+        ("ب", &["طالب", "يطالب", "تطالب", "مطالب", "اشاد", "يشيد", "تشيد", "مشيد", "نوه", "ينوه",
+                "تنوه", "منوه"]),
+        ("علي", &["شدد", "يشدد", "تشدد", "مشدد", "حث", "يحث", "تحث"]),
+        ("الي", &["دعا", "دعت", "دعوا", "يدعو", "تدعو", "داعي", "داعين", "لفت", "يلفت", "تلفت",
+                  "لافت"]),
+        ("من", &["حذر", "يحذر", "تحذر", "محذر"]),
+        ("عن", &["اعرب", "يعرب", "تعرب", "معرب", "كشف", "يكشف", "تكشف", "كاشف"]),
+    ];
+    GOVERNS
+        .iter()
+        .find(|(_, stems)| stems.iter().any(|s| bare.starts_with(s)))
+        .map(|(p, _)| *p)
+}
+
 /// Whether a cue (after و/ف) may take what was said as a noun object.
 pub fn takes_noun_object(bare: &str) -> bool {
     NOUN_OBJECT_STEMS.iter().any(|s| bare.starts_with(s))

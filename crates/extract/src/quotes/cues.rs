@@ -138,7 +138,7 @@ impl<'a> Ctx<'a> {
         }
         // What was said as a noun object: "أعرب الوزير عن رغبته في …".
         if lex::takes_noun_object(bare) {
-            if let Some(content) = self.noun_object(after, lim) {
+            if let Some(content) = self.noun_object(after, lim, lex::governed_preposition(bare)) {
                 out.push(Raw {
                     kind: QuoteKind::Indirect,
                     class: CueClass::Verb,
@@ -198,7 +198,8 @@ impl<'a> Ctx<'a> {
             }
         } else if lex::takes_noun_object(self.norm(i)) {
             // "مشيدا بجهود الوزارة": what was said as a noun object.
-            if let Some(content) = self.noun_object(i + 1, lim) {
+            let governs = lex::governed_preposition(self.norm(i));
+            if let Some(content) = self.noun_object(i + 1, lim, governs) {
                 let ss = self.sent_start(i);
                 let src = if i == ss {
                     Src::Prev(i)

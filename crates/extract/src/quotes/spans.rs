@@ -163,6 +163,9 @@ pub(super) fn resolve_overlaps(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Raw> {
     out
 }
 
+/// Tokens searched for the preposition a noun-object cue governs.
+const GOVERNED_WINDOW: usize = 25;
+
 /// Whether a quotation's content is a clause opened by a complementizer (أن، إن، بأن، أنه …),
 /// not a noun object.
 fn after_complementizer(cx: &Ctx<'_>, q: &Raw) -> bool {
@@ -307,7 +310,44 @@ impl<'a> Ctx<'a> {
 
     /// What was said as a noun object ("أعرب عن رغبته في …"): from token `after` (past a
     /// free-standing عن، من، إلى، على) to the end of the clause; at least two words.
-    pub(super) fn noun_object(&self, after: usize, lim: usize) -> Option<(usize, usize)> {
+    pub(super) fn noun_object(
+        &self,
+        after: usize,
+        lim: usize,
+        governs: Option<&str>,
+    ) -> Option<(usize, usize)> {
+        // The preposition the verb governs opens the object, past a subject, a time or a
+        // place ("طالب اليوم المجلس في بيان ختامي بالتسريع في …"، "وشدد في مؤتمر صحفي على …").
+        if let Some(prep) = governs {
+            let found = (after..lim.min(after + GOVERNED_WINDOW))
+                .take_while(|&k| {
+                    !lex::is_complementizer(self.norm(k))
+                        && !matches!(self.norm(k), "." | "؛" | ";" | ":")
+                        && (k == after || self.cue_at(k).is_none())
+                })
+                .find_map(|k| {
+                    let t = &self.toks[k];
+                    if t.norm == prep {
+                        Some(k + 1)
+                    } else if prep == "ب"
+                        && t.segments.len() > 1
+                        && t.segments[0].kind == khabar_text::SegmentKind::Proclitic
+                        && t.segments[0].text == "ب"
+                    {
+                        Some(k)
+                    } else {
+                        None
+                    }
+                });
+            if let Some(a) = found {
+                if a + 1 < lim && !self.is_punct(a) {
+                    let ce = self.content_end(self.clause_limit(a, lim));
+                    if ce > self.toks[a + 1].start {
+                        return Some((self.toks[a].start, ce));
+                    }
+                }
+            }
+        }
         // A time or place phrase may come first ("أعلنت الشركة أمس عن …"): the object starts
         // after the first free-standing preposition within a few words.
         let mut a = after;
@@ -405,5 +445,17 @@ mod tests {
         // Inside a reported clause a bare verb stays part of it.
         let doc = test_doc("وقال الوزير إن الشركة تؤكد بأنها ستفي بالتزاماتها.");
         assert_eq!(crate::extract_quotes(&doc).len(), 1);
+    }
+
+    #[test]
+    fn a_noun_object_opens_at_the_preposition_its_verb_governs() {
+        let doc = test_doc(
+            "وطالب اليوم مجلس الحركة في بيان ختامي لاجتماع عقده أمس بالتسريع في إصلاح الطرق.",
+        );
+        let q = crate::extract_quotes(&doc);
+        assert_eq!(q[0].content.text, "بالتسريع في إصلاح الطرق");
+        let doc = test_doc("وشدد الوزير في مؤتمر صحفي مشترك على التعاون بين البلدين.");
+        let q = crate::extract_quotes(&doc);
+        assert_eq!(q[0].content.text, "التعاون بين البلدين");
     }
 }
