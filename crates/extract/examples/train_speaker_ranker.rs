@@ -8,7 +8,9 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use khabar_extract::{speaker_candidates, SPEAKER_FEATURES};
+use khabar_extract::{
+    choose_speaker, speaker_candidates, speaker_score, SpeakerCandidate, SPEAKER_FEATURES,
+};
 
 const N: usize = SPEAKER_FEATURES.len();
 const FOLDS: usize = 5;
@@ -16,15 +18,13 @@ const EPOCHS: usize = 400;
 const STEP: f32 = 0.5;
 const L2: f32 = 1e-2;
 
-/// One matched quotation: its candidates' features, which of them name the gold speaker, and
-/// whether each may be chosen (the ranker only switches to a chain).
+/// One matched quotation: its candidates (as the ranker sees them) and which of them name the
+/// gold speaker.
 struct Group {
     article: usize,
-    features: Vec<[f32; N]>,
+    cands: Vec<SpeakerCandidate>,
     correct: Vec<bool>,
-    texts: Vec<String>,
     gold: String,
-    choosable: Vec<bool>,
     shared: bool,
 }
 
@@ -52,9 +52,9 @@ fn main() {
         }
     }
     for g in &mut groups {
-        for x in &mut g.features {
+        for c in &mut g.cands {
             for &d in &dropped {
-                x[d] = 0.0;
+                c.features[d] = 0.0;
             }
         }
     }
@@ -75,19 +75,17 @@ fn load(gold: &[support::GoldArticle]) -> Vec<Group> {
     for (ai, g) in gold.iter().enumerate() {
         let doc = support::analyze_layers(&articles[&g.id], false);
         let cands = speaker_candidates(&doc);
-        for (gq, pred) in g.quotes.iter().zip(support::align(&doc, g)) {
+        for (gq, (_, pred)) in g.quotes.iter().zip(support::align(&doc, g)) {
             let Some(p) = pred else { continue };
-            let cs = &cands[p];
+            let cs = cands[p].clone();
             groups.push(Group {
                 article: ai,
-                features: cs.iter().map(|c| c.features).collect(),
                 correct: cs
                     .iter()
                     .map(|c| support::same_speaker(&c.text, &gq.speaker))
                     .collect(),
-                texts: cs.iter().map(|c| c.text.clone()).collect(),
+                cands: cs,
                 gold: gq.speaker.clone(),
-                choosable: cs.iter().map(|c| c.choosable).collect(),
                 shared: false,
             });
         }
@@ -105,7 +103,7 @@ fn report_main(gold: &[support::GoldArticle], groups: Vec<Group>, write: bool) {
         gold.len(),
         groups.len(),
         reachable,
-        groups.iter().map(|g| g.features.len()).sum::<usize>() as f64 / groups.len().max(1) as f64
+        groups.iter().map(|g| g.cands.len()).sum::<usize>() as f64 / groups.len().max(1) as f64
     );
     if std::env::args().any(|a| a == "--cases") {
         for g in groups
@@ -113,41 +111,29 @@ fn report_main(gold: &[support::GoldArticle], groups: Vec<Group>, write: bool) {
             .filter(|g| !g.shared && !g.correct[0] && g.correct.iter().any(|&c| c))
         {
             println!("gold [{}]", g.gold);
-            for k in 0..g.texts.len() {
-                let on: Vec<&str> = SPEAKER_FEATURES
-                    .iter()
-                    .zip(&g.features[k])
-                    .filter(|(_, &v)| v != 0.0)
-                    .map(|(f, _)| *f)
-                    .collect();
-                println!(
-                    "   {} [{}] {}",
-                    if g.correct[k] { "+" } else { "-" },
-                    g.texts[k],
-                    on.join(",")
-                );
+            for (c, ok) in g.cands.iter().zip(&g.correct) {
+                let sign = if *ok { "+" } else { "-" };
+                println!("   {sign} [{}] {}", c.text, active(c));
             }
         }
     }
     if std::env::args().any(|a| a == "--unlinked") {
+        let unlinked = SPEAKER_FEATURES
+            .iter()
+            .position(|f| *f == "rule_unlinked")
+            .unwrap_or(0);
         for g in groups
             .iter()
-            .filter(|g| !g.shared && g.features[0][3] != 0.0)
+            .filter(|g| !g.shared && g.cands[0].features[unlinked] != 0.0)
         {
-            let on: Vec<&str> = SPEAKER_FEATURES
-                .iter()
-                .zip(&g.features[0])
-                .filter(|(_, &v)| v != 0.0)
-                .map(|(f, _)| *f)
-                .collect();
             let alt = g.correct.iter().skip(1).any(|&c| c);
             println!(
                 "{} {} [{}] gold [{}] {}",
                 if g.correct[0] { "OK " } else { "BAD" },
                 if alt { "alt" } else { "   " },
-                g.texts[0],
+                g.cands[0].text,
                 g.gold,
-                on.join(",")
+                active(&g.cands[0])
             );
         }
     }
@@ -233,21 +219,20 @@ fn report_main(gold: &[support::GoldArticle], groups: Vec<Group>, write: bool) {
     }
 }
 
-fn score(w: &[f32; N], x: &[f32; N]) -> f32 {
-    w.iter().zip(x).map(|(a, b)| a * b).sum()
+/// The names of a candidate's features that are on.
+fn active(c: &SpeakerCandidate) -> String {
+    SPEAKER_FEATURES
+        .iter()
+        .zip(&c.features)
+        .filter(|(_, &v)| v != 0.0)
+        .map(|(f, _)| *f)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
-/// The candidate the ranker picks: the best choosable one, the first on a tie (as
-/// `khabar_extract::rank_speakers` does).
+/// The candidate the ranker picks (as `khabar_extract::rank_speakers` does).
 fn choose(w: &[f32; N], g: &Group) -> usize {
-    let mut best: Option<(usize, f32)> = None;
-    for (k, x) in g.features.iter().enumerate() {
-        let s = score(w, x);
-        if g.choosable[k] && best.is_none_or(|(_, b)| s > b) {
-            best = Some((k, s));
-        }
-    }
-    best.map_or(0, |(k, _)| k)
+    choose_speaker(w, &g.cands).unwrap_or(0)
 }
 
 /// Softmax over each quotation's choosable candidates, the likelihood of choosing any correct
@@ -257,16 +242,21 @@ fn fit(groups: &[&Group]) -> [f32; N] {
     w[0] = 1.0;
     let usable: Vec<&&Group> = groups
         .iter()
-        .filter(|g| g.correct.iter().any(|&c| c) && g.features.len() > 1)
+        .filter(|g| g.correct.iter().any(|&c| c) && g.cands.len() > 1)
         .collect();
     for _ in 0..EPOCHS {
         let mut grad = [0.0f32; N];
         for g in &usable {
             let s: Vec<f32> = g
-                .features
+                .cands
                 .iter()
-                .zip(&g.choosable)
-                .map(|(x, &ok)| if ok { score(&w, x) } else { f32::NEG_INFINITY })
+                .map(|c| {
+                    if c.choosable {
+                        speaker_score(&w, c)
+                    } else {
+                        f32::NEG_INFINITY
+                    }
+                })
                 .collect();
             let m = s.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
             let e: Vec<f32> = s.iter().map(|v| (v - m).exp()).collect();
@@ -280,10 +270,10 @@ fn fit(groups: &[&Group]) -> [f32; N] {
             if zp == 0.0 {
                 continue;
             }
-            for (k, x) in g.features.iter().enumerate() {
+            for (k, c) in g.cands.iter().enumerate() {
                 let p = e[k] / z;
                 let q = if g.correct[k] { e[k] / zp } else { 0.0 };
-                for (gr, xi) in grad.iter_mut().zip(x) {
+                for (gr, xi) in grad.iter_mut().zip(&c.features) {
                     *gr += (p - q) * xi;
                 }
             }

@@ -406,9 +406,9 @@ pub fn chains(doc: &Document) -> Vec<Chain> {
 const MAX_MENTION_CHARS: usize = 400;
 
 /// Every mention as (start, end, chain, kind), sorted by start.
-type MentionIndex = Vec<(usize, usize, usize, MentionKind)>;
+pub(crate) type MentionIndex = Vec<(usize, usize, usize, MentionKind)>;
 
-fn mention_index(chains: &[Chain]) -> MentionIndex {
+pub(crate) fn mention_index(chains: &[Chain]) -> MentionIndex {
     let mut v: MentionIndex = chains
         .iter()
         .enumerate()

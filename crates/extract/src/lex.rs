@@ -69,39 +69,39 @@ const VERBS: &[(&str, &str)] = &[
 ];
 
 /// Cue stems whose object may be what was said, as a noun phrase ("أعرب عن رغبته في …",
-/// "دعا إلى دعم …", "طالب بإقالة …"): past, present, and participle stems.
+/// "دعا إلى دعم …", "طالب بإقالة …"): past, present, and participle stems, grouped by the
+/// preposition the verb governs (normalized; `None`: a direct object, or either).
 #[rustfmt::skip]
-const NOUN_OBJECT_STEMS: &[&str] = &[
-    "اعلن", "يعلن", "تعلن", "اعرب", "يعرب", "تعرب", "حذر", "يحذر", "تحذر", "دعا", "دعت", "دعوا",
-    "يدعو", "تدعو", "طالب", "يطالب", "تطالب", "شدد", "يشدد", "تشدد", "حث", "يحث", "تحث", "نوه",
-    "ينوه", "تنوه", "اشاد", "يشيد", "تشيد", "كشف", "يكشف", "تكشف", "نفي", "نفت", "ينفي", "تنفي",
-    "انتقد", "ينتقد", "تنتقد", "ناشد", "يناشد", "تناشد", "ابدي", "ابدت", "يبدي", "تبدي", "لفت",
-    "يلفت", "تلفت", "اكد", "يؤكد", "تؤكد", "مشيد", "داعي", "داعين", "معرب", "مطالب", "محذر",
-    "مشدد", "منوه", "لافت", "كاشف", "نافي", "منتقد", "مناشد", "مؤكد", "مبدي",
+const NOUN_OBJECT_STEMS: &[(Option<&str>, &[&str])] = &[
+    (Some("ب"), &["طالب", "يطالب", "تطالب", "مطالب", "اشاد", "يشيد", "تشيد", "مشيد", "نوه", "ينوه",
+                  "تنوه", "منوه"]),
+    (Some("علي"), &["شدد", "يشدد", "تشدد", "مشدد", "حث", "يحث", "تحث"]),
+    (Some("الي"), &["دعا", "دعت", "دعوا", "يدعو", "تدعو", "داعي", "داعين", "لفت", "يلفت", "تلفت",
+                    "لافت"]),
+    (Some("من"), &["حذر", "يحذر", "تحذر", "محذر"]),
+    (Some("عن"), &["اعرب", "يعرب", "تعرب", "معرب", "كشف", "يكشف", "تكشف", "كاشف"]),
+    (None, &["اعلن", "يعلن", "تعلن", "نفي", "نفت", "ينفي", "تنفي", "انتقد", "ينتقد", "تنتقد",
+             "ناشد", "يناشد", "تناشد", "ابدي", "ابدت", "يبدي", "تبدي", "اكد", "يؤكد", "تؤكد",
+             "نافي", "منتقد", "مناشد", "مؤكد", "مبدي"]),
 ];
+
+/// The group of a noun-object cue stem (after و/ف), if it is one.
+fn noun_object_group(bare: &str) -> Option<Option<&'static str>> {
+    NOUN_OBJECT_STEMS
+        .iter()
+        .find(|(_, stems)| stems.iter().any(|s| bare.starts_with(s)))
+        .map(|(prep, _)| *prep)
+}
 
 /// The preposition a noun-object cue governs ("طالب بـ"، "شدد على"، "دعا إلى"، "حذر من"،
 /// "أعرب عن"), normalized; `None` for a direct object (نفى، انتقد، ناشد).
 pub fn governed_preposition(bare: &str) -> Option<&'static str> {
-    #[rustfmt::skip]
-    const GOVERNS: &[(&str, &[&str])] = &[
-        ("ب", &["طالب", "يطالب", "تطالب", "مطالب", "اشاد", "يشيد", "تشيد", "مشيد", "نوه", "ينوه",
-                "تنوه", "منوه"]),
-        ("علي", &["شدد", "يشدد", "تشدد", "مشدد", "حث", "يحث", "تحث"]),
-        ("الي", &["دعا", "دعت", "دعوا", "يدعو", "تدعو", "داعي", "داعين", "لفت", "يلفت", "تلفت",
-                  "لافت"]),
-        ("من", &["حذر", "يحذر", "تحذر", "محذر"]),
-        ("عن", &["اعرب", "يعرب", "تعرب", "معرب", "كشف", "يكشف", "تكشف", "كاشف"]),
-    ];
-    GOVERNS
-        .iter()
-        .find(|(_, stems)| stems.iter().any(|s| bare.starts_with(s)))
-        .map(|(p, _)| *p)
+    noun_object_group(bare).flatten()
 }
 
 /// Whether a cue (after و/ف) may take what was said as a noun object.
 pub fn takes_noun_object(bare: &str) -> bool {
-    NOUN_OBJECT_STEMS.iter().any(|s| bare.starts_with(s))
+    noun_object_group(bare).is_some()
 }
 
 /// Past-tense cues whose present form is something else (أبان / يبين).

@@ -5,6 +5,8 @@ use khabar_analysis::{Document, TextSpan};
 use khabar_ingest::Article;
 use proptest::prelude::*;
 
+mod support;
+
 fn check_span(doc: &Document, s: &TextSpan) {
     assert!(s.start <= s.end && s.end <= doc.len_chars(), "{s:?}");
     assert_eq!(doc.slice(s.start, s.end), s.text);
@@ -19,16 +21,7 @@ fn run(title: &str, body: &str, date: Option<String>) {
         ..Default::default()
     });
     // The layers as the pipeline runs them: entities, chains, quotations, speakers linked.
-    doc.entities = khabar_ner::NerModel::shipped()
-        .entities(&doc.text, &doc.tokens)
-        .into_iter()
-        .map(|e| khabar_analysis::Entity {
-            text: e.text,
-            label: e.label.to_string(),
-            start: e.start,
-            end: e.end,
-        })
-        .collect();
+    doc.entities = support::entity_layer(&doc);
     doc.chains = khabar_extract::chains(&doc);
     doc.quotes = khabar_extract::extract_quotes(&doc);
     khabar_extract::link_speakers(&mut doc);

@@ -5,6 +5,8 @@ use khabar_extract::extract_quantities;
 use khabar_ingest::Article;
 use serde_json::{json, Value};
 
+mod support;
+
 fn quantities(body: &str, date: Option<&str>) -> Vec<Quantity> {
     let doc = Document::from_article(&Article {
         id: "t".into(),
@@ -284,16 +286,7 @@ fn money(title: &str, body: &str, source: &str, entities: bool) -> Vec<(String, 
         ..Default::default()
     });
     if entities {
-        doc.entities = khabar_ner::NerModel::shipped()
-            .entities(&doc.text, &doc.tokens)
-            .into_iter()
-            .map(|e| khabar_analysis::Entity {
-                text: e.text,
-                label: e.label.to_string(),
-                start: e.start,
-                end: e.end,
-            })
-            .collect();
+        doc.entities = support::entity_layer(&doc);
     }
     extract_quantities(&doc)
         .into_iter()

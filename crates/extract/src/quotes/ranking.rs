@@ -101,29 +101,44 @@ pub struct Candidate {
     pub choosable: bool,
 }
 
+/// The position of a feature in [`FEATURES`].
+fn feature_index(name: &str) -> Option<usize> {
+    FEATURES.iter().position(|f| *f == name)
+}
+
+/// Features of a person or body on offer that fire with a weakness of the rules' choice:
+/// (the rules' feature, whether the candidate is a person, the feature set).
+const CONJUNCTIONS: [(&str, bool, &str); 8] = [
+    ("rule_unlinked", true, "person_if_rule_unlinked"),
+    ("rule_clitic", true, "person_if_rule_clitic"),
+    ("rule_head_title", true, "person_if_rule_title"),
+    ("rule_head_unknown", true, "person_if_rule_unknown"),
+    ("rule_unlinked", false, "body_if_rule_unlinked"),
+    ("rule_clitic", false, "body_if_rule_clitic"),
+    ("rule_head_unknown", false, "body_if_rule_unknown"),
+    ("rule_head_source", false, "body_if_rule_source"),
+];
+
 impl Candidate {
     fn set(&mut self, name: &str, v: f32) {
-        if let Some(i) = FEATURES.iter().position(|f| *f == name) {
+        if let Some(i) = feature_index(name) {
             self.features[i] = self.features[i].max(v);
         }
     }
+
+    fn has(&self, name: &str) -> bool {
+        feature_index(name).is_some_and(|i| self.features[i] != 0.0)
+    }
 }
 
-/// Non-pronoun mentions as (start, end, chain), sorted by start.
+/// Non-pronoun mentions as (start, end, chain), sorted by start: the chains' own index
+/// without the cue verbs that linking added.
 fn mention_index(doc: &Document) -> Vec<(usize, usize, usize)> {
-    let mut v: Vec<(usize, usize, usize)> = doc
-        .chains
-        .iter()
-        .enumerate()
-        .flat_map(|(c, ch)| {
-            ch.mentions
-                .iter()
-                .filter(|m| m.kind != MentionKind::Pronoun)
-                .map(move |m| (m.start, m.end, c))
-        })
-        .collect();
-    v.sort_unstable();
-    v
+    crate::coref::mention_index(&doc.chains)
+        .into_iter()
+        .filter(|m| m.3 != MentionKind::Pronoun)
+        .map(|(s, e, c, _)| (s, e, c))
+        .collect()
 }
 
 /// Whether the cue's verb or participle is feminine (قالت، أضافت، مؤكدة) or masculine; `None`
@@ -401,40 +416,22 @@ pub fn candidates(doc: &Document) -> Vec<Vec<Candidate>> {
                     out[k].set("nearest_agreeing", 1.0);
                 }
             }
-            let feature = |name: &str| FEATURES.iter().position(|f| *f == name).unwrap_or(0);
-            let (agrees, clashes) = (feature("gender_agrees"), feature("gender_clashes"));
-            let some_agree = out.iter().any(|c| c.features[agrees] != 0.0);
+            let some_agree = out.iter().any(|c| c.has("gender_agrees"));
             for (k, c) in out.iter_mut().enumerate() {
                 c.choosable =
-                    (k == rule || c.chain.is_some()) && !(some_agree && c.features[clashes] != 0.0);
+                    (k == rule || c.chain.is_some()) && !(some_agree && c.has("gender_clashes"));
             }
             // What the others offer depends on how weak the rules' choice is: a person
             // against a role or a fragment, a body against a fragment or a source.
-            let rule_f = out[rule].features;
-            let on = |f: &str| {
-                FEATURES
-                    .iter()
-                    .position(|x| *x == f)
-                    .is_some_and(|i| rule_f[i] != 0.0)
-            };
+            let weak = out[rule].clone();
             for (k, cand) in out.iter_mut().enumerate() {
-                if k == rule || cand.chain.is_none() {
+                let Some(c) = cand.chain.filter(|_| k != rule) else {
                     continue;
-                }
-                let kind = if doc.chains[cand.chain.unwrap_or(0)].label == "PER" {
-                    "person"
-                } else {
-                    "body"
                 };
-                for (f, name) in [
-                    ("rule_unlinked", "unlinked"),
-                    ("rule_clitic", "clitic"),
-                    ("rule_head_title", "title"),
-                    ("rule_head_unknown", "unknown"),
-                    ("rule_head_source", "source"),
-                ] {
-                    if on(f) {
-                        cand.set(&format!("{kind}_if_rule_{name}"), 1.0);
+                let person = doc.chains[c].label == "PER";
+                for (rule_feature, for_person, name) in CONJUNCTIONS {
+                    if for_person == person && weak.has(rule_feature) {
+                        cand.set(name, 1.0);
                     }
                 }
             }

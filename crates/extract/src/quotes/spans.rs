@@ -339,13 +339,8 @@ impl<'a> Ctx<'a> {
                         None
                     }
                 });
-            if let Some(a) = found {
-                if a + 1 < lim && !self.is_punct(a) {
-                    let ce = self.content_end(self.clause_limit(a, lim));
-                    if ce > self.toks[a + 1].start {
-                        return Some((self.toks[a].start, ce));
-                    }
-                }
+            if let Some(object) = found.and_then(|a| self.object_from(a, lim)) {
+                return Some(object);
             }
         }
         // A time or place phrase may come first ("أعلنت الشركة أمس عن …"): the object starts
@@ -357,7 +352,15 @@ impl<'a> Ctx<'a> {
         {
             a = p + 1;
         }
-        if a + 1 >= lim || self.is_punct(a) || lex::is_complementizer(self.norm(a)) {
+        if lex::is_complementizer(self.norm(a)) {
+            return None;
+        }
+        self.object_from(a, lim)
+    }
+
+    /// A noun object from token `a` to the end of its clause: two words at least.
+    fn object_from(&self, a: usize, lim: usize) -> Option<(usize, usize)> {
+        if a + 1 >= lim || self.is_punct(a) {
             return None;
         }
         let ce = self.content_end(self.clause_limit(a, lim));

@@ -159,6 +159,21 @@ pub fn read_articles(file: &str, ids: &[&str]) -> HashMap<String, Article> {
     out
 }
 
+/// The entity layer as `khabar analyze` builds it (the shipped model; the pipeline crate,
+/// which does the same, depends on this one).
+pub fn entity_layer(doc: &Document) -> Vec<khabar_analysis::Entity> {
+    khabar_ner::NerModel::shipped()
+        .entities(&doc.text, &doc.tokens)
+        .into_iter()
+        .map(|e| khabar_analysis::Entity {
+            text: e.text,
+            label: e.label.to_string(),
+            start: e.start,
+            end: e.end,
+        })
+        .collect()
+}
+
 /// The layers the quotation layer sees in `khabar analyze`: text, entities (the shipped
 /// model), chains, then quotations.
 pub fn analyze(art: &Article) -> Document {
@@ -168,17 +183,7 @@ pub fn analyze(art: &Article) -> Document {
 /// The layers, with or without the speaker ranker (the rules alone, for its trainer).
 pub fn analyze_layers(art: &Article, rank: bool) -> Document {
     let mut doc = Document::from_article(art);
-    let ner = khabar_ner::NerModel::shipped();
-    doc.entities = ner
-        .entities(&doc.text, &doc.tokens)
-        .into_iter()
-        .map(|e| khabar_analysis::Entity {
-            text: e.text,
-            label: e.label.to_string(),
-            start: e.start,
-            end: e.end,
-        })
-        .collect();
+    doc.entities = entity_layer(&doc);
     doc.chains = khabar_extract::chains(&doc);
     doc.quotes = khabar_extract::extract_quotes(&doc);
     if std::env::var_os("KHABAR_EVAL_NO_LINK").is_none() {
@@ -210,23 +215,25 @@ fn locate(text: &str, g: &GoldQuote) -> Option<(usize, usize)> {
     Some((s, e + e_len))
 }
 
+/// A speaker name normalized, quote marks and brackets turned to spaces.
+fn clean_name(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| {
+            if "«»\"“”„()".contains(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    khabar_extract::norm_text(&s)
+}
+
 /// Speaker names compare after normalization, without quote marks; equal, or one contains the
 /// other's last word (the surname).
 pub fn same_speaker(pred: &str, gold: &str) -> bool {
-    let clean = |s: &str| {
-        let s: String = s
-            .chars()
-            .map(|c| {
-                if "«»\"“”„()".contains(c) {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        khabar_extract::norm_text(&s)
-    };
-    let (p, g) = (clean(pred), clean(gold));
+    let (p, g) = (clean_name(pred), clean_name(gold));
     if p.is_empty() || g.is_empty() {
         return false;
     }
@@ -242,17 +249,7 @@ pub fn same_speaker(pred: &str, gold: &str) -> bool {
 /// descriptors dropped ("الشيخ خالد المنصور" = "خالد المنصور").
 pub fn exact_speaker(pred: &str, gold: &str) -> bool {
     let clean = |s: &str| {
-        let s: String = s
-            .chars()
-            .map(|c| {
-                if "«»\"“”„()".contains(c) {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let n = khabar_extract::norm_text(&s);
+        let n = clean_name(s);
         let words: Vec<&str> = n
             .split(' ')
             .skip_while(|w| HONORIFICS.contains(w))
@@ -344,9 +341,10 @@ pub fn evaluate(split: Option<&str>, log: impl FnMut(String)) -> Scores {
     evaluate_articles(&gold, log)
 }
 
-/// For each gold quotation of `g`, the predicted quotation of `doc` it is matched to (content
-/// overlapping by at least half of the longer span, best first, each prediction used once).
-pub fn align(doc: &Document, g: &GoldArticle) -> Vec<Option<usize>> {
+/// For each gold quotation of `g`, its char span in `doc` and the predicted quotation it is
+/// matched to (content overlapping by at least half of the longer span, best first, each
+/// prediction used once).
+pub fn align(doc: &Document, g: &GoldArticle) -> Vec<((usize, usize), Option<usize>)> {
     let mut used = vec![false; doc.quotes.len()];
     g.quotes
         .iter()
@@ -365,7 +363,7 @@ pub fn align(doc: &Document, g: &GoldArticle) -> Vec<Option<usize>> {
             if let Some(i) = best {
                 used[i] = true;
             }
-            best
+            (span, best)
         })
         .collect()
 }
@@ -394,7 +392,7 @@ pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> S
         sc.pred += pred.len();
         let aligned = align(&doc, g);
         let mut used = vec![false; pred.len()];
-        for (gq, best) in g.quotes.iter().zip(aligned) {
+        for (gq, (span, best)) in g.quotes.iter().zip(aligned) {
             match best {
                 Some(i) => {
                     used[i] = true;
@@ -413,7 +411,6 @@ pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> S
                 }
                 None => {
                     // How much of it a prediction did cover (a quotation cut short, or run on).
-                    let span = locate(&doc.text, gq).unwrap_or((0, 0));
                     let best = pred
                         .iter()
                         .map(|q| (overlap(span, (q.content.start, q.content.end)), q))
