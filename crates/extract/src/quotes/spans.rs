@@ -259,6 +259,10 @@ impl<'a> Ctx<'a> {
             let w = t.norm.as_str();
             if lex::is_complementizer(w) && !(k > 0 && lex::blocks_complementizer(self.norm(k - 1)))
             {
+                // A complementizer that ends the text or the clause reports nothing.
+                if !(k + 1..lim).any(|j| self.toks[j].kind == TokenKind::Word) {
+                    return None;
+                }
                 let start = if matches!(w, "ان" | "بان" | "فان") && k + 1 < lim {
                     self.toks[k + 1].start
                 } else {
@@ -460,5 +464,12 @@ mod tests {
         let doc = test_doc("وشدد الوزير في مؤتمر صحفي مشترك على التعاون بين البلدين.");
         let q = crate::extract_quotes(&doc);
         assert_eq!(q[0].content.text, "التعاون بين البلدين");
+    }
+
+    #[test]
+    fn a_complementizer_with_nothing_after_it_reports_nothing() {
+        let q = crate::extract_quotes(&test_doc("وقال الوزير إن العمل مستمر. وأضاف أن"));
+        assert_eq!(q.len(), 1, "{q:?}");
+        assert_eq!(q[0].content.text, "العمل مستمر");
     }
 }
