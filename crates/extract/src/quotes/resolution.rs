@@ -90,40 +90,24 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                     let m = norm_text(&sp.mention.as_ref()?.text);
                     (m.starts_with(bare) || m.starts_with(head)).then(|| sp.clone())
                 });
-                let org = (b - a == 1 && head.starts_with("ال") && cx.lex.is_org(head))
-                    .then(|| cx.expand_definite(head, a))
-                    .flatten();
-                let fuller = (b - a == 1 && head.starts_with("ال") && cx.lex.is_title(head))
-                    .then(|| cx.expand_definite(head, a))
-                    .flatten();
+                // A span of the text as the speaker (a body's or a titled person's full name).
+                let span_speaker = |(s, e): (usize, usize)| Speaker {
+                    text: doc.slice(s, e).to_string(),
+                    mention: None,
+                    entity: cx.entity_at(s, e),
+                    role: None,
+                    chain: None,
+                };
+                // "الوزارة" → "وزارة النقل": the construct chain the article opened with it.
+                let definite = |kind: bool| {
+                    (b - a == 1 && head.starts_with("ال") && kind)
+                        .then(|| cx.expand_definite(head, a))
+                        .flatten()
+                };
                 from_quotes
-                    .or_else(|| {
-                        org.map(|(s, e)| Speaker {
-                            text: doc.slice(s, e).to_string(),
-                            mention: None,
-                            entity: cx.entity_at(s, e),
-                            role: None,
-                            chain: None,
-                        })
-                    })
-                    .or_else(|| {
-                        cx.title_name(a, b).map(|(s, e)| Speaker {
-                            text: doc.slice(s, e).to_string(),
-                            mention: None,
-                            entity: cx.entity_at(s, e),
-                            role: None,
-                            chain: None,
-                        })
-                    })
-                    .or_else(|| {
-                        fuller.map(|(s, e)| Speaker {
-                            text: doc.slice(s, e).to_string(),
-                            mention: None,
-                            entity: cx.entity_at(s, e),
-                            role: None,
-                            chain: None,
-                        })
-                    })
+                    .or_else(|| definite(cx.lex.is_org(head)).map(span_speaker))
+                    .or_else(|| cx.title_name(a, b).map(span_speaker))
+                    .or_else(|| definite(cx.lex.is_title(head)).map(span_speaker))
             };
             let mention = doc.text_span(info.mention.0, info.mention.1);
             let mut sp = match linked {
