@@ -35,19 +35,20 @@ fn gold_set_scores() {
         eprintln!("{e}");
     }
     assert!(dev.gold >= 400 && blind.gold >= 240 && shared.gold >= 500);
-    // Floors a little under the figures measured when they were set (eval/README.md):
-    // dev 0.819 / 0.823, blind 0.778 / 0.782, shared 0.781 / 0.743 (speaker ranker on).
+    // Floors a little under the figures measured when they were set (eval/README.md), with
+    // the speaker comparison that no longer takes a gold first name for the surname:
+    // dev 0.819 / 0.796, blind 0.778 / 0.776, shared 0.781 / 0.702 (speaker ranker on).
     assert!(dev.f1() >= 0.78, "{}", report("dev", &dev));
-    assert!(dev.speaker_accuracy() >= 0.79, "{}", report("dev", &dev));
+    assert!(dev.speaker_accuracy() >= 0.77, "{}", report("dev", &dev));
     assert!(blind.f1() >= 0.74, "{}", report("blind", &blind));
     assert!(
-        blind.speaker_accuracy() >= 0.77,
+        blind.speaker_accuracy() >= 0.75,
         "{}",
         report("blind", &blind)
     );
     assert!(shared.f1() >= 0.75, "{}", report("shared", &shared));
     assert!(
-        shared.speaker_accuracy() >= 0.71,
+        shared.speaker_accuracy() >= 0.68,
         "{}",
         report("shared", &shared)
     );
@@ -74,4 +75,13 @@ fn speaker_comparison() {
     ));
     assert!(!support::same_speaker("وزير المالية", "لمياء الزريبي"));
     assert!(!support::same_speaker("", "نزاروف"));
+    // A surname alone, and a gold name with a role after it.
+    assert!(support::same_speaker("الزريبي", "لمياء الزريبي"));
+    assert!(support::same_speaker(
+        "عادل الجبير",
+        "عادل الجبير وزير الخارجية"
+    ));
+    // A fragment ending in a word that normalizes to the gold first name is not the speaker.
+    assert!(!support::same_speaker("ستكون قادرة على", "علي فتي"));
+    assert!(!support::same_speaker("خالد", "خالد المنصور"));
 }

@@ -345,7 +345,37 @@ impl<'a> Ctx<'a> {
         let first = self.norm(a);
         if self.name_like(a) || (self.name_tail(a) && !self.lex.is_generic_any(first)) {
             let e = self.name_run(a, b).max(a + 1);
-            return info(Some((a, e)));
+            // One unknown indefinite word that governs what follows is a common noun heading a
+            // description, not a name ("عدد من المختصين"، "جد الطفلة"، "مسؤولو المدينة"); a
+            // name may still follow it in apposition (مشرف المقررات حبيب خلاف).
+            let governs = e == a + 1 && e < b && {
+                let next = self.norm(e);
+                matches!(next, "من" | "في") || (is_def(next) && !self.name_tail(e))
+            };
+            // A word the article gives elsewhere at the end of a person's name is a surname
+            // (أياد بن عبدالوهاب بافقيه … بافقيه من).
+            let known = || {
+                self.word_index().get(first).is_some_and(|ks| {
+                    ks.iter().any(|&k| {
+                        let k = k as usize;
+                        k != a
+                            && k > 1
+                            && self.name_like(k - 1)
+                            && (matches!(self.norm(k - 2), "بن" | "ابن" | "بنت" | "ابو")
+                                || self
+                                    .entity_at(self.toks[k - 1].start, self.toks[k].end)
+                                    .is_some_and(|e| self.doc.entities[e].label == "PER"))
+                    })
+                })
+            };
+            if !governs
+                || self
+                    .entity_at(self.toks[a].start, self.toks[a].end)
+                    .is_some()
+                || known()
+            {
+                return info(Some((a, e)));
+            }
         }
         // In a construct chain only the last noun is definite; an indefinite word after a
         // definite one starts an apposition: the name (وزير الخارجية سيرغي لافروف). Bodies
@@ -530,5 +560,36 @@ mod tests {
         assert_eq!(cx.subjectless(first), Src::Prev(first));
         let mid = tok(&cx, "اضاف");
         assert_eq!(cx.subjectless(mid), Src::Mid(mid));
+    }
+
+    #[test]
+    fn an_indefinite_head_governing_a_phrase_is_no_name() {
+        // "عدد" and "جد" head descriptions; "خالد" before "السالم" starts a name.
+        for (text, cue, name) in [
+            (
+                "وأوضح عدد من المختصين في البرنامج أن الأجهزة تستهلك الكثير.",
+                "واوضح",
+                None,
+            ),
+            ("وقال جد الطفلة إن السفارة تتابع حالتها.", "وقال", None),
+            (
+                "وقال خالد السالم إن السفارة تتابع حالتها.",
+                "وقال",
+                Some("خالد السالم"),
+            ),
+        ] {
+            let doc = test_doc(text);
+            let cx = Ctx::new(&doc, Scratch::default());
+            let cue = tok(&cx, cue);
+            let (a, b) = cx.subject_np(cue + 1, cx.sent_end(cue)).unwrap();
+            let got = cx
+                .np_info(a, b)
+                .name
+                .map(|(s, e)| doc.slice(cx.toks[s].start, cx.toks[e - 1].end).to_string());
+            assert_eq!(got.as_deref(), name, "{text}");
+        }
+        // The speaker is the description as written.
+        let doc = test_doc("وقال جد الطفلة إن السفارة تتابع حالتها.");
+        assert_eq!(super::super::extract(&doc)[0].speaker.text, "جد الطفلة");
     }
 }

@@ -230,8 +230,10 @@ fn clean_name(s: &str) -> String {
     khabar_extract::norm_text(&s)
 }
 
-/// Speaker names compare after normalization, without quote marks; equal, or one contains the
-/// other's last word (the surname).
+/// Speaker names compare after normalization, without quote marks; equal, or the prediction
+/// contains the gold name's last word (the surname), or ends with a word of the gold name
+/// after its first ("الجبير" for "عادل الجبير وزير الخارجية"). A gold first name alone does not
+/// count: "… قادرة على" is not "علي فتي".
 pub fn same_speaker(pred: &str, gold: &str) -> bool {
     let (p, g) = (clean_name(pred), clean_name(gold));
     if p.is_empty() || g.is_empty() {
@@ -241,8 +243,9 @@ pub fn same_speaker(pred: &str, gold: &str) -> bool {
         return true;
     }
     let last = |s: &str| s.rsplit(' ').next().unwrap_or("").to_string();
-    let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-    words(&p).contains(&last(&g)) || words(&g).contains(&last(&p))
+    let surname = last(&g);
+    let p_last = last(&p);
+    p.split(' ').any(|w| w == surname) || g.split(' ').skip(1).any(|w| w == p_last)
 }
 
 /// The strict comparison: equal after normalization, honorifics and a leading "ال" of
