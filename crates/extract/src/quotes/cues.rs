@@ -101,14 +101,13 @@ impl<'a> Ctx<'a> {
                 .count();
             if rest <= 3 {
                 if let Some((cs, ce)) = self.content_before(i) {
-                    out.push(Raw {
-                        kind: QuoteKind::Indirect,
-                        class: CueClass::Verb,
+                    out.push(Raw::new(
+                        QuoteKind::Indirect,
+                        CueClass::Verb,
                         cue,
-                        content: (cs, ce),
+                        (cs, ce),
                         src,
-                        fronted: false,
-                    });
+                    ));
                     return;
                 }
             }
@@ -125,28 +124,20 @@ impl<'a> Ctx<'a> {
                 }
             }
             if ce > cs {
-                out.push(Raw {
-                    kind,
-                    class: CueClass::Verb,
-                    cue,
-                    content: (cs, ce),
-                    src,
-                    fronted: false,
-                });
+                out.push(Raw::new(kind, CueClass::Verb, cue, (cs, ce), src));
             }
             return;
         }
         // What was said as a noun object: "أعرب الوزير عن رغبته في …".
         if lex::takes_noun_object(bare) {
             if let Some(content) = self.noun_object(after, lim, lex::governed_preposition(bare)) {
-                out.push(Raw {
-                    kind: QuoteKind::Indirect,
-                    class: CueClass::Verb,
+                out.push(Raw::new(
+                    QuoteKind::Indirect,
+                    CueClass::Verb,
                     cue,
                     content,
                     src,
-                    fronted: false,
-                });
+                ));
                 return;
             }
         }
@@ -159,14 +150,13 @@ impl<'a> Ctx<'a> {
             if let Some(s) = self.closes(k - 1) {
                 let s = self.spans[s as usize];
                 if self.token_count_between(s.open, s.close) >= 3 {
-                    out.push(Raw {
-                        kind: QuoteKind::Direct,
-                        class: CueClass::Verb,
+                    out.push(Raw::new(
+                        QuoteKind::Direct,
+                        CueClass::Verb,
                         cue,
-                        content: (s.open + 1, s.close),
+                        (s.open + 1, s.close),
                         src,
-                        fronted: false,
-                    });
+                    ));
                 }
             }
         }
@@ -187,14 +177,7 @@ impl<'a> Ctx<'a> {
                 Src::Participle(i)
             };
             if ce > cs {
-                out.push(Raw {
-                    kind,
-                    class: CueClass::Participle,
-                    cue,
-                    content: (cs, ce),
-                    src,
-                    fronted: false,
-                });
+                out.push(Raw::new(kind, CueClass::Participle, cue, (cs, ce), src));
             }
         } else if lex::takes_noun_object(self.norm(i)) {
             // "مشيدا بجهود الوزارة": what was said as a noun object.
@@ -206,14 +189,13 @@ impl<'a> Ctx<'a> {
                 } else {
                     Src::Participle(i)
                 };
-                out.push(Raw {
-                    kind: QuoteKind::Indirect,
-                    class: CueClass::Participle,
+                out.push(Raw::new(
+                    QuoteKind::Indirect,
+                    CueClass::Participle,
                     cue,
                     content,
                     src,
-                    fronted: false,
-                });
+                ));
             }
         }
     }
@@ -238,14 +220,13 @@ impl<'a> Ctx<'a> {
         }
         if let Some((kind, cs, ce)) = self.find_content(after, lim, 12, false) {
             let cue = (self.toks[i].start, self.toks[i].end);
-            out.push(Raw {
+            out.push(Raw::new(
                 kind,
-                class: CueClass::Transmit,
+                CueClass::Transmit,
                 cue,
-                content: (cs, ce),
-                src: Src::Np(a, b),
-                fronted: false,
-            });
+                (cs, ce),
+                Src::Np(a, b),
+            ));
         }
     }
 
@@ -384,14 +365,7 @@ impl<'a> Ctx<'a> {
         if matches!(self.norm(after), "قوله" | "قولها" | "قولهم") {
             after += 1;
             if let Some((kind, cs, ce)) = self.find_content(after, lim, 4, false) {
-                out.push(Raw {
-                    kind,
-                    class: CueClass::Nominal,
-                    cue,
-                    content: (cs, ce),
-                    src,
-                    fronted: false,
-                });
+                out.push(Raw::new(kind, CueClass::Nominal, cue, (cs, ce), src));
                 return;
             }
         }
@@ -498,14 +472,13 @@ impl<'a> Ctx<'a> {
             let ante = i - 2;
             if let Some((kind, cs, ce)) = self.find_content(i + 2, lim, 4, false) {
                 let cue = (self.toks[i].start, self.toks[i + 1].end);
-                out.push(Raw {
+                out.push(Raw::new(
                     kind,
-                    class: CueClass::Verb,
+                    CueClass::Verb,
                     cue,
-                    content: (cs, ce),
-                    src: Src::Np(ante, ante + 1),
-                    fronted: false,
-                });
+                    (cs, ce),
+                    Src::Np(ante, ante + 1),
+                ));
             }
             return;
         }
@@ -534,14 +507,13 @@ impl<'a> Ctx<'a> {
         let np_end = self.parse_np(i + 3, lim).map_or(i + 3, |(_, e)| e);
         if let Some((kind, cs, ce)) = self.find_content(np_end, lim, 16, false) {
             let cue = (self.toks[i].start, self.toks[i + 2].end);
-            out.push(Raw {
+            out.push(Raw::new(
                 kind,
-                class: CueClass::Verb,
+                CueClass::Verb,
                 cue,
-                content: (cs, ce),
-                src: Src::Np(i + 2, np_end),
-                fronted: false,
-            });
+                (cs, ce),
+                Src::Np(i + 2, np_end),
+            ));
         }
     }
 
@@ -569,14 +541,13 @@ impl<'a> Ctx<'a> {
                     self.toks[k].start
                 };
                 let s = self.toks[a].start;
-                out.push(Raw {
-                    kind: QuoteKind::Indirect,
-                    class: CueClass::Verb,
-                    cue: (s, s),
-                    content: (cs, self.content_end(b)),
-                    src: Src::Np(a, k),
-                    fronted: false,
-                });
+                out.push(Raw::new(
+                    QuoteKind::Indirect,
+                    CueClass::Verb,
+                    (s, s),
+                    (cs, self.content_end(b)),
+                    Src::Np(a, k),
+                ));
                 return;
             }
         }
@@ -655,14 +626,13 @@ impl<'a> Ctx<'a> {
         if ce <= cs {
             return;
         }
-        out.push(Raw {
-            kind: QuoteKind::Direct,
-            class: CueClass::Verb,
-            cue: (self.toks[c].start, self.toks[c].end),
-            content: (cs, ce),
-            src: Src::Np(a, e),
-            fronted: false,
-        });
+        out.push(Raw::new(
+            QuoteKind::Direct,
+            CueClass::Verb,
+            (self.toks[c].start, self.toks[c].end),
+            (cs, ce),
+            Src::Np(a, e),
+        ));
     }
 
     /// A reference to the previous source: "المصدر ذاته"، "نفس المصدر"، "ذات البيان".

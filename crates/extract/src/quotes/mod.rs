@@ -64,6 +64,26 @@ struct Raw {
     fronted: bool,
 }
 
+impl Raw {
+    /// A quotation whose content follows its cue (the usual order).
+    fn new(
+        kind: QuoteKind,
+        class: CueClass,
+        cue: (usize, usize),
+        content: (usize, usize),
+        src: Src,
+    ) -> Raw {
+        Raw {
+            kind,
+            class,
+            cue,
+            content,
+            src,
+            fronted: false,
+        }
+    }
+}
+
 /// Normalizes free text the way token norms are (for comparing speaker names).
 ///
 /// ```

@@ -146,8 +146,11 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
         if is_god_with_praise(&speaker.text) {
             speaker.text = "الله".to_string();
             speaker.entity = None;
+        } else {
+            // Scripture cited inside a speech ("قال تعالى (…)، وأضاف أن …") is not who goes on
+            // speaking: the citing speaker stays the previous one.
+            prev = Some(speaker.clone());
         }
-        prev = Some(speaker.clone());
         out.push(Quote {
             kind: q.kind,
             cue: doc.text_span(q.cue.0, q.cue.1),
@@ -564,6 +567,12 @@ mod tests {
         let q = extract(&test_doc("وقال الله تعالى: (إن الله مع الصابرين)."));
         assert_eq!(q[0].speaker.text, "الله");
         assert_eq!(q[0].content.text, "إن الله مع الصابرين");
+        // The preacher who cited the verse goes on speaking.
+        let q = extract(&test_doc(
+            "وقال الخطيب إن الإسلام دين الرحمة، قال تعالى (وما أرسلناك إلا رحمة للعالمين)، وأضاف أن على المسلمين الالتزام بذلك.",
+        ));
+        let speakers: Vec<&str> = q.iter().map(|q| q.speaker.text.as_str()).collect();
+        assert_eq!(speakers, ["الخطيب", "الله", "الخطيب"]);
     }
 
     #[test]
