@@ -5,10 +5,18 @@ Run once, before any rule is written on them:
     python3 crates/extract/eval/round2/draw.py ../shared > /tmp/round2.jsonl
 Each output line: {"split": "dev"|"blind", "file", "id", "source", "title", "body"}.
 The split is decided here, from a fixed seed, before anyone reads the articles.
+
+Round 3 (training data for the speaker ranker, all dev, fewer articles per outlet):
+    python3 crates/extract/eval/round2/draw.py ../shared 2025 dev 5 3 > /tmp/round3.jsonl
+Articles already in the gold file or in ../shared/data/quotes are never drawn again.
 """
 import gzip, json, random, sys
 
 shared = sys.argv[1] if len(sys.argv) > 1 else "../shared"
+seed = int(sys.argv[2]) if len(sys.argv) > 2 else 2024
+only = sys.argv[3] if len(sys.argv) > 3 else None
+per_snn = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+per_ant = int(sys.argv[5]) if len(sys.argv) > 5 else 5
 CUES = ["قال", "أكد", "أضاف", "أوضح", "بحسب", "وفق", "أشار", "صرح", "كشف", "دعا", "طالب", "شدد", "حذر", "نفى"]
 taken = set()
 for line in open("crates/extract/eval/quotes-gold.jsonl", encoding="utf-8"):
@@ -31,9 +39,9 @@ def pool(file):
         by_source.setdefault(key, []).append(r)
     return by_source
 
-rng = random.Random(2024)
+rng = random.Random(seed)
 out = []
-for file, per_group in [("saudinewsnet-2015.jsonl.gz", 7), ("ant-v1.1.jsonl.gz", 5)]:
+for file, per_group in [("saudinewsnet-2015.jsonl.gz", per_snn), ("ant-v1.1.jsonl.gz", per_ant)]:
     groups = pool(file)
     for key in sorted(groups):
         rows = groups[key]
@@ -53,5 +61,5 @@ for file, per_group in [("saudinewsnet-2015.jsonl.gz", 7), ("ant-v1.1.jsonl.gz",
                         "title": (r.get("title") or "").strip(), "body": r["body"].strip()})
 rng.shuffle(out)
 for i, r in enumerate(out):
-    r["split"] = "blind" if i % 2 == 0 else "dev"
+    r["split"] = only or ("blind" if i % 2 == 0 else "dev")
     print(json.dumps({"split": r["split"], **{k: v for k, v in r.items() if k != "split"}}, ensure_ascii=False))

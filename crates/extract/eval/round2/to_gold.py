@@ -3,11 +3,13 @@
 
     python3 crates/extract/eval/round2/to_gold.py DRAWN.jsonl ANNOTATIONS.jsonl... >> crates/extract/eval/quotes-gold.jsonl
 
+The annotation round recorded is 2, or the ROUND environment variable (round 3: ROUND=3).
+
 DRAWN is draw.py's output (split, file, id, title, body); the text is title + "\\n" + body as
 khabar builds it. Each gold quote gets char offsets, start/end snippets (to find the span again
 if offsets drift), speaker, role, cue, kind and speaker_mention.
 """
-import json, sys
+import json, os, sys
 
 drawn = {}
 for line in open(sys.argv[1], encoding="utf-8"):
@@ -36,7 +38,7 @@ for path in sys.argv[2:]:
                 "speaker_mention": q.get("speaker_mention"), "kind": q["kind"],
             })
         quotes.sort(key=lambda q: q["start"])
-        rows[a["id"]] = {"split": r["split"], "round": 2, "file": r["file"], "id": a["id"],
+        rows[a["id"]] = {"split": r["split"], "round": int(os.environ.get("ROUND", "2")), "file": r["file"], "id": a["id"],
                          "source": r["source"], "quotes": quotes}
 missing = [i for i in drawn if i not in rows]
 if missing:
