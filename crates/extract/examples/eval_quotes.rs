@@ -6,7 +6,7 @@ mod support;
 
 fn main() {
     let split = std::env::args().nth(1);
-    for name in ["dev", "dev1", "dev2", "blind", "shared"] {
+    for name in ["dev", "dev1", "dev2", "dev3", "blind", "shared"] {
         if split.as_deref().is_some_and(|s| s != name) {
             continue;
         }

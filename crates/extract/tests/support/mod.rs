@@ -330,10 +330,11 @@ pub fn evaluate(split: Option<&str>, log: impl FnMut(String)) -> Scores {
     let gold: Vec<GoldArticle> = if split == Some("shared") {
         read_shared_gold()
     } else {
-        // "dev1" / "dev2": the dev articles of one annotation round.
+        // "dev1" / "dev2" / "dev3": the dev articles of one annotation round.
         let (name, round) = match split {
             Some("dev1") => (Some("dev"), Some(1)),
             Some("dev2") => (Some("dev"), Some(2)),
+            Some("dev3") => (Some("dev"), Some(3)),
             s => (s, None),
         };
         read_gold()
