@@ -108,6 +108,27 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                     .or_else(|| definite(cx.lex.is_org(head)).map(span_speaker))
                     .or_else(|| cx.title_name(a, b).map(span_speaker))
                     .or_else(|| definite(cx.lex.is_title(head)).map(span_speaker))
+                    // "البيان" → "بيان السفارة الأمريكية": a document source is reported whole.
+                    .or_else(|| {
+                        definite(matches!(
+                            head,
+                            "البيان"
+                                | "التقرير"
+                                | "الدراسة"
+                                | "البلاغ"
+                                | "الرسالة"
+                                | "الصحيفة"
+                                | "الوكالة"
+                                | "القناة"
+                                | "الموقع"
+                                | "المسح"
+                                | "الاحصاءات"
+                        ))
+                        // The earlier phrase opens with the bare noun (بيان الوزارة), not
+                        // with the article again.
+                        .filter(|&(s, e)| !norm_text(doc.slice(s, e)).starts_with("ال"))
+                        .map(span_speaker)
+                    })
             };
             let mention = doc.text_span(info.mention.0, info.mention.1);
             let mut sp = match linked {
@@ -573,6 +594,19 @@ mod tests {
         ));
         let speakers: Vec<&str> = q.iter().map(|q| q.speaker.text.as_str()).collect();
         assert_eq!(speakers, ["الخطيب", "الله", "الخطيب"]);
+    }
+
+    #[test]
+    fn a_document_source_is_reported_whole() {
+        let q = extract(&test_doc(
+            "ونشرت الهيئة تقرير الهيئة السنوي أمس. وقال التقرير إن عدد الزوار ارتفع.",
+        ));
+        assert_eq!(q[0].speaker.text, "تقرير الهيئة");
+        // Not a phrase that opens with the article again ("في البيان بخالص العزاء").
+        let q = extract(&test_doc(
+            "وأعرب المجلس في البيان بخالص العزاء. وقال البيان إن الاجتماع انتهى.",
+        ));
+        assert_eq!(q.last().unwrap().speaker.text, "البيان");
     }
 
     #[test]
