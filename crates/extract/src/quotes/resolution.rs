@@ -215,6 +215,22 @@ fn named_speaker(cx: &Ctx<'_>, info: &NpInfo) -> Option<Speaker> {
     let entity = cx
         .entity_at(ms, me)
         .filter(|&ei| !person_head || doc.entities[ei].label == "PER");
+    // A person a place or body is named after is not the speaker: after "مدير مدينة الملك
+    // عبدالله الرياضية" the speaker is the name that follows (إبراهيم القوبع).
+    let entity = entity.map(|ei| {
+        let later = || {
+            doc.entities.iter().enumerate().position(|(j, e)| {
+                e.label == "PER"
+                    && e.start >= doc.entities[ei].end
+                    && e.start < me
+                    && !cx.named_after(j)
+            })
+        };
+        match cx.named_after(ei) {
+            true => later().unwrap_or(ei),
+            false => ei,
+        }
+    });
     if !doc.entities.is_empty() {
         if let Some(ei) = entity {
             let best = cx.longest_entity(ei);
@@ -371,6 +387,29 @@ impl<'a> Ctx<'a> {
     }
 
     /// The best name for an entity: the longest entity of its label sharing its last word.
+    /// Whether a person entity is part of the name of a place or body named after it
+    /// ("جامعة الملك سعود"، "مدينة الملك عبدالله الرياضية"، "كأس الأمير فيصل بن فهد"): the word
+    /// before it, past a royal or honorific title, heads a body or place.
+    pub(super) fn named_after(&self, ei: usize) -> bool {
+        let e = &self.doc.entities[ei];
+        let mut k = self.toks.partition_point(|t| t.start < e.start);
+        while k > 0 && self.lex.is_rank(self.norm(k - 1)) {
+            k -= 1;
+        }
+        if k == 0 {
+            return false;
+        }
+        let w = self.norm(k - 1);
+        let bare = crate::lex::strip_conj(w).unwrap_or(w);
+        // Indefinite: the first term of a construct (مدينة الملك …), not a role's last word
+        // (رئيس اللجنة البلدية عبداللطيف آل الشيخ).
+        !bare.starts_with("ال") && self.lex.is_org(bare)
+            || matches!(
+                bare,
+                "كاس" | "جائزة" | "شارع" | "طريق" | "مطار" | "ملعب" | "استاد"
+            )
+    }
+
     pub(super) fn longest_entity(&self, ei: usize) -> usize {
         let ents = &self.doc.entities;
         // (label, word) → the first of the longest entities holding that word, built once.
@@ -607,6 +646,27 @@ mod tests {
             "وأعرب المجلس في البيان بخالص العزاء. وقال البيان إن الاجتماع انتهى.",
         ));
         assert_eq!(q.last().unwrap().speaker.text, "البيان");
+    }
+
+    #[test]
+    fn a_person_a_place_is_named_after_is_not_the_speaker() {
+        let mut doc = test_doc(
+            "وقال مدير مدينة الملك عبدالله الرياضية إبراهيم القوبع إن أرضية الملعب جاهزة.",
+        );
+        for name in ["عبدالله الرياضية", "إبراهيم القوبع"] {
+            let start = doc
+                .text
+                .find(name)
+                .map(|b| doc.text[..b].chars().count())
+                .unwrap();
+            doc.entities.push(khabar_analysis::Entity {
+                text: name.to_string(),
+                label: "PER".to_string(),
+                start,
+                end: start + name.chars().count(),
+            });
+        }
+        assert_eq!(extract(&doc)[0].speaker.text, "إبراهيم القوبع");
     }
 
     #[test]
