@@ -335,3 +335,29 @@ fn the_addressee_of_a_call_is_not_the_speaker() {
     assert_eq!(qs[1].content.text, "ترشيد استهلاك المياه");
     assert_eq!(qs[1].speaker.text, "خالد المطيري");
 }
+
+#[test]
+fn a_body_inside_a_title_is_not_the_speaker() {
+    // "المتحدث الرسمي لوزارة الصحة" is a person speaking for the ministry: the speaker is the
+    // spokesman's phrase (or his name when the article gives it), not the ministry.
+    let mut d = doc(
+        "خبر",
+        "وقال المتحدث الرسمي لوزارة الصحة إن عدد الحالات انخفض هذا الأسبوع.",
+    );
+    let name = "وزارة الصحة";
+    let start = d
+        .text
+        .find(name)
+        .map(|b| d.text[..b].chars().count())
+        .unwrap();
+    d.entities = vec![Entity {
+        text: name.into(),
+        label: "ORG".into(),
+        start,
+        end: start + name.chars().count(),
+    }];
+    d.chains = khabar_extract::chains(&d);
+    d.quotes = extract_quotes(&d);
+    khabar_extract::link_speakers(&mut d);
+    assert_eq!(d.quotes[0].speaker.text, "المتحدث الرسمي لوزارة الصحة");
+}

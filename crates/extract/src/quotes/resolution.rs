@@ -209,9 +209,13 @@ fn is_god_with_praise(text: &str) -> bool {
 fn named_speaker(cx: &Ctx<'_>, info: &NpInfo) -> Option<Speaker> {
     let doc = cx.doc;
     let (ms, me) = info.mention;
-    // A phrase headed by a generic person noun ("رجل طاجيكي انضم لتنظيم داعش") names a
-    // person: an organization inside its relative clause is not the speaker.
-    let person_head = cx.lex.is_generic_any(cx.norm(info.toks.0));
+    // A phrase headed by a generic person noun ("رجل طاجيكي انضم لتنظيم داعش") or by a
+    // title ("المتحدث الرسمي للدفاع المدني") names a person: an organization inside it is not
+    // the speaker.
+    let head = cx.norm(info.toks.0);
+    let head_bare = crate::lex::strip_conj(head).unwrap_or(head);
+    let person_head =
+        cx.lex.is_generic_any(head) || cx.lex.is_title(head) || cx.lex.is_title(head_bare);
     let entity = cx
         .entity_at(ms, me)
         .filter(|&ei| !person_head || doc.entities[ei].label == "PER");
