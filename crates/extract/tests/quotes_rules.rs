@@ -361,3 +361,11 @@ fn a_body_inside_a_title_is_not_the_speaker() {
     khabar_extract::link_speakers(&mut d);
     assert_eq!(d.quotes[0].speaker.text, "المتحدث الرسمي لوزارة الصحة");
 }
+
+#[test]
+fn a_compound_source_is_reported_whole() {
+    let qs = quotes("خبر", "ووفق شهود عيان، فإن المتهم هرب من المكان.");
+    assert_eq!(qs[0].speaker.text, "شهود عيان");
+    let qs = quotes("خبر", "وبحسب وسائل إعلام محلية، فإن الطريق أغلق.");
+    assert_eq!(qs[0].speaker.text, "وسائل إعلام محلية");
+}

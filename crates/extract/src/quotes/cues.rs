@@ -309,7 +309,9 @@ impl<'a> Ctx<'a> {
             let mut e = np.0 + 1;
             while e < np.1 {
                 let x = self.norm(e);
-                let adj = x.ends_with('ي')
+                // … or the noun of a compound source: "شهود عيان"، "وسائل إعلام".
+                let adj = matches!(x, "عيان" | "اعلام" | "الاعلام" | "انباء")
+                    || x.ends_with('ي')
                     || x.ends_with("ية")
                     || x.ends_with("يين")
                     || x.ends_with("يون")
