@@ -505,6 +505,31 @@ fn is_fragment(doc: &Document, sp: &khabar_analysis::Speaker) -> bool {
     if first.is_empty() || NOT_A_HEAD.contains(&first) {
         return true;
     }
+    // A definite common noun no list knows, not a name nor in a chain or an entity
+    // ("الحاجة"، "الدور"، "التواصل"): a piece of the sentence, not who spoke.
+    if sp.chain.is_none() && sp.entity.is_none() && text.split(' ').count() == 1 {
+        let lex = Lex::get();
+        let bare = lex::strip_conj(first).unwrap_or(first);
+        let lexicon = khabar_text::TextAnalyzer::shared().lexicon();
+        let known = lex.is_title(bare)
+            || lex.is_title(bare.strip_prefix("ال").unwrap_or(bare))
+            || lex.is_org(bare)
+            || lex.is_source(bare)
+            || lex.is_generic_any(bare)
+            || lex.is_rank(bare)
+            || lexicon.split_and_name(bare, false).1
+            // People in the plural (المحققون، المصابون، الغربيون).
+            || bare.ends_with("ون")
+            || bare.ends_with("يين")
+            // A family name the article gives in a name ("الحشان" of "سيف الحشان").
+            || doc
+                .entities
+                .iter()
+                .any(|e| e.text.split_whitespace().any(|w| norm_text(w) == bare));
+        if bare.starts_with("ال") && !known {
+            return true;
+        }
+    }
     let Some(m) = &sp.mention else { return false };
     let k = doc.tokens.partition_point(|t| t.end <= m.start);
     doc.tokens.get(k).is_some_and(|t| {
@@ -704,6 +729,25 @@ mod tests {
         entities.sort_by_key(|e| e.start);
         doc.entities = entities;
         doc
+    }
+
+    #[test]
+    fn a_definite_common_noun_is_a_fragment_not_a_family_name_or_people() {
+        let doc = doc_with("وقال سيف الحشان إن الفريق جاهز.", &[("سيف الحشان", "PER")]);
+        let speaker = |text: &str| khabar_analysis::Speaker {
+            text: text.to_string(),
+            mention: None,
+            entity: None,
+            role: None,
+            chain: None,
+        };
+        assert!(is_fragment(&doc, &speaker("الدور")));
+        assert!(is_fragment(&doc, &speaker("الرغم")));
+        // A family name of the article, people in the plural, a body, a title, a source.
+        for text in ["الحشان", "المحققون", "الوزارة", "المدير", "التقرير"]
+        {
+            assert!(!is_fragment(&doc, &speaker(text)), "{text}");
+        }
     }
 
     #[test]
