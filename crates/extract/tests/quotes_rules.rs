@@ -369,3 +369,15 @@ fn a_compound_source_is_reported_whole() {
     let qs = quotes("خبر", "وبحسب وسائل إعلام محلية، فإن الطريق أغلق.");
     assert_eq!(qs[0].speaker.text, "وسائل إعلام محلية");
 }
+
+#[test]
+fn a_quoted_name_before_a_headline_colon_is_the_speaker() {
+    let qs = quotes(
+        "«الصحة»: تطعيم الحجاج يبدأ الأسبوع المقبل",
+        "أعلنت الوزارة موعد حملة التطعيم.",
+    );
+    assert_eq!(qs[0].speaker.text, "الصحة");
+    assert_eq!(qs[0].content.text, "تطعيم الحجاج يبدأ الأسبوع المقبل");
+    // A quoted topic label is not a speaker.
+    assert!(quotes("«بالفيديو»: لحظة سقوط الأمطار", "").is_empty());
+}

@@ -571,7 +571,8 @@ impl<'a> Ctx<'a> {
         let Some(c) = (a..b.min(a + 9)).find(|&k| self.norm(k) == ":") else {
             return;
         };
-        if c == a || c + 1 >= b || !is_word(&self.toks[a]) {
+        // The speaker may be quoted: «موبايلي»: …
+        if c == a || c + 1 >= b || !(is_word(&self.toks[a]) || self.opens(a).is_some()) {
             return;
         }
         if (a..c).any(|k| {
@@ -615,7 +616,9 @@ impl<'a> Ctx<'a> {
         let plain = (a..e).all(|k| self.name_like(k));
         let personal = (name == e && plain && e - a >= 2 && e - a <= 4)
             || (a..e).any(|k| matches!(self.norm(k), "بن" | "ابو" | "عبد"));
-        if !(entity || descriptive || personal) {
+        // A quoted name before the colon («موبايلي»: …) names its speaker.
+        let quoted = self.opens(a).is_some() && self.closes(e - 1).is_some() && e - a <= 6;
+        if !(entity || descriptive || personal || quoted) {
             return;
         }
         let (cs, ce) = match self.opens(c + 1) {
@@ -633,7 +636,12 @@ impl<'a> Ctx<'a> {
             CueClass::Verb,
             (self.toks[c].start, self.toks[c].end),
             (cs, ce),
-            Src::Np(a, e),
+            // Without the marks around a quoted name.
+            if quoted {
+                Src::Np(a + 1, e - 1)
+            } else {
+                Src::Np(a, e)
+            },
         ));
     }
 
