@@ -17,7 +17,7 @@ use crate::lex::{self, Lex};
 use crate::quotes::norm_text;
 use khabar_analysis::{name_start, Chain, Document, Mention, MentionKind, Quote};
 use khabar_text::TokenKind;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Longest title phrase, in tokens.
 const MAX_ROLE_TOKENS: usize = 8;
@@ -458,6 +458,15 @@ pub fn link_speakers(doc: &mut Document) {
     doc.quotes = quotes;
 }
 
+/// The words of the article's entities, normalized (family names the article gives).
+fn entity_words(doc: &Document) -> FxHashSet<String> {
+    doc.entities
+        .iter()
+        .flat_map(|e| e.text.split_whitespace())
+        .map(khabar_text::normalize_word)
+        .collect()
+}
+
 /// Words that never head a speaker: particles, pronouns, adverbs ("فإذا"، "سبحانه"، "إليه").
 const NOT_A_HEAD: &[&str] = &[
     "ما",
@@ -499,7 +508,11 @@ const NOT_A_HEAD: &[&str] = &[
 
 /// Whether a speaker phrase is a fragment rather than a noun phrase: empty, headed by a
 /// particle, or a prepositional phrase ("لكرة القدم").
-fn is_fragment(doc: &Document, sp: &khabar_analysis::Speaker) -> bool {
+fn is_fragment(
+    doc: &Document,
+    entity_words: &FxHashSet<String>,
+    sp: &khabar_analysis::Speaker,
+) -> bool {
     let text = norm_text(&sp.text);
     let first = text.split(' ').next().unwrap_or("");
     if first.is_empty() || NOT_A_HEAD.contains(&first) {
@@ -522,10 +535,7 @@ fn is_fragment(doc: &Document, sp: &khabar_analysis::Speaker) -> bool {
             || bare.ends_with("ون")
             || bare.ends_with("يين")
             // A family name the article gives in a name ("الحشان" of "سيف الحشان").
-            || doc
-                .entities
-                .iter()
-                .any(|e| e.text.split_whitespace().any(|w| norm_text(w) == bare));
+            || entity_words.contains(bare);
         if bare.starts_with("ال") && !known {
             return true;
         }
@@ -556,11 +566,12 @@ fn link(doc: &Document, chains: &mut [Chain], quotes: &mut [Quote]) {
     let person_name = |&(_, _, c, kind): &(usize, usize, usize, MentionKind)| {
         is_person[c] && matches!(kind, MentionKind::Name | MentionKind::Short)
     };
+    let entity_words = entity_words(doc);
     let mut prev: Option<(String, usize)> = None;
     for qi in 0..quotes.len() {
         // A fragment as speaker: the person named in the cue's sentence, else the previous
         // quotation's speaker.
-        if is_fragment(doc, &quotes[qi].speaker) {
+        if is_fragment(doc, &entity_words, &quotes[qi].speaker) {
             let cue = quotes[qi].cue.start;
             let sent = doc.sentence_at(cue).map(|i| doc.sentences[i]);
             let in_sentence = sent.and_then(|s| {
@@ -741,12 +752,13 @@ mod tests {
             role: None,
             chain: None,
         };
-        assert!(is_fragment(&doc, &speaker("الدور")));
-        assert!(is_fragment(&doc, &speaker("الرغم")));
+        let words = entity_words(&doc);
+        assert!(is_fragment(&doc, &words, &speaker("الدور")));
+        assert!(is_fragment(&doc, &words, &speaker("الرغم")));
         // A family name of the article, people in the plural, a body, a title, a source.
         for text in ["الحشان", "المحققون", "الوزارة", "المدير", "التقرير"]
         {
-            assert!(!is_fragment(&doc, &speaker(text)), "{text}");
+            assert!(!is_fragment(&doc, &words, &speaker(text)), "{text}");
         }
     }
 

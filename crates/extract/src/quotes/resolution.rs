@@ -222,13 +222,14 @@ fn named_speaker(cx: &Ctx<'_>, info: &NpInfo) -> Option<Speaker> {
     // A person a place or body is named after is not the speaker: after "مدير مدينة الملك
     // عبدالله الرياضية" the speaker is the name that follows (إبراهيم القوبع).
     let entity = entity.map(|ei| {
+        // The entities are in text order: only those up to the phrase's end are looked at.
         let later = || {
-            doc.entities.iter().enumerate().position(|(j, e)| {
-                e.label == "PER"
-                    && e.start >= doc.entities[ei].end
-                    && e.start < me
-                    && !cx.named_after(j)
-            })
+            (ei + 1..doc.entities.len())
+                .take_while(|&j| doc.entities[j].start < me)
+                .find(|&j| {
+                    let e = &doc.entities[j];
+                    e.label == "PER" && e.start >= doc.entities[ei].end && !cx.named_after(j)
+                })
         };
         match cx.named_after(ei) {
             true => later().unwrap_or(ei),
