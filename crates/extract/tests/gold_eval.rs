@@ -37,18 +37,18 @@ fn gold_set_scores() {
     assert!(dev.gold >= 400 && blind.gold >= 240 && shared.gold >= 500);
     // Floors a little under the figures measured when they were set (eval/README.md), with
     // the speaker comparison that no longer takes a gold first name for the surname:
-    // dev 0.819 / 0.796, blind 0.778 / 0.776, shared 0.781 / 0.702 (speaker ranker on).
+    // dev (rounds 1–3) 0.805 / 0.835, blind 0.781 / 0.784, shared 0.781 / 0.713 (ranker on).
     assert!(dev.f1() >= 0.78, "{}", report("dev", &dev));
-    assert!(dev.speaker_accuracy() >= 0.77, "{}", report("dev", &dev));
+    assert!(dev.speaker_accuracy() >= 0.81, "{}", report("dev", &dev));
     assert!(blind.f1() >= 0.74, "{}", report("blind", &blind));
     assert!(
-        blind.speaker_accuracy() >= 0.75,
+        blind.speaker_accuracy() >= 0.76,
         "{}",
         report("blind", &blind)
     );
     assert!(shared.f1() >= 0.75, "{}", report("shared", &shared));
     assert!(
-        shared.speaker_accuracy() >= 0.68,
+        shared.speaker_accuracy() >= 0.69,
         "{}",
         report("shared", &shared)
     );
