@@ -381,3 +381,14 @@ fn a_quoted_name_before_a_headline_colon_is_the_speaker() {
     // A quoted topic label is not a speaker.
     assert!(quotes("«بالفيديو»: لحظة سقوط الأمطار", "").is_empty());
 }
+
+#[test]
+fn a_noun_object_after_ashara_ila_is_what_was_said() {
+    let qs = quotes(
+        "خبر",
+        "وأشار مدير المستشفى خالد العمر إلى جاهزية الأقسام لاستقبال المرضى.",
+    );
+    assert_eq!(qs.len(), 1);
+    assert_eq!(qs[0].content.text, "جاهزية الأقسام لاستقبال المرضى");
+    assert_eq!(qs[0].speaker.text, "خالد العمر");
+}
