@@ -392,3 +392,28 @@ fn a_noun_object_after_ashara_ila_is_what_was_said() {
     assert_eq!(qs[0].content.text, "جاهزية الأقسام لاستقبال المرضى");
     assert_eq!(qs[0].speaker.text, "خالد العمر");
 }
+
+#[test]
+fn a_headline_surname_of_a_person_named_below_is_the_speaker() {
+    let mut d = doc(
+        "العمر: الأقسام جاهزة لاستقبال المرضى",
+        "وقال مدير المستشفى خالد العمر إن الأقسام جاهزة.",
+    );
+    let name = "خالد العمر";
+    let start = d
+        .text
+        .find(name)
+        .map(|b| d.text[..b].chars().count())
+        .unwrap();
+    d.entities = vec![Entity {
+        text: name.into(),
+        label: "PER".into(),
+        start,
+        end: start + name.chars().count(),
+    }];
+    let qs = extract_quotes(&d);
+    assert_eq!(qs[0].cue.text, ":");
+    assert_eq!(qs[0].speaker.text, "خالد العمر");
+    // Without the person below, a lone word before the colon is no speaker.
+    assert!(quotes("العمر: الأقسام جاهزة", "افتتح المستشفى أمس.").is_empty());
+}

@@ -618,7 +618,21 @@ impl<'a> Ctx<'a> {
             || (a..e).any(|k| matches!(self.norm(k), "بن" | "ابو" | "عبد"));
         // A quoted name before the colon («موبايلي»: …) names its speaker.
         let quoted = self.opens(a).is_some() && self.closes(e - 1).is_some() && e - a <= 6;
-        if !(entity || descriptive || personal || quoted) {
+        // So does a surname or a short name of a person the article names ("القوبع: …" for
+        // إبراهيم القوبع); not a body's word, which may be a place ("الرياض: …").
+        let named_below = e - a <= 2 && {
+            let words: Vec<&str> = (a..e).map(|k| self.norm(k)).collect();
+            self.doc.entities.iter().any(|en| {
+                en.label == "PER"
+                    && en.start >= title_end
+                    && words.iter().all(|w| {
+                        en.text
+                            .split_whitespace()
+                            .any(|x| khabar_text::normalize_word(x) == *w)
+                    })
+            })
+        };
+        if !(entity || descriptive || personal || quoted || named_below) {
             return;
         }
         let (cs, ce) = match self.opens(c + 1) {
