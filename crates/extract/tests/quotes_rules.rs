@@ -17,6 +17,26 @@ fn quotes(title: &str, body: &str) -> Vec<Quote> {
     extract_quotes(&doc(title, body))
 }
 
+/// Sets the document's entities: the first occurrence of each surface form, with its label.
+fn set_entities(d: &mut Document, entities: &[(&str, &str)]) {
+    d.entities = entities
+        .iter()
+        .map(|&(surface, label)| {
+            let start = d
+                .text
+                .find(surface)
+                .map(|b| d.text[..b].chars().count())
+                .unwrap_or_else(|| panic!("{surface} not in the text"));
+            Entity {
+                text: surface.into(),
+                label: label.into(),
+                start,
+                end: start + surface.chars().count(),
+            }
+        })
+        .collect();
+}
+
 /// (kind, cue, content, speaker) of each quote.
 fn summary(qs: &[Quote]) -> Vec<(QuoteKind, String, String, String)> {
     qs.iter()
@@ -344,18 +364,7 @@ fn a_body_inside_a_title_is_not_the_speaker() {
         "خبر",
         "وقال المتحدث الرسمي لوزارة الصحة إن عدد الحالات انخفض هذا الأسبوع.",
     );
-    let name = "وزارة الصحة";
-    let start = d
-        .text
-        .find(name)
-        .map(|b| d.text[..b].chars().count())
-        .unwrap();
-    d.entities = vec![Entity {
-        text: name.into(),
-        label: "ORG".into(),
-        start,
-        end: start + name.chars().count(),
-    }];
+    set_entities(&mut d, &[("وزارة الصحة", "ORG")]);
     d.chains = khabar_extract::chains(&d);
     d.quotes = extract_quotes(&d);
     khabar_extract::link_speakers(&mut d);
@@ -399,18 +408,7 @@ fn a_headline_surname_of_a_person_named_below_is_the_speaker() {
         "العمر: الأقسام جاهزة لاستقبال المرضى",
         "وقال مدير المستشفى خالد العمر إن الأقسام جاهزة.",
     );
-    let name = "خالد العمر";
-    let start = d
-        .text
-        .find(name)
-        .map(|b| d.text[..b].chars().count())
-        .unwrap();
-    d.entities = vec![Entity {
-        text: name.into(),
-        label: "PER".into(),
-        start,
-        end: start + name.chars().count(),
-    }];
+    set_entities(&mut d, &[("خالد العمر", "PER")]);
     let qs = extract_quotes(&d);
     assert_eq!(qs[0].cue.text, ":");
     assert_eq!(qs[0].speaker.text, "خالد العمر");
