@@ -415,3 +415,13 @@ fn a_headline_surname_of_a_person_named_below_is_the_speaker() {
     // Without the person below, a lone word before the colon is no speaker.
     assert!(quotes("العمر: الأقسام جاهزة", "افتتح المستشفى أمس.").is_empty());
 }
+
+#[test]
+fn recent_is_no_speech_event() {
+    // "حديث" after an indefinite noun is "recent", part of the source phrase.
+    let qs = quotes(
+        "خبر",
+        "وذكر تقرير حديث من موقع تقني أن الهاتف انفجر داخل السيارة.",
+    );
+    assert_eq!(qs[0].speaker.text, "تقرير حديث من موقع تقني");
+}

@@ -210,7 +210,16 @@ impl<'a> Ctx<'a> {
                 break;
             }
             let w = t.norm.as_str();
-            if self.cue_at(k).is_some() || lex::is_complementizer(w) || (lex.is_event(w) && n > 0) {
+            // "حديث" after an indefinite noun is "recent" (تقرير حديث، دراسة حديثة), not the
+            // speech event that ends a phrase (في حديث لـ…).
+            let recent = matches!(w, "حديث" | "حديثة")
+                && k > j
+                && !self.norm(k - 1).starts_with("ال")
+                && is_word(&self.toks[k - 1]);
+            if self.cue_at(k).is_some()
+                || lex::is_complementizer(w)
+                || (lex.is_event(w) && n > 0 && !recent)
+            {
                 break;
             }
             if n > 0
