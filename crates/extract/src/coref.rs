@@ -524,10 +524,8 @@ fn is_fragment(
         let lex = Lex::get();
         let bare = lex::strip_conj(first).unwrap_or(first);
         let lexicon = khabar_text::TextAnalyzer::shared().lexicon();
-        let known = lex.is_title(bare)
+        let known = lex.is_descriptive(bare)
             || lex.is_title(bare.strip_prefix("ال").unwrap_or(bare))
-            || lex.is_org(bare)
-            || lex.is_source(bare)
             || lex.is_generic_any(bare)
             || lex.is_rank(bare)
             || lexicon.split_and_name(bare, false).1

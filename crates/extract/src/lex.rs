@@ -215,6 +215,27 @@ const SOURCES: &[&str] = &[
     "الناطق", "تعميم", "التعميم", "تحقيقات", "التحقيقات",
 ];
 
+/// Documents that speak for their author, with the article ("التقرير" → "تقرير الهيئة").
+#[rustfmt::skip]
+const DOCUMENTS: &[&str] = &[
+    "البيان", "التقرير", "الدراسة", "البلاغ", "الرسالة", "الصحيفة", "الوكالة", "القناة", "الموقع",
+    "المسح", "الاحصاءات",
+];
+
+/// Whether a definite word names a document source that the article may have opened with
+/// its author's name.
+pub fn is_document(w: &str) -> bool {
+    DOCUMENTS.contains(&w)
+}
+
+/// Places (besides bodies) named after a person: "كأس الأمير فيصل"، "مطار الملك فهد".
+const NAMED_PLACES: &[&str] = &["كاس", "جائزة", "شارع", "طريق", "مطار", "ملعب", "استاد"];
+
+/// Whether a word heads a place that may be named after a person.
+pub fn is_named_place(w: &str) -> bool {
+    NAMED_PLACES.contains(&w)
+}
+
 /// Speech events in "قال في تصريح ...": they end the speaker and never are part of it.
 #[rustfmt::skip]
 const SPEECH_EVENTS: &[&str] = &[

@@ -110,24 +110,11 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                     .or_else(|| definite(cx.lex.is_title(head)).map(span_speaker))
                     // "البيان" → "بيان السفارة الأمريكية": a document source is reported whole.
                     .or_else(|| {
-                        definite(matches!(
-                            head,
-                            "البيان"
-                                | "التقرير"
-                                | "الدراسة"
-                                | "البلاغ"
-                                | "الرسالة"
-                                | "الصحيفة"
-                                | "الوكالة"
-                                | "القناة"
-                                | "الموقع"
-                                | "المسح"
-                                | "الاحصاءات"
-                        ))
-                        // The earlier phrase opens with the bare noun (بيان الوزارة), not
-                        // with the article again.
-                        .filter(|&(s, e)| !norm_text(doc.slice(s, e)).starts_with("ال"))
-                        .map(span_speaker)
+                        definite(crate::lex::is_document(head))
+                            // The earlier phrase opens with the bare noun (بيان الوزارة), not
+                            // with the article again.
+                            .filter(|&(s, e)| !norm_text(doc.slice(s, e)).starts_with("ال"))
+                            .map(span_speaker)
                     })
             };
             let mention = doc.text_span(info.mention.0, info.mention.1);
@@ -231,9 +218,10 @@ fn named_speaker(cx: &Ctx<'_>, info: &NpInfo) -> Option<Speaker> {
                     e.label == "PER" && e.start >= doc.entities[ei].end && !cx.named_after(j)
                 })
         };
-        match cx.named_after(ei) {
-            true => later().unwrap_or(ei),
-            false => ei,
+        if cx.named_after(ei) {
+            later().unwrap_or(ei)
+        } else {
+            ei
         }
     });
     if !doc.entities.is_empty() {
@@ -391,7 +379,6 @@ impl<'a> Ctx<'a> {
         best
     }
 
-    /// The best name for an entity: the longest entity of its label sharing its last word.
     /// Whether a person entity is part of the name of a place or body named after it
     /// ("جامعة الملك سعود"، "مدينة الملك عبدالله الرياضية"، "كأس الأمير فيصل بن فهد"): the word
     /// before it, past a royal or honorific title, heads a body or place.
@@ -408,13 +395,10 @@ impl<'a> Ctx<'a> {
         let bare = crate::lex::strip_conj(w).unwrap_or(w);
         // Indefinite: the first term of a construct (مدينة الملك …), not a role's last word
         // (رئيس اللجنة البلدية عبداللطيف آل الشيخ).
-        !bare.starts_with("ال") && self.lex.is_org(bare)
-            || matches!(
-                bare,
-                "كاس" | "جائزة" | "شارع" | "طريق" | "مطار" | "ملعب" | "استاد"
-            )
+        (!bare.starts_with("ال") && self.lex.is_org(bare)) || crate::lex::is_named_place(bare)
     }
 
+    /// The best name for an entity: the longest entity of its label sharing its last word.
     pub(super) fn longest_entity(&self, ei: usize) -> usize {
         let ents = &self.doc.entities;
         // (label, word) → the first of the longest entities holding that word, built once.
