@@ -550,8 +550,17 @@ impl Lex {
     pub fn is_source(&self, w: &str) -> bool {
         self.sources.contains(w)
     }
+    /// A speech event, bare or with a possessive pronoun ("دراستها" ← "دراسة").
     pub fn is_event(&self, w: &str) -> bool {
         self.events.contains(w)
+            || ["هما", "هم", "ها", "ه"]
+                .iter()
+                .filter_map(|p| w.strip_suffix(p))
+                .any(|s| {
+                    self.events.contains(s)
+                        || s.strip_suffix('ت')
+                            .is_some_and(|b| self.events.contains(format!("{b}ة").as_str()))
+                })
     }
     pub fn is_np_stop(&self, w: &str) -> bool {
         self.np_stops.contains(w)

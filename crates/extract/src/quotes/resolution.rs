@@ -61,6 +61,8 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
         .collect();
     let mut out: Vec<Quote> = Vec::with_capacity(raw.len());
     let mut prev: Option<Speaker> = None;
+    // Documents issued by an earlier speaker ("قالت السفارة في بيان لها …"): bare noun → speaker.
+    let mut issued: Vec<(String, Speaker)> = Vec::new();
     for (qi, q) in raw.iter().enumerate() {
         let explicit = matches!(q.src, Src::Np(..));
         let mut speaker = if let Some(sp) = &named[qi] {
@@ -116,6 +118,25 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                             .filter(|&(s, e)| !norm_text(doc.slice(s, e)).starts_with("ال"))
                             .map(span_speaker)
                     })
+                    // "وذكر البيان" after "قالت السفارة في بيان لها": the embassy's statement.
+                    .or_else(|| {
+                        let issuer = (b - a == 1 && crate::lex::is_document(head))
+                            .then(|| {
+                                let noun = head.strip_prefix("ال").unwrap_or(head);
+                                issued.iter().rev().find(|(n, _)| n == noun)
+                            })
+                            .flatten()
+                            .map(|(_, sp)| sp)?;
+                        let t = doc.slice(cx.toks[a].start, cx.toks[a].end);
+                        let noun = t.find("ال").map_or(t, |p| &t[p + "ال".len()..]);
+                        Some(Speaker {
+                            text: format!("{noun} {}", issuer.text),
+                            mention: None,
+                            entity: None,
+                            role: None,
+                            chain: None,
+                        })
+                    })
             };
             let mention = doc.text_span(info.mention.0, info.mention.1);
             let mut sp = match linked {
@@ -151,6 +172,13 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
             });
         }
         let mut speaker = speaker.unwrap_or_else(|| fallback_speaker(cx, q));
+        // A named body or a definite one ("النادي"), not a group ("مسؤولون في …") whose
+        // statement would read "بيان مسؤولون".
+        if explicit && (speaker.entity.is_some() || norm_text(&speaker.text).starts_with("ال")) {
+            if let Some(noun) = issued_document(cx, q) {
+                issued.push((noun, speaker.clone()));
+            }
+        }
         if is_god_with_praise(&speaker.text) {
             speaker.text = "الله".to_string();
             speaker.entity = None;
@@ -167,6 +195,34 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
         });
     }
     out
+}
+
+/// The document a speaker issued, named between the cue and the content ("قالت الوزارة في
+/// بيان لها أمس إن …"، "في تقريرها"): its bare normalized noun ("بيان"، "دراسة").
+fn issued_document(cx: &Ctx<'_>, q: &Raw) -> Option<String> {
+    let from = cx.toks.partition_point(|t| t.start < q.cue.1);
+    let to = cx
+        .toks
+        .partition_point(|t| t.start < q.content.0)
+        .min(from + 12);
+    (from + 1..to).find_map(|i| {
+        if cx.norm(i - 1) != "في" {
+            return None;
+        }
+        let w = cx.norm(i);
+        // The bare noun, or with a possessive pronoun (بيانها، دراسته ← دراسة).
+        let bare = ["ها", "هم", "ه"]
+            .iter()
+            .find_map(|p| w.strip_suffix(p))
+            .map(|s| {
+                s.strip_suffix('ت')
+                    .map_or(s.to_string(), |s| format!("{s}ة"))
+            })
+            .unwrap_or_else(|| w.to_string());
+        [bare.clone(), w.to_string()]
+            .into_iter()
+            .find(|n| crate::lex::is_document(&format!("ال{n}")))
+    })
 }
 
 /// Whether a speaker phrase is a praise formula, alone or after God's name ("تعالى"،
@@ -635,6 +691,25 @@ mod tests {
             "وأعرب المجلس في البيان بخالص العزاء. وقال البيان إن الاجتماع انتهى.",
         ));
         assert_eq!(q.last().unwrap().speaker.text, "البيان");
+    }
+
+    #[test]
+    fn a_statement_issued_earlier_is_its_issuers() {
+        let q = extract(&test_doc(
+            "وقالت الهيئة الوطنية في بيان لها أمس إن الموسم بدأ. وأضاف البيان أن التسجيل مفتوح.",
+        ));
+        assert_eq!(q[1].speaker.text, "بيان الهيئة الوطنية");
+        // A possessive form names it too ("في تقريرها"), and ends the issuer's phrase.
+        let q = extract(&test_doc(
+            "وذكرت الجامعة في تقريرها أن الطلاب زادوا. وأوضح التقرير أن الزيادة كبيرة.",
+        ));
+        assert_eq!(q[0].speaker.text, "الجامعة");
+        assert_eq!(q[1].speaker.text, "تقرير الجامعة");
+        // A group is no issuer: "بيان مسؤولون" is no phrase.
+        let q = extract(&test_doc(
+            "وقال مسؤولون في المجلس في بيان إن الطائرة سقطت. وأضاف البيان أن التحقيق مستمر.",
+        ));
+        assert_eq!(q[1].speaker.text, "البيان");
     }
 
     #[test]

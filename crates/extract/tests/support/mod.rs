@@ -372,6 +372,72 @@ pub fn align(doc: &Document, g: &GoldArticle) -> Vec<((usize, usize), Option<usi
         .collect()
 }
 
+/// Reads annotations in the gold format from any file (a second annotation of gold articles).
+pub fn read_gold_file(path: &str) -> Vec<GoldArticle> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("gold line"))
+        .collect()
+}
+
+/// Scores one annotation of some articles against another with the metric the extractor is
+/// scored by (content overlapping by at least half of the longer span, best first, each quotation
+/// used once; `same_speaker`): how far two annotators agree. Articles `other` lacks are skipped.
+pub fn compare_annotations(reference: &[GoldArticle], other: &[GoldArticle]) -> Scores {
+    let others: HashMap<&str, &GoldArticle> = other.iter().map(|g| (g.id.as_str(), g)).collect();
+    let reference: Vec<&GoldArticle> = reference
+        .iter()
+        .filter(|g| others.contains_key(g.id.as_str()))
+        .collect();
+    let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
+    for g in &reference {
+        by_file
+            .entry(g.file.as_str())
+            .or_default()
+            .push(g.id.as_str());
+    }
+    let mut articles = HashMap::new();
+    for (file, ids) in &by_file {
+        articles.extend(read_articles(file, ids));
+    }
+    let mut sc = Scores::default();
+    for g in reference {
+        let o = others[g.id.as_str()];
+        let doc = Document::from_article(&articles[&g.id]);
+        let spans = |a: &GoldArticle| -> Vec<(usize, usize)> {
+            a.quotes
+                .iter()
+                .map(|q| {
+                    locate(&doc.text, q).unwrap_or_else(|| panic!("{}: snippet not found", a.id))
+                })
+                .collect()
+        };
+        let (gold_spans, other_spans) = (spans(g), spans(o));
+        sc.gold += gold_spans.len();
+        sc.pred += other_spans.len();
+        let mut used = vec![false; other_spans.len()];
+        for (gq, span) in g.quotes.iter().zip(gold_spans) {
+            let best = other_spans
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used[*i])
+                .map(|(i, &s)| (i, overlap(span, s)))
+                .filter(|&(_, v)| v >= 0.5)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
+            if let Some(i) = best {
+                used[i] = true;
+                sc.matched += 1;
+                sc.speaker_ok += usize::from(same_speaker(&o.quotes[i].speaker, &gq.speaker));
+                sc.speaker_exact += usize::from(exact_speaker(&o.quotes[i].speaker, &gq.speaker));
+            }
+        }
+    }
+    sc
+}
+
 /// Scores the extractor on the given annotated articles.
 pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> Scores {
     let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();

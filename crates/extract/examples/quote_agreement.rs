@@ -1,0 +1,51 @@
+//! How far two annotators agree on the same articles, and how khabar scores against each:
+//! `cargo run --release -p khabar-extract --example quote_agreement -- eval/agreement-round3.jsonl`
+//! (a second, independent annotation of some dev articles in the gold format; the first is
+//! their annotation in `eval/quotes-gold.jsonl`). The metric is the extractor's.
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: quote_agreement SECOND_ANNOTATION.jsonl");
+        std::process::exit(2);
+    };
+    let second = support::read_gold_file(&path);
+    let first: Vec<support::GoldArticle> = support::read_gold()
+        .into_iter()
+        .filter(|g| second.iter().any(|s| s.id == g.id))
+        .collect();
+    println!("{} articles annotated twice", first.len());
+    report(
+        "second vs first",
+        &support::compare_annotations(&first, &second),
+    );
+    report(
+        "first vs second",
+        &support::compare_annotations(&second, &first),
+    );
+    report(
+        "khabar vs first",
+        &support::evaluate_articles(&first, |_| {}),
+    );
+    report(
+        "khabar vs second",
+        &support::evaluate_articles(&second, |_| {}),
+    );
+}
+
+fn report(name: &str, sc: &support::Scores) {
+    println!(
+        "{name:>16}: reference {} other {} matched {} | P {:.3} R {:.3} F1 {:.3} | speaker {:.3} ({}/{}), exact name {:.3}",
+        sc.gold,
+        sc.pred,
+        sc.matched,
+        sc.precision(),
+        sc.recall(),
+        sc.f1(),
+        sc.speaker_accuracy(),
+        sc.speaker_ok,
+        sc.matched,
+        sc.speaker_exact_accuracy()
+    );
+}
