@@ -1,5 +1,5 @@
 //! How far two annotators agree on the same articles, and how khabar scores against each:
-//! `cargo run --release -p khabar-extract --example quote_agreement -- eval/agreement-round3.jsonl`
+//! `cargo run --release -p khabar-extract --example quote_agreement -- eval/agreement-round3.jsonl [--errors]`
 //! (a second, independent annotation of some dev articles in the gold format; the first is
 //! their annotation in `eval/quotes-gold.jsonl`). The metric is the extractor's.
 #[path = "../tests/support/mod.rs"]
@@ -28,9 +28,16 @@ fn main() {
         "khabar vs first",
         &support::evaluate_articles(&first, |_| {}),
     );
+    // `--errors`: khabar's errors against the second annotation (dev articles only).
+    let errors = std::env::args().any(|a| a == "--errors");
+    let log = |l: String| {
+        if errors {
+            println!("{l}")
+        }
+    };
     report(
         "khabar vs second",
-        &support::evaluate_articles(&second, |_| {}),
+        &support::evaluate_articles(&second, log),
     );
 }
 

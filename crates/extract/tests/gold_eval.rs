@@ -85,3 +85,31 @@ fn speaker_comparison() {
     assert!(!support::same_speaker("ستكون قادرة على", "علي فتي"));
     assert!(!support::same_speaker("خالد", "خالد المنصور"));
 }
+
+/// The second annotation of 49 round-3 articles scores against the first with the extractor's
+/// metric: an annotation against itself is perfect, the two annotators agree closely, and a
+/// quotation dropped or a speaker changed is counted.
+#[test]
+fn annotator_agreement() {
+    let second = support::read_gold_file(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/eval/agreement-round3.jsonl"
+    ));
+    let first: Vec<support::GoldArticle> = support::read_gold()
+        .into_iter()
+        .filter(|g| second.iter().any(|s| s.id == g.id))
+        .collect();
+    assert_eq!(first.len(), 49);
+    let same = support::compare_annotations(&first, &first);
+    assert_eq!((same.matched, same.speaker_ok), (same.gold, same.gold));
+    let sc = support::compare_annotations(&first, &second);
+    assert!(sc.f1() > 0.9 && sc.speaker_accuracy() > 0.9, "{sc:?}");
+    // One quotation fewer and one speaker changed in the other annotation.
+    let mut changed = first.clone();
+    let g = changed.iter_mut().find(|g| g.quotes.len() >= 2).unwrap();
+    g.quotes.pop();
+    g.quotes[0].speaker = "مصدر مجهول".into();
+    let sc = support::compare_annotations(&first, &changed);
+    assert_eq!(sc.matched, same.matched - 1);
+    assert_eq!(sc.speaker_ok, same.speaker_ok - 2);
+}
