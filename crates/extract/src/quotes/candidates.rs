@@ -460,7 +460,43 @@ impl<'a> Ctx<'a> {
                 return (b2 == e || fa && b > a).then_some((a, b));
             }
         }
+        // Subject first, as headlines and many leads put it ("الشرطة تعلن أن …"، "محللون
+        // يحذرون من …"): the words from the sentence start up to the verb are one noun phrase
+        // with a name or a person, body or source noun at its head.
+        let mut a = ss;
+        while a < e && (self.is_punct(a) || matches!(self.norm(a), "و" | "ف")) {
+            a += 1;
+        }
+        if a < e && e - a <= 6 && !lex::PRONOUNS.contains(&self.norm(a)) {
+            if let Some((x, y)) = self.parse_np(a, e) {
+                let mut y2 = y;
+                while y2 < e && self.is_punct(y2) && self.in_quote(y2).is_none() {
+                    y2 += 1;
+                }
+                let head = self.np_info(x, y).name.is_some() || self.is_subject_head(x);
+                if x == a && y2 == e && head {
+                    return Some((x, y));
+                }
+            }
+        }
         None
+    }
+
+    /// Whether a word can head a subject placed before its verb: a person, title, body or
+    /// source noun, or a plural of people.
+    fn is_subject_head(&self, k: usize) -> bool {
+        let w = self.norm(k);
+        let bare = w.strip_prefix("ال").unwrap_or(w);
+        let lex = self.lex;
+        lex.is_descriptive(w)
+            || lex.is_descriptive(bare)
+            || lex.is_title(bare)
+            || lex.is_org(w)
+            || lex.is_org(bare)
+            || lex.is_source(w)
+            || lex.is_source(bare)
+            || lex.is_generic_any(w)
+            || bare.ends_with("ون")
     }
 
     /// The subject of the first verb of the sentence starting at token `ss`.
@@ -569,6 +605,25 @@ mod tests {
         assert_eq!(cx.subjectless(first), Src::Prev(first));
         let mid = tok(&cx, "اضاف");
         assert_eq!(cx.subjectless(mid), Src::Mid(mid));
+    }
+
+    #[test]
+    fn a_subject_before_the_verb_is_the_speaker() {
+        for (text, speaker) in [
+            ("محللون يحذرون من تأثيرات سلبية على المصانع.", "محللون"),
+            ("الشرطة تعلن أن الطريق مغلق.", "الشرطة"),
+        ] {
+            let q = crate::extract_quotes(&test_doc(text));
+            assert_eq!(q[0].speaker.text, speaker, "{text}");
+        }
+        // Not a phrase that is no subject ("أمس"), nor one that does not reach the verb.
+        for text in [
+            "قال الوزير إن العجز انخفض. وأمس أكد أن الإنفاق سيرتفع.",
+            "قال الوزير إن العجز انخفض. وبعد اجتماع المجلس أكد أن الإنفاق سيرتفع.",
+        ] {
+            let q = crate::extract_quotes(&test_doc(text));
+            assert_eq!(q[1].speaker.text, "الوزير", "{text}");
+        }
     }
 
     #[test]
