@@ -320,6 +320,40 @@ impl<'a> Ctx<'a> {
         Some((a, b))
     }
 
+    /// Past the addressee of a saying verb, which may come before its subject ("وقالت
+    /// لـ«عكاظ» مصادر …"، "وقال للصحيفة مدير المستشفى …"): a quoted outlet or one word after a
+    /// free-standing ل, or one word with ل/لل that names a medium.
+    pub(super) fn skip_addressee(&self, j: usize, lim: usize) -> usize {
+        if j + 1 >= lim {
+            return j;
+        }
+        if self.norm(j) == "ل" {
+            if let Some(s) = self.opens(j + 1) {
+                let s = self.spans[s as usize];
+                let after = self.toks.partition_point(|t| t.start <= s.close);
+                if self.token_count_between(s.open, s.close) <= 4 && after < lim {
+                    return after;
+                }
+                return j;
+            }
+            return if is_word(&self.toks[j + 1]) { j + 2 } else { j };
+        }
+        let t = &self.toks[j];
+        let medium = t.segments.len() == 2
+            && matches!(t.segments[0].text.as_str(), "ل" | "لل")
+            && ["صحيفة", "وكالة", "قناة", "موقع", "اذاعة", "مجلة"]
+                .contains(&t.segments[1].text.as_str());
+        if medium {
+            // "لوكالة الأنباء السعودية": the medium's name goes with it.
+            let mut k = j + 1;
+            while k < lim && k < j + 4 && self.norm(k).starts_with("ال") && !self.is_punct(k) {
+                k += 1;
+            }
+            return k;
+        }
+        j
+    }
+
     pub(super) fn np_has_name(&self, a: usize, b: usize) -> bool {
         self.np_info(a, b).name.is_some()
     }
@@ -624,6 +658,33 @@ mod tests {
             let q = crate::extract_quotes(&test_doc(text));
             assert_eq!(q[1].speaker.text, "الوزير", "{text}");
         }
+    }
+
+    #[test]
+    fn the_addressee_before_the_subject_is_skipped() {
+        for (text, speaker) in [
+            (
+                "وقال لـ«الحياة» المتحدث باسم الشرطة إن التحقيق مستمر.",
+                "المتحدث باسم الشرطة",
+            ),
+            (
+                "وقال للصحيفة مدير المستشفى إن المريض بخير.",
+                "مدير المستشفى",
+            ),
+            (
+                "وقالت لـ\"الرياض\" مصادر مطلعة إن الاجتماع تأجل.",
+                "مصادر مطلعة",
+            ),
+        ] {
+            let q = crate::extract_quotes(&test_doc(text));
+            assert_eq!(q[0].speaker.text, speaker, "{text}");
+        }
+        // An addressee with no subject after it: the content follows, nothing is skipped.
+        let q = crate::extract_quotes(&test_doc(
+            "قال الوزير إن العجز انخفض. وأكد لـ«الحياة» أن الإنفاق سيرتفع.",
+        ));
+        assert_eq!(q[1].speaker.text, "الوزير");
+        assert!(q[1].content.text.starts_with("الإنفاق"));
     }
 
     #[test]

@@ -42,7 +42,10 @@ impl<'a> Ctx<'a> {
         let cue = (self.toks[i].start, self.toks[i].end);
         // "أوضح ذلك فلان" / "كما ذكر فلان": the content precedes the cue.
         let after_dhalik = self.norm(i + 1) == "ذلك";
-        let np = self.subject_np(if after_dhalik { i + 2 } else { i + 1 }, lim);
+        let np = self.subject_np(
+            self.skip_addressee(if after_dhalik { i + 2 } else { i + 1 }, lim),
+            lim,
+        );
         if let Some((a, b)) = np {
             if self.lex.is_non_speaker(self.norm(a)) {
                 return;
