@@ -501,6 +501,16 @@ impl<'a> Ctx<'a> {
         while a < e && (self.is_punct(a) || matches!(self.norm(a), "و" | "ف")) {
             a += 1;
         }
+        // A quoted name alone before the verb: "«كوتش» تكشف عن …".
+        if a > ss && self.in_quote(a).is_some() && e - a <= 5 {
+            if let Some(s) = self.opens(a - 1) {
+                let s = self.spans[s as usize];
+                let close = self.toks.partition_point(|t| t.start < s.close);
+                if close + 1 == e && close > a {
+                    return Some((a, close));
+                }
+            }
+        }
         if a < e && e - a <= 6 && !lex::PRONOUNS.contains(&self.norm(a)) {
             if let Some((x, y)) = self.parse_np(a, e) {
                 let mut y2 = y;
@@ -567,8 +577,13 @@ impl<'a> Ctx<'a> {
         {
             k += 1;
         }
-        // Verb-initial sentence: the subject follows the verb.
-        let np = self.subject_np(k + 1, lim)?;
+        // Verb-initial sentence: the subject follows the verb, past "ذلك" (أوضح ذلك …) and an
+        // addressee (لـ«عكاظ»).
+        let mut j = k + 1;
+        if j < lim && self.norm(j) == "ذلك" {
+            j += 1;
+        }
+        let np = self.subject_np(self.skip_addressee(j, lim), lim)?;
         (!lex::PRONOUNS.contains(&self.norm(np.0)) && !self.lex.is_non_speaker(self.norm(np.0)))
             .then_some(np)
     }
@@ -646,6 +661,7 @@ mod tests {
         for (text, speaker) in [
             ("محللون يحذرون من تأثيرات سلبية على المصانع.", "محللون"),
             ("الشرطة تعلن أن الطريق مغلق.", "الشرطة"),
+            ("«الأفق» تكشف عن هاتفها الجديد في المعرض.", "الأفق"),
         ] {
             let q = crate::extract_quotes(&test_doc(text));
             assert_eq!(q[0].speaker.text, speaker, "{text}");
@@ -679,6 +695,11 @@ mod tests {
             let q = crate::extract_quotes(&test_doc(text));
             assert_eq!(q[0].speaker.text, speaker, "{text}");
         }
+        // A participle takes the subject of its sentence, past "ذلك" and the addressee.
+        let q = crate::extract_quotes(&test_doc(
+            "أوضح ذلك لـ«الحياة» مصدر مسؤول في البعثة، مضيفا أن الرحلات تبدأ غدا.",
+        ));
+        assert_eq!(q[0].speaker.text, "مصدر مسؤول في البعثة");
         // An addressee with no subject after it: the content follows, nothing is skipped.
         let q = crate::extract_quotes(&test_doc(
             "قال الوزير إن العجز انخفض. وأكد لـ«الحياة» أن الإنفاق سيرتفع.",
