@@ -62,7 +62,8 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
     let mut out: Vec<Quote> = Vec::with_capacity(raw.len());
     let mut prev: Option<Speaker> = None;
     // Documents issued by an earlier speaker ("قالت السفارة في بيان لها …"): bare noun → speaker.
-    let mut issued: Vec<(String, Speaker)> = Vec::new();
+    // The latest issuer of each kind of document, looked up once per quotation (linear time).
+    let mut issued: FxHashMap<String, Speaker> = FxHashMap::default();
     for (qi, q) in raw.iter().enumerate() {
         let explicit = matches!(q.src, Src::Np(..));
         let mut speaker = if let Some(sp) = &named[qi] {
@@ -123,10 +124,9 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
                         let issuer = (b - a == 1 && crate::lex::is_document(head))
                             .then(|| {
                                 let noun = head.strip_prefix("ال").unwrap_or(head);
-                                issued.iter().rev().find(|(n, _)| n == noun)
+                                issued.get(noun)
                             })
-                            .flatten()
-                            .map(|(_, sp)| sp)?;
+                            .flatten()?;
                         let t = doc.slice(cx.toks[a].start, cx.toks[a].end);
                         let noun = t.find("ال").map_or(t, |p| &t[p + "ال".len()..]);
                         Some(Speaker {
@@ -176,7 +176,7 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
         // statement would read "بيان مسؤولون".
         if explicit && (speaker.entity.is_some() || norm_text(&speaker.text).starts_with("ال")) {
             if let Some(noun) = issued_document(cx, q) {
-                issued.push((noun, speaker.clone()));
+                issued.insert(noun, speaker.clone());
             }
         }
         if is_god_with_praise(&speaker.text) {
