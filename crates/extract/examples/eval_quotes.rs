@@ -18,22 +18,6 @@ fn main() {
                 println!("{l}")
             }
         });
-        report(name, &sc);
+        support::report(name, &sc);
     }
-}
-
-fn report(name: &str, sc: &support::Scores) {
-    println!(
-        "{name:>6}: gold {} pred {} matched {} | P {:.3} R {:.3} F1 {:.3} | speaker accuracy {:.3} ({}/{}), exact name {:.3}",
-        sc.gold,
-        sc.pred,
-        sc.matched,
-        sc.precision(),
-        sc.recall(),
-        sc.f1(),
-        sc.speaker_accuracy(),
-        sc.speaker_ok,
-        sc.matched,
-        sc.speaker_exact_accuracy()
-    );
 }

@@ -16,15 +16,15 @@ fn main() {
         .filter(|g| second.iter().any(|s| s.id == g.id))
         .collect();
     println!("{} articles annotated twice", first.len());
-    report(
+    support::report(
         "second vs first",
         &support::compare_annotations(&first, &second),
     );
-    report(
+    support::report(
         "first vs second",
         &support::compare_annotations(&second, &first),
     );
-    report(
+    support::report(
         "khabar vs first",
         &support::evaluate_articles(&first, |_| {}),
     );
@@ -35,24 +35,8 @@ fn main() {
             println!("{l}")
         }
     };
-    report(
+    support::report(
         "khabar vs second",
         &support::evaluate_articles(&second, log),
-    );
-}
-
-fn report(name: &str, sc: &support::Scores) {
-    println!(
-        "{name:>16}: reference {} other {} matched {} | P {:.3} R {:.3} F1 {:.3} | speaker {:.3} ({}/{}), exact name {:.3}",
-        sc.gold,
-        sc.pred,
-        sc.matched,
-        sc.precision(),
-        sc.recall(),
-        sc.f1(),
-        sc.speaker_accuracy(),
-        sc.speaker_ok,
-        sc.matched,
-        sc.speaker_exact_accuracy()
     );
 }

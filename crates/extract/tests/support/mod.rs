@@ -355,15 +355,11 @@ pub fn align(doc: &Document, g: &GoldArticle) -> Vec<((usize, usize), Option<usi
         .map(|gq| {
             let span = locate(&doc.text, gq)
                 .unwrap_or_else(|| panic!("{}: snippet not found: {}", g.id, gq.start_snippet));
-            let best = doc
-                .quotes
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !used[*i])
-                .map(|(i, q)| (i, overlap(span, (q.content.start, q.content.end))))
-                .filter(|&(_, o)| o >= 0.5)
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(i, _)| i);
+            let best = best_match(
+                span,
+                doc.quotes.iter().map(|q| (q.content.start, q.content.end)),
+                &used,
+            );
             if let Some(i) = best {
                 used[i] = true;
             }
@@ -382,17 +378,10 @@ pub fn read_gold_file(path: &str) -> Vec<GoldArticle> {
         .collect()
 }
 
-/// Scores one annotation of some articles against another with the metric the extractor is
-/// scored by (content overlapping by at least half of the longer span, best first, each quotation
-/// used once; `same_speaker`): how far two annotators agree. Articles `other` lacks are skipped.
-pub fn compare_annotations(reference: &[GoldArticle], other: &[GoldArticle]) -> Scores {
-    let others: HashMap<&str, &GoldArticle> = other.iter().map(|g| (g.id.as_str(), g)).collect();
-    let reference: Vec<&GoldArticle> = reference
-        .iter()
-        .filter(|g| others.contains_key(g.id.as_str()))
-        .collect();
+/// The shared news articles the given annotations are about, by id.
+fn read_gold_articles<'g>(gold: impl Iterator<Item = &'g GoldArticle>) -> HashMap<String, Article> {
     let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
-    for g in &reference {
+    for g in gold {
         by_file
             .entry(g.file.as_str())
             .or_default()
@@ -402,6 +391,51 @@ pub fn compare_annotations(reference: &[GoldArticle], other: &[GoldArticle]) -> 
     for (file, ids) in &by_file {
         articles.extend(read_articles(file, ids));
     }
+    articles
+}
+
+/// The unused candidate span that overlaps `span` most, by at least half of the longer one.
+fn best_match(
+    span: (usize, usize),
+    candidates: impl Iterator<Item = (usize, usize)>,
+    used: &[bool],
+) -> Option<usize> {
+    candidates
+        .enumerate()
+        .filter(|(i, _)| !used[*i])
+        .map(|(i, s)| (i, overlap(span, s)))
+        .filter(|&(_, o)| o >= 0.5)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+/// One line of scores, as the evaluation examples print them.
+pub fn report(name: &str, sc: &Scores) {
+    println!(
+        "{name:>6}: gold {} pred {} matched {} | P {:.3} R {:.3} F1 {:.3} | speaker accuracy {:.3} ({}/{}), exact name {:.3}",
+        sc.gold,
+        sc.pred,
+        sc.matched,
+        sc.precision(),
+        sc.recall(),
+        sc.f1(),
+        sc.speaker_accuracy(),
+        sc.speaker_ok,
+        sc.matched,
+        sc.speaker_exact_accuracy()
+    );
+}
+
+/// Scores one annotation of some articles against another with the metric the extractor is
+/// scored by (content overlapping by at least half of the longer span, best first, each quotation
+/// used once; `same_speaker`): how far two annotators agree. Articles `other` lacks are skipped.
+pub fn compare_annotations(reference: &[GoldArticle], other: &[GoldArticle]) -> Scores {
+    let others: HashMap<&str, &GoldArticle> = other.iter().map(|g| (g.id.as_str(), g)).collect();
+    let reference: Vec<&GoldArticle> = reference
+        .iter()
+        .filter(|g| others.contains_key(g.id.as_str()))
+        .collect();
+    let articles = read_gold_articles(reference.iter().copied());
     let mut sc = Scores::default();
     for g in reference {
         let o = others[g.id.as_str()];
@@ -419,15 +453,7 @@ pub fn compare_annotations(reference: &[GoldArticle], other: &[GoldArticle]) -> 
         sc.pred += other_spans.len();
         let mut used = vec![false; other_spans.len()];
         for (gq, span) in g.quotes.iter().zip(gold_spans) {
-            let best = other_spans
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !used[*i])
-                .map(|(i, &s)| (i, overlap(span, s)))
-                .filter(|&(_, v)| v >= 0.5)
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(i, _)| i);
-            if let Some(i) = best {
+            if let Some(i) = best_match(span, other_spans.iter().copied(), &used) {
                 used[i] = true;
                 sc.matched += 1;
                 sc.speaker_ok += usize::from(same_speaker(&o.quotes[i].speaker, &gq.speaker));
@@ -440,17 +466,7 @@ pub fn compare_annotations(reference: &[GoldArticle], other: &[GoldArticle]) -> 
 
 /// Scores the extractor on the given annotated articles.
 pub fn evaluate_articles(gold: &[GoldArticle], mut log: impl FnMut(String)) -> Scores {
-    let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
-    for g in gold {
-        by_file
-            .entry(g.file.as_str())
-            .or_default()
-            .push(g.id.as_str());
-    }
-    let mut articles = HashMap::new();
-    for (file, ids) in &by_file {
-        articles.extend(read_articles(file, ids));
-    }
+    let articles = read_gold_articles(gold.iter());
     let mut sc = Scores::default();
     for g in gold {
         let art = articles
