@@ -410,7 +410,11 @@ pub struct Lex {
     generic_bare: FxHashSet<&'static str>,
     orgs: FxHashSet<&'static str>,
     sources: FxHashSet<&'static str>,
+    /// Speech events, bare and with a possessive pronoun ("تصريحه"، "جلسته").
     events: FxHashSet<&'static str>,
+    /// Document nouns without the article, bare or with a possessive pronoun, to the bare
+    /// noun ("تقريرها" → "تقرير").
+    documents: FxHashMap<&'static str, &'static str>,
     np_stops: FxHashSet<&'static str>,
     headline_non: FxHashSet<&'static str>,
     publish: FxHashSet<&'static str>,
@@ -424,6 +428,17 @@ fn set(words: &[&'static str]) -> FxHashSet<&'static str> {
 /// Leaks a generated word so the maps can hold `&'static str` (done once per process).
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
+}
+
+/// A noun with each possessive pronoun ("بيانه"، "بيانها"; "دراسته" for "دراسة"), generated
+/// once so that a lookup stays one hash probe.
+fn possessive_forms(noun: &str) -> impl Iterator<Item = String> + '_ {
+    let stem = noun
+        .strip_suffix('ة')
+        .map_or(noun.to_string(), |s| format!("{s}ت"));
+    ["ه", "ها", "هم", "هما"]
+        .into_iter()
+        .flat_map(move |p| [format!("{noun}{p}"), format!("{stem}{p}")])
 }
 
 impl Lex {
@@ -503,7 +518,17 @@ impl Lex {
                 .collect(),
             orgs: set(ORGS),
             sources: set(SOURCES),
-            events: set(SPEECH_EVENTS),
+            events: SPEECH_EVENTS
+                .iter()
+                .flat_map(|&e| std::iter::once(e).chain(possessive_forms(e).map(leak)))
+                .collect(),
+            documents: DOCUMENTS
+                .iter()
+                .filter_map(|d| d.strip_prefix("ال"))
+                .flat_map(|d| {
+                    std::iter::once((d, d)).chain(possessive_forms(d).map(move |f| (leak(f), d)))
+                })
+                .collect(),
             np_stops: set(NP_STOPS),
             headline_non: set(HEADLINE_NON_SPEAKERS),
             publish: set(PUBLISH),
@@ -550,17 +575,14 @@ impl Lex {
     pub fn is_source(&self, w: &str) -> bool {
         self.sources.contains(w)
     }
-    /// A speech event, bare or with a possessive pronoun ("دراستها" ← "دراسة").
+    /// A speech event, bare or with a possessive pronoun ("جلسته" ← "جلسة").
     pub fn is_event(&self, w: &str) -> bool {
         self.events.contains(w)
-            || ["هما", "هم", "ها", "ه"]
-                .iter()
-                .filter_map(|p| w.strip_suffix(p))
-                .any(|s| {
-                    self.events.contains(s)
-                        || s.strip_suffix('ت')
-                            .is_some_and(|b| self.events.contains(format!("{b}ة").as_str()))
-                })
+    }
+    /// The document a word without the article names, bare or with a possessive pronoun
+    /// ("بيانها" → "بيان"، "دراسته" → "دراسة").
+    pub fn document_noun(&self, w: &str) -> Option<&'static str> {
+        self.documents.get(w).copied()
     }
     pub fn is_np_stop(&self, w: &str) -> bool {
         self.np_stops.contains(w)

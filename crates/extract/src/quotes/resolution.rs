@@ -63,7 +63,7 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
     let mut prev: Option<Speaker> = None;
     // Documents issued by an earlier speaker ("قالت السفارة في بيان لها …"): bare noun → speaker.
     // The latest issuer of each kind of document, looked up once per quotation (linear time).
-    let mut issued: FxHashMap<String, Speaker> = FxHashMap::default();
+    let mut issued: FxHashMap<&str, Speaker> = FxHashMap::default();
     for (qi, q) in raw.iter().enumerate() {
         let explicit = matches!(q.src, Src::Np(..));
         let mut speaker = if let Some(sp) = &named[qi] {
@@ -198,30 +198,17 @@ pub(super) fn build(cx: &Ctx<'_>, raw: Vec<Raw>) -> Vec<Quote> {
 }
 
 /// The document a speaker issued, named between the cue and the content ("قالت الوزارة في
-/// بيان لها أمس إن …"، "في تقريرها"): its bare normalized noun ("بيان"، "دراسة").
-fn issued_document(cx: &Ctx<'_>, q: &Raw) -> Option<String> {
+/// بيان لها أمس إن …"، "في تقريرها"): its bare normalized noun ("بيان"، "تقرير").
+fn issued_document(cx: &Ctx<'_>, q: &Raw) -> Option<&'static str> {
     let from = cx.toks.partition_point(|t| t.start < q.cue.1);
     let to = cx
         .toks
         .partition_point(|t| t.start < q.content.0)
         .min(from + 12);
     (from + 1..to).find_map(|i| {
-        if cx.norm(i - 1) != "في" {
-            return None;
-        }
-        let w = cx.norm(i);
-        // The bare noun, or with a possessive pronoun (بيانها، دراسته ← دراسة).
-        let bare = ["ها", "هم", "ه"]
-            .iter()
-            .find_map(|p| w.strip_suffix(p))
-            .map(|s| {
-                s.strip_suffix('ت')
-                    .map_or(s.to_string(), |s| format!("{s}ة"))
-            })
-            .unwrap_or_else(|| w.to_string());
-        [bare.clone(), w.to_string()]
-            .into_iter()
-            .find(|n| crate::lex::is_document(&format!("ال{n}")))
+        (cx.norm(i - 1) == "في")
+            .then(|| cx.lex.document_noun(cx.norm(i)))
+            .flatten()
     })
 }
 
