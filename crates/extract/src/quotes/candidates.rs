@@ -2,7 +2,7 @@
 //! أعلن"), the sentence subject for a participle, a name earlier in the sentence; and where
 //! the personal or organisation name sits inside such a phrase.
 
-use super::context::{first_proclitic, is_word, Ctx};
+use super::context::{first_proclitic, is_word, to_audience, Ctx};
 use super::Src;
 use crate::lex;
 use khabar_analysis::name_start;
@@ -320,10 +320,15 @@ impl<'a> Ctx<'a> {
         Some((a, b))
     }
 
-    /// Past the addressee of a saying verb, which may come before its subject ("وقالت
-    /// لـ«عكاظ» مصادر …"، "وقال للصحيفة مدير المستشفى …"): a quoted outlet or one word after a
-    /// free-standing ل, or one word with ل/لل that names a medium.
-    pub(super) fn skip_addressee(&self, j: usize, lim: usize) -> usize {
+    /// Where the subject of the verb at token `verb` may start: after it, past "ذلك" (أوضح ذلك
+    /// فلان) and an addressee, which may come before the subject ("وقالت لـ«عكاظ» مصادر …"،
+    /// "وقال للصحيفة مدير المستشفى …"): a quoted outlet or one word after a free-standing ل, or
+    /// one word with ل/لل that names an audience or medium, with its definite attributes.
+    pub(super) fn subject_start(&self, verb: usize, lim: usize) -> usize {
+        let mut j = verb + 1;
+        if j < lim && self.norm(j) == "ذلك" {
+            j += 1;
+        }
         if j + 1 >= lim {
             return j;
         }
@@ -338,12 +343,7 @@ impl<'a> Ctx<'a> {
             }
             return if is_word(&self.toks[j + 1]) { j + 2 } else { j };
         }
-        let t = &self.toks[j];
-        let medium = t.segments.len() == 2
-            && matches!(t.segments[0].text.as_str(), "ل" | "لل")
-            && ["صحيفة", "وكالة", "قناة", "موقع", "اذاعة", "مجلة"]
-                .contains(&t.segments[1].text.as_str());
-        if medium {
+        if to_audience(&self.toks[j]) {
             // "لوكالة الأنباء السعودية": the medium's name goes with it.
             let mut k = j + 1;
             while k < lim && k < j + 4 && self.norm(k).starts_with("ال") && !self.is_punct(k) {
@@ -577,13 +577,8 @@ impl<'a> Ctx<'a> {
         {
             k += 1;
         }
-        // Verb-initial sentence: the subject follows the verb, past "ذلك" (أوضح ذلك …) and an
-        // addressee (لـ«عكاظ»).
-        let mut j = k + 1;
-        if j < lim && self.norm(j) == "ذلك" {
-            j += 1;
-        }
-        let np = self.subject_np(self.skip_addressee(j, lim), lim)?;
+        // Verb-initial sentence: the subject follows the verb.
+        let np = self.subject_np(self.subject_start(k, lim), lim)?;
         (!lex::PRONOUNS.contains(&self.norm(np.0)) && !self.lex.is_non_speaker(self.norm(np.0)))
             .then_some(np)
     }

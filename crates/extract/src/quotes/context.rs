@@ -68,6 +68,12 @@ pub(super) fn first_proclitic(t: &Token) -> Option<&str> {
         .map(|s| s.text.as_str())
 }
 
+/// A word with ل/لل whose stem is an audience or medium ("للصحفيين"، "لوكالة").
+pub(super) fn to_audience(t: &Token) -> bool {
+    matches!(first_proclitic(t), Some("ل") | Some("لل"))
+        && crate::lex::is_audience(t.stem_segment().text.as_str())
+}
+
 /// The span of the mark at token `k` in a sorted (token, span) list.
 fn mark_at(marks: &[(u32, u32)], k: usize) -> Option<u32> {
     let k = k as u32;

@@ -4,7 +4,7 @@
 //! an elided wire lead and a headline colon each have their own rule.
 
 use super::candidates::is_def;
-use super::context::{first_proclitic, is_word, Ctx};
+use super::context::{first_proclitic, is_word, to_audience, Ctx};
 use super::{Raw, Src};
 use crate::lex::{self, CueClass};
 use khabar_analysis::QuoteKind;
@@ -42,10 +42,7 @@ impl<'a> Ctx<'a> {
         let cue = (self.toks[i].start, self.toks[i].end);
         // "أوضح ذلك فلان" / "كما ذكر فلان": the content precedes the cue.
         let after_dhalik = self.norm(i + 1) == "ذلك";
-        let np = self.subject_np(
-            self.skip_addressee(if after_dhalik { i + 2 } else { i + 1 }, lim),
-            lim,
-        );
+        let np = self.subject_np(self.subject_start(i, lim), lim);
         if let Some((a, b)) = np {
             if self.lex.is_non_speaker(self.norm(a)) {
                 return;
@@ -401,8 +398,7 @@ impl<'a> Ctx<'a> {
         let rest = (a..r)
             .filter(|&x| {
                 let t = &self.toks[x];
-                let aud = matches!(first_proclitic(t), Some("ل") | Some("لل"))
-                    && lex::is_audience(t.stem_segment().text.as_str());
+                let aud = to_audience(t);
                 let quoted = self.in_quote(x).is_some() || t.kind == TokenKind::Punct;
                 !(aud
                     || quoted
@@ -594,11 +590,7 @@ impl<'a> Ctx<'a> {
                 || self.closes(e).is_some())
         {
             let t = &self.toks[e];
-            if e > a
-                && (matches!(first_proclitic(t), Some("ل") | Some("لل"))
-                    && lex::is_audience(t.stem_segment().text.as_str())
-                    || t.norm == "ل")
-            {
+            if e > a && (to_audience(t) || t.norm == "ل") {
                 break;
             }
             e += 1;
