@@ -11,10 +11,7 @@ fn main() {
         std::process::exit(2);
     };
     let second = support::read_gold_file(&path);
-    let first: Vec<support::GoldArticle> = support::read_gold()
-        .into_iter()
-        .filter(|g| second.iter().any(|s| s.id == g.id))
-        .collect();
+    let first = support::gold_of_same_articles(&second);
     println!("{} articles annotated twice", first.len());
     support::report(
         "second vs first",

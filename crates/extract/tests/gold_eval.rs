@@ -95,10 +95,7 @@ fn annotator_agreement() {
         env!("CARGO_MANIFEST_DIR"),
         "/eval/agreement-round3.jsonl"
     ));
-    let first: Vec<support::GoldArticle> = support::read_gold()
-        .into_iter()
-        .filter(|g| second.iter().any(|s| s.id == g.id))
-        .collect();
+    let first = support::gold_of_same_articles(&second);
     assert_eq!(first.len(), 49);
     let same = support::compare_annotations(&first, &first);
     assert_eq!((same.matched, same.speaker_ok), (same.gold, same.gold));

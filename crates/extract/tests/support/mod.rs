@@ -378,6 +378,15 @@ pub fn read_gold_file(path: &str) -> Vec<GoldArticle> {
         .collect()
 }
 
+/// The gold annotations (`eval/quotes-gold.jsonl`) of the articles another annotation covers.
+pub fn gold_of_same_articles(other: &[GoldArticle]) -> Vec<GoldArticle> {
+    let ids: std::collections::HashSet<&str> = other.iter().map(|g| g.id.as_str()).collect();
+    read_gold()
+        .into_iter()
+        .filter(|g| ids.contains(g.id.as_str()))
+        .collect()
+}
+
 /// The shared news articles the given annotations are about, by id.
 fn read_gold_articles<'g>(gold: impl Iterator<Item = &'g GoldArticle>) -> HashMap<String, Article> {
     let mut by_file: HashMap<&str, Vec<&str>> = HashMap::new();
