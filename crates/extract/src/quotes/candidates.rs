@@ -512,14 +512,15 @@ impl<'a> Ctx<'a> {
             }
         }
         if a < e && e - a <= 6 && !lex::PRONOUNS.contains(&self.norm(a)) {
-            if let Some((x, y)) = self.parse_np(a, e) {
+            // The phrase (which starts at `a`) must reach the verb, up to punctuation.
+            if let Some((_, y)) = self.parse_np(a, e) {
                 let mut y2 = y;
                 while y2 < e && self.is_punct(y2) && self.in_quote(y2).is_none() {
                     y2 += 1;
                 }
-                let head = self.np_info(x, y).name.is_some() || self.is_subject_head(x);
-                if x == a && y2 == e && head {
-                    return Some((x, y));
+                let head = self.np_info(a, y).name.is_some() || self.is_subject_head(a);
+                if y2 == e && head {
+                    return Some((a, y));
                 }
             }
         }
