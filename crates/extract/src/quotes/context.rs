@@ -46,6 +46,9 @@ pub(super) struct Ctx<'a> {
     word_index: std::cell::OnceCell<FxHashMap<&'a str, Vec<u32>>>,
     /// (label, word) → the first of the longest entities holding the word (`longest_entity`).
     pub(super) entity_words: std::cell::OnceCell<EntityWords<'a>>,
+    /// The PER and ORG entities sorted by start, with the running maximum of their ends
+    /// (`entity_at`), built when first needed.
+    entity_order: std::cell::OnceCell<(Vec<u32>, Vec<usize>)>,
 }
 
 /// A char span (start, end).
@@ -275,6 +278,7 @@ impl<'a> Ctx<'a> {
             definite_memo: RefCell::new(FxHashMap::default()),
             word_index: std::cell::OnceCell::new(),
             entity_words: std::cell::OnceCell::new(),
+            entity_order: std::cell::OnceCell::new(),
         };
         let spans = with_parenthesized(doc, &cx.cues, spans);
         let mut kept = Vec::with_capacity(spans.len());
@@ -402,16 +406,40 @@ impl<'a> Ctx<'a> {
 
     /// Index of a PER or ORG entity overlapping chars `a..b` (PER preferred).
     pub(super) fn entity_at(&self, a: usize, b: usize) -> Option<usize> {
-        let mut best = None;
-        for (i, e) in self.doc.entities.iter().enumerate() {
-            if e.start < b && a < e.end && (e.label == "PER" || e.label == "ORG") {
-                if e.label == "PER" {
-                    return Some(i);
+        // Only the entities that can overlap [a, b) are looked at: a scan of the whole list
+        // per phrase made the layer quadratic in a long text with many entities.
+        let ents = &self.doc.entities;
+        let (order, max_end) = self.entity_order.get_or_init(|| {
+            let mut order: Vec<u32> = (0..ents.len() as u32)
+                .filter(|&i| matches!(ents[i as usize].label.as_str(), "PER" | "ORG"))
+                .collect();
+            order.sort_by_key(|&i| ents[i as usize].start);
+            let mut m = 0;
+            let max_end = order
+                .iter()
+                .map(|&i| {
+                    m = m.max(ents[i as usize].end);
+                    m
+                })
+                .collect();
+            (order, max_end)
+        });
+        let hi = order.partition_point(|&i| ents[i as usize].start < b);
+        // The first PER in list order, else the first ORG (as a scan of the list would find).
+        let mut best: Option<(bool, usize)> = None;
+        for k in (0..hi).rev() {
+            if max_end[k] <= a {
+                break;
+            }
+            let i = order[k] as usize;
+            if ents[i].end > a {
+                let key = (ents[i].label != "PER", i);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
                 }
-                best.get_or_insert(i);
             }
         }
-        best
+        best.map(|(_, i)| i)
     }
 
     /// Token positions by word — as written, after و/ف, and as a stem — in text order, built
@@ -442,6 +470,48 @@ impl<'a> Ctx<'a> {
 mod tests {
     use super::super::{test_doc, tok};
     use super::*;
+
+    #[test]
+    fn entity_at_finds_what_a_scan_of_the_list_finds() {
+        // Entities out of order, overlapping and nested, of three labels.
+        let mut doc = test_doc("وقال الوزير إن العجز انخفض كثيرا في هذا العام الذي مضى.");
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        for _ in 0..40 {
+            let start = next(50) as usize;
+            let end = start + 1 + next(8) as usize;
+            let label = ["PER", "ORG", "LOC"][next(3) as usize];
+            doc.entities.push(khabar_analysis::Entity {
+                text: String::new(),
+                label: label.to_string(),
+                start,
+                end,
+            });
+        }
+        let scan = |a: usize, b: usize| {
+            let mut best = None;
+            for (i, e) in doc.entities.iter().enumerate() {
+                if e.start < b && a < e.end && (e.label == "PER" || e.label == "ORG") {
+                    if e.label == "PER" {
+                        return Some(i);
+                    }
+                    best.get_or_insert(i);
+                }
+            }
+            best
+        };
+        let cx = Ctx::new(&doc, Scratch::default());
+        for a in 0..60 {
+            for b in a + 1..62 {
+                assert_eq!(cx.entity_at(a, b), scan(a, b), "{a}..{b}");
+            }
+        }
+    }
 
     #[test]
     fn marks_quotes_cues_and_sentences() {
